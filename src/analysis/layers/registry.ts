@@ -1,8 +1,18 @@
 /** Every known layer rule, looked up by the `tf.layers.<factory>` name. */
+import { convolutionalRules } from './convolutional';
 import { coreRules } from './core';
+import { poolingRules } from './pooling';
 import type { LayerRule } from './rule';
+import { spatialRules } from './spatial';
+import { activationRules } from './activations';
+import { mergeRules } from './merge';
+import { normalizationRules } from './normalization';
+import { preprocessingRules } from './preprocessing';
+import { recurrentRules } from './recurrent';
+import { wrapperRules } from './wrappers';
 
-const families: LayerRule[][] = [coreRules];
+const families: LayerRule[][] = [coreRules, convolutionalRules, spatialRules, poolingRules];
+families.push(recurrentRules, wrapperRules, normalizationRules, mergeRules, activationRules, preprocessingRules);
 
 const byFactory = new Map<string, LayerRule>();
 const byClass = new Map<string, LayerRule>();

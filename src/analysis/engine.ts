@@ -1,0 +1,371 @@
+/**
+ * The analysis driver. For each requested file it evaluates the module (imports
+ * first), then calls every function that builds a model but was not reached — with
+ * unknown arguments — so that `function createModel()` is analysed even when only a
+ * training script would call it. The models found become ModelGraphs.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Project, ts } from 'ts-morph';
+import type { Diagnostic, FileAnalysis, LayerNode, ModelGraph, Shape } from './graph';
+import { fromPlain, installGlobals } from './interpret/builtins';
+import { BoundReached, Budget, DEFAULT_LIMITS, type Limits } from './interpret/bounds';
+import { Interpreter, type InterpreterHost, UserThrow, functionName } from './interpret/interpreter';
+import type { Scope } from './interpret/scope';
+import { ClassValue, FunctionValue, type FunctionNode, type Value, unknown } from './interpret/values';
+import { ModelInstance } from './tfjs/models';
+import { TFJS_MODULES, createTfNamespace } from './tfjs/namespace';
+import { type RecordedDiagnostic, Session, rangeOf } from './tfjs/session';
+import { totalsOf } from './tfjs/symbolic';
+
+export interface AnalyzeOptions {
+  /** Text of open editors, by absolute path; wins over the file on disk. */
+  contents?: Map<string, string>;
+  limits?: Partial<Limits>;
+}
+
+const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.jsx', '.mts', '.cts'];
+const RESOLVE_SUFFIXES = [...SOURCE_EXTENSIONS, '.json', ...SOURCE_EXTENSIONS.map((e) => `/index${e}`)];
+/** Names whose call creates a model: `tf.sequential(…)`, `tf.model(…)`. */
+const MODEL_BUILDERS = new Set(['sequential', 'model']);
+
+/**
+ * Keeps parsed files between runs, so re-analysis after an edit re-parses only the
+ * edited file. The interpretation itself is cheap and always runs fresh.
+ */
+export class Analyzer {
+  private readonly project = new Project({
+    useInMemoryFileSystem: true,
+    skipLoadingLibFiles: true,
+    compilerOptions: { allowJs: true, noLib: true },
+  });
+  private readonly texts = new Map<string, string>();
+  private readonly existence = new Map<string, boolean>();
+
+  analyze(paths: string[], options: AnalyzeOptions = {}): FileAnalysis[] {
+    const files = paths.map((p) => path.resolve(p));
+    const run = new Run(this, options);
+    return files.map((f) => run.analyzeFile(f));
+  }
+
+  /** Parsed file for `file`, from `contents` or disk; undefined when unreadable. */
+  sourceFile(file: string, contents?: Map<string, string>): ts.SourceFile | undefined {
+    const text = contents?.get(file) ?? readText(file);
+    if (text === undefined) return undefined;
+    const existing = this.project.getSourceFile(file);
+    if (existing && this.texts.get(file) === text) return existing.compilerNode;
+    this.texts.set(file, text);
+    const sf = this.project.createSourceFile(file, text, { overwrite: true, scriptKind: scriptKindOf(file) });
+    return sf.compilerNode;
+  }
+
+  exists(file: string, contents?: Map<string, string>): boolean {
+    if (contents?.has(file)) return true;
+    let e = this.existence.get(file);
+    if (e === undefined) {
+      e = isFile(file);
+      this.existence.set(file, e);
+    }
+    return e;
+  }
+
+  /** Forget cached existence checks (files created or deleted). */
+  invalidateFileSystem(): void {
+    this.existence.clear();
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function scriptKindOf(file: string): ts.ScriptKind {
+  if (file.endsWith('.tsx')) return ts.ScriptKind.TSX;
+  if (file.endsWith('.jsx')) return ts.ScriptKind.JSX;
+  if (/\.(m|c)?js$/.test(file)) return ts.ScriptKind.JS;
+  if (file.endsWith('.json')) return ts.ScriptKind.JSON;
+  return ts.ScriptKind.TS;
+}
+
+/** One analysis run: one interpreter and session over all requested files. */
+class Run implements InterpreterHost {
+  readonly session = new Session();
+  readonly interp: Interpreter;
+  private readonly limits: Limits;
+  private tf: Value;
+  private readonly fileDiagnostics = new Map<string, Diagnostic[]>();
+  private readonly moduleScopes = new Map<string, Scope>();
+
+  constructor(
+    private readonly analyzer: Analyzer,
+    private readonly options: AnalyzeOptions,
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.interp = new Interpreter(this, new Budget(this.limits), installGlobals);
+    this.session.uncertainty = () => this.interp.journal.depth;
+    this.tf = createTfNamespace(this.session, this.interp);
+    this.interp.onModuleScope = (file, scope) => this.moduleScopes.set(file, scope);
+  }
+
+  /* InterpreterHost */
+  sourceFile(file: string): ts.SourceFile | undefined {
+    return this.analyzer.sourceFile(file, this.options.contents);
+  }
+
+  resolve(spec: string, fromFile: string): string | undefined {
+    if (!spec.startsWith('.') && !path.isAbsolute(spec)) return undefined;
+    const base = path.resolve(path.dirname(fromFile), spec);
+    const candidates = [base, ...RESOLVE_SUFFIXES.map((s) => base + s)];
+    // TypeScript's ESM style imports `./x.js` for `./x.ts`.
+    const m = /\.(m|c)?js$/.exec(base);
+    if (m) candidates.push(...['.ts', '.tsx', '.mts', '.cts'].map((e) => base.slice(0, -m[0].length) + e));
+    return candidates.find((c) => this.analyzer.exists(c, this.options.contents));
+  }
+
+  externalModule(spec: string): Value | undefined {
+    if (TFJS_MODULES.has(spec)) return this.tf;
+    if (spec.startsWith('.') || path.isAbsolute(spec)) return undefined;
+    return unknown(`module '${spec}' is not analysed`);
+  }
+
+  json(file: string): Value | undefined {
+    const text = this.options.contents?.get(file) ?? readText(file);
+    if (text === undefined) return undefined;
+    try {
+      return fromPlain(JSON.parse(text));
+    } catch {
+      return unknown(`${path.basename(file)} is not valid JSON`);
+    }
+  }
+
+  /* Driver */
+  analyzeFile(file: string): FileAnalysis {
+    const diagnostics: Diagnostic[] = [];
+    this.fileDiagnostics.set(file, diagnostics);
+    const sf = this.sourceFile(file);
+    if (!sf) {
+      diagnostics.push({ severity: 'error', code: 'unreadable-file', message: `Cannot read ${file}.` });
+      return { file, models: [], diagnostics };
+    }
+    const before = this.session.models.length;
+    this.guard(file, () => this.interp.evaluateModule(file));
+    this.callUnreachedBuilders(file, sf);
+    const models = this.session.models.slice(before).concat(this.modelsFromEarlierRuns(file, before));
+    return this.collect(file, sf, models, diagnostics);
+  }
+
+  /** Models created in `file` while an earlier file was analysed (it imported this one). */
+  private modelsFromEarlierRuns(file: string, before: number): ModelInstance[] {
+    return this.session.models.slice(0, before).filter((m) => m.createdAt.getSourceFile().fileName === file);
+  }
+
+  /** Runs one entry point with a fresh budget; bounds and throws become diagnostics. */
+  private guard(file: string, fn: () => void): void {
+    this.interp.budget = new Budget(this.limits);
+    const diags = this.fileDiagnostics.get(file)!;
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof BoundReached) {
+        diags.push({ severity: 'info', code: 'analysis-bound', message: `Layer Lens stopped analysing here: ${e.message}. Models built after this point may be missing.` });
+      } else if (e instanceof UserThrow) {
+        const r = rangeOf(e.node);
+        if (r.file === file) {
+          diags.push({ severity: 'info', code: 'code-throws', message: `The analysed code throws here (${e.message}); what follows on this path is not analysed.`, range: r });
+        }
+      } else {
+        const msg = e instanceof Error ? e.message : String(e);
+        diags.push({ severity: 'info', code: 'internal-error', message: `Layer Lens could not analyse part of this file: ${msg}` });
+      }
+    }
+  }
+
+  private callUnreachedBuilders(file: string, sf: ts.SourceFile): void {
+    const scope = this.moduleScopes.get(file);
+    if (!scope) return;
+    const tried = new Set<ts.Node>();
+    for (;;) {
+      const built = new Set(this.session.models.map((m) => m.createdAt));
+      const entry = findUnreachedEntry(sf, built, tried);
+      if (!entry) return;
+      tried.add(entry);
+      this.guard(file, () => this.callEntry(entry, scope));
+    }
+  }
+
+  private callEntry(fnNode: FunctionNode, scope: Scope): void {
+    if (ts.isConstructorDeclaration(fnNode) || ts.isMethodDeclaration(fnNode) || ts.isGetAccessorDeclaration(fnNode) || ts.isSetAccessorDeclaration(fnNode)) {
+      const cls = fnNode.parent;
+      if (!ts.isClassLike(cls)) return;
+      const clsValue = cls.name ? scope.lookup(cls.name.text)?.value : undefined;
+      const classValue = clsValue instanceof ClassValue ? clsValue : this.interp.makeClass(cls, scope);
+      const isStatic = (ts.getModifiers(fnNode as ts.HasModifiers) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+      if (ts.isConstructorDeclaration(fnNode)) {
+        const ctorArgs = fnNode.parameters.map((p) => (p.initializer ? undefined : unknown(`constructor argument '${p.name.getText()}' of ${classValue.name} is not known`)));
+        this.interp.construct(classValue, ctorArgs, fnNode);
+        return;
+      }
+      const self = isStatic ? classValue : this.interp.construct(classValue, [], fnNode);
+      const method = new FunctionValue(fnNode, classValue.closure, undefined, classValue);
+      this.interp.callWithUnknowns(method, fnNode, self);
+      return;
+    }
+    this.interp.callWithUnknowns(new FunctionValue(fnNode, scope), fnNode);
+  }
+
+  private collect(file: string, sf: ts.SourceFile, instances: ModelInstance[], fileDiags: Diagnostic[]): FileAnalysis {
+    // One model per creating call site: the first time it ran.
+    const bySite = new Map<ts.Node, ModelInstance>();
+    for (const m of instances) {
+      if (m.createdAt.getSourceFile() !== sf) continue;
+      if (!bySite.has(m.createdAt)) bySite.set(m.createdAt, m);
+    }
+    const models = [...bySite.values()].sort((a, b) => a.createdAt.getStart() - b.createdAt.getStart()).map((m) => toGraph(m, this.session));
+    const claimed = new Set<RecordedDiagnostic>();
+    for (const m of models) for (const d of m.diagnostics) claimed.add(d as RecordedDiagnostic);
+    const loose = this.session.diagnostics.filter((d) => d.range?.file === file && !claimed.has(d) && !belongsToOtherInstance(d, instances, bySite));
+    const diagnostics = [...fileDiags, ...loose.map(stripInternal)];
+    return { file, models: models.map((m) => ({ ...m, diagnostics: m.diagnostics.map(stripInternal) })), diagnostics };
+  }
+}
+
+/** Diagnostics of model instances that were not reported (duplicates of one call site) are dropped. */
+function belongsToOtherInstance(d: RecordedDiagnostic, instances: ModelInstance[], reported: Map<ts.Node, ModelInstance>): boolean {
+  if (!d.modelId) return false;
+  const reportedIds = new Set([...reported.values()].map((m) => m.node.id));
+  return instances.some((m) => m.node.id === d.modelId) && !reportedIds.has(d.modelId);
+}
+
+function stripInternal(d: Diagnostic): Diagnostic {
+  const { layerId: _l, modelId: _m, ...rest } = d as RecordedDiagnostic;
+  return rest;
+}
+
+/**
+ * A function in `sf` that contains a model-building call which never ran, and was not
+ * tried yet: the outermost function around it, so its closure is the module scope.
+ */
+function findUnreachedEntry(sf: ts.SourceFile, built: Set<ts.Node>, tried: Set<ts.Node>): FunctionNode | undefined {
+  let found: FunctionNode | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node) && !built.has(node) && MODEL_BUILDERS.has(calleeName(node.expression) ?? '')) {
+      const entry = outermostFunction(node);
+      // A function that ran without reaching this builder (a branch not taken) is tried once more with unknowns.
+      if (entry && !tried.has(entry)) {
+        found = entry;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+function calleeName(e: ts.Expression): string | undefined {
+  if (ts.isIdentifier(e)) return e.text;
+  if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  return undefined;
+}
+
+function outermostFunction(node: ts.Node): FunctionNode | undefined {
+  let found: FunctionNode | undefined;
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+    if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n)) {
+      found = n;
+    }
+  }
+  return found;
+}
+
+/* ---------------------------------------------------------------- ModelGraph */
+
+function toGraph(m: ModelInstance, session: Session): ModelGraph {
+  const layers: LayerNode[] = m.layers.map((l) => {
+    if (l instanceof ModelInstance) {
+      const shapes = l.outputs.map((o) => o.shape);
+      const outputShape = shapes.some((s) => s === null) ? null : shapes.length === 1 ? (shapes[0] as Shape) : (shapes as Shape[]);
+      return { ...l.node, params: l.paramCounts(), macs: l.macs(), outputShape: l.node.outputShape ?? outputShape, nestedModelId: l.node.id };
+    }
+    return { ...l.node, params: l.paramCounts() };
+  });
+  const totals = totalsOf(m.layers);
+  const params = m.paramCounts();
+  const layerIds = new Set(collectLayerIds(m));
+  const diagnostics = session.diagnostics.filter((d) => d.modelId === m.node.id || (d.layerId !== undefined && layerIds.has(d.layerId)));
+  if (m.uncertain) {
+    diagnostics.push({
+      severity: 'info',
+      code: 'conditional-layers',
+      message: `Some layers of ${m.name} are added under a condition whose value is not known statically; the analysis follows every branch.`,
+      range: session.range(m.createdAt),
+    });
+  }
+  return {
+    id: m.node.id,
+    name: modelName(m),
+    kind: m.kind,
+    range: session.range(m.createdAt),
+    layers,
+    inputShapes: m.inputs.map((t) => t.shape ?? []),
+    outputShapes: m.outputs.map((t) => t.shape ?? []),
+    totals: {
+      total: params.total,
+      trainable: params.trainable,
+      nonTrainable: params.nonTrainable,
+      macs: totals.macs,
+      paramBytes: params.total === null ? null : params.total * 4,
+    },
+    compile: m.compileConfig,
+    fitSites: [...m.fitSites],
+    diagnostics,
+  };
+}
+
+function collectLayerIds(m: ModelInstance): string[] {
+  return m.layers.flatMap((l) => (l instanceof ModelInstance ? [l.node.id, ...collectLayerIds(l)] : [l.node.id]));
+}
+
+/** The name a user knows the model by: the variable it is stored in, or the function returning it. */
+export function modelName(m: ModelInstance): string {
+  let n: ts.Node = m.createdAt;
+  for (let p = n.parent; p; n = p, p = p.parent) {
+    if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isAwaitExpression(p) || ts.isSatisfiesExpression(p)) continue;
+    if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+    if (ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p)) return p.name.getText();
+    if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = p.left;
+      if (ts.isIdentifier(left)) return left.text;
+      if (ts.isPropertyAccessExpression(left)) return left.name.text;
+      break;
+    }
+    if (ts.isReturnStatement(p)) {
+      for (let q: ts.Node | undefined = p.parent; q; q = q.parent) {
+        if (ts.isFunctionLike(q)) return functionName(q as FunctionNode);
+      }
+      break;
+    }
+    if (ts.isArrowFunction(p) && p.body === n) return functionName(p);
+    break;
+  }
+  return m.name;
+}
+
+/** Analyses the given files (absolute or relative paths) in one run. */
+export function analyzeFiles(paths: string[], options: AnalyzeOptions = {}): FileAnalysis[] {
+  return new Analyzer().analyze(paths, options);
+}
+

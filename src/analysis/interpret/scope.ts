@@ -1,0 +1,219 @@
+/**
+ * Lexical scopes, and the journal that lets the interpreter follow both branches of
+ * a condition it cannot decide: every write made while a branch runs is recorded,
+ * read back, undone, and finally the two outcomes are joined.
+ */
+import { ObjectValue, type Value, join } from './values';
+
+export interface Binding {
+  value: Value;
+  readonly constant: boolean;
+}
+
+type Slot = { kind: 'binding'; target: Binding } | { kind: 'prop'; target: ObjectValue; key: string } | { kind: 'array'; target: Value[] };
+
+interface Entry {
+  slot: Slot;
+  old: Value | Value[] | typeof ABSENT;
+}
+
+const ABSENT = Symbol('absent');
+
+export class Journal {
+  private readonly frames: Entry[][] = [];
+
+  get active(): boolean {
+    return this.frames.length > 0;
+  }
+
+  /** Depth of undecided conditions we are inside (models use it to flag uncertain layers). */
+  get depth(): number {
+    return this.frames.length;
+  }
+
+  writeBinding(b: Binding, value: Value): void {
+    this.top()?.push({ slot: { kind: 'binding', target: b }, old: b.value });
+    b.value = value;
+  }
+
+  writeProp(o: ObjectValue, key: string, value: Value): void {
+    this.top()?.push({ slot: { kind: 'prop', target: o, key }, old: o.props.has(key) ? o.props.get(key) : ABSENT });
+    o.props.set(key, value);
+  }
+
+  /** Call before mutating an array in place (push, splice, index write). */
+  touchArray(a: Value[]): void {
+    this.top()?.push({ slot: { kind: 'array', target: a }, old: a.slice() });
+  }
+
+  /**
+   * Runs `a` and `b` as the two sides of an undecidable branch and leaves every slot
+   * either wrote holding the join of both outcomes.
+   */
+  both(a: () => void, b: () => void, reason: string, choose: () => 'a' | 'b' | 'join' = () => 'join'): void {
+    const outA = this.runUndone(a);
+    const outB = this.runUndone(b);
+    const pick = choose();
+    const slots = new Map<unknown, { slot: Slot; old: Entry['old']; a?: Entry['old']; b?: Entry['old'] }>();
+    for (const [side, out] of [['a', outA], ['b', outB]] as const) {
+      for (const { slot, old, now } of out) {
+        const key = slotKey(slot);
+        let rec = slots.get(key);
+        if (!rec) slots.set(key, (rec = { slot, old }));
+        rec[side] = now;
+      }
+    }
+    for (const rec of slots.values()) {
+      const va = rec.a === undefined ? rec.old : rec.a;
+      const vb = rec.b === undefined ? rec.old : rec.b;
+      writeSlot(this, rec.slot, pick === 'a' ? va : pick === 'b' ? vb : joinSlot(va, vb, reason));
+    }
+  }
+
+  private runUndone(fn: () => void): { slot: Slot; old: Entry['old']; now: Entry['old'] }[] {
+    this.frames.push([]);
+    let entries: Entry[];
+    try {
+      fn();
+    } finally {
+      // Popped even when fn throws (bound reached), so no stale frame outlives the branch.
+      entries = this.frames.pop()!;
+    }
+    // The first write to a slot holds its value before the branch; the current value is the outcome.
+    const seen = new Map<unknown, { slot: Slot; old: Entry['old']; now: Entry['old'] }>();
+    for (const e of entries) {
+      const key = slotKey(e.slot);
+      if (!seen.has(key)) seen.set(key, { slot: e.slot, old: e.old, now: readSlot(e.slot) });
+    }
+    for (const rec of seen.values()) restore(rec.slot, rec.old);
+    // Writes inside this branch are writes of the enclosing branch too.
+    for (const rec of seen.values()) this.top()?.push({ slot: rec.slot, old: rec.old });
+    return [...seen.values()];
+  }
+
+  private top(): Entry[] | undefined {
+    return this.frames[this.frames.length - 1];
+  }
+}
+
+function slotKey(slot: Slot): unknown {
+  return slot.kind === 'prop' ? `${idOf(slot.target)}\u0000${slot.key}` : slot.target;
+}
+
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+function idOf(o: object): number {
+  let id = ids.get(o);
+  if (id === undefined) ids.set(o, (id = nextId++));
+  return id;
+}
+
+function readSlot(slot: Slot): Entry['old'] {
+  switch (slot.kind) {
+    case 'binding':
+      return slot.target.value;
+    case 'prop':
+      return slot.target.props.has(slot.key) ? slot.target.props.get(slot.key) : ABSENT;
+    case 'array':
+      return slot.target.slice();
+  }
+}
+
+function restore(slot: Slot, old: Entry['old']): void {
+  switch (slot.kind) {
+    case 'binding':
+      slot.target.value = old as Value;
+      return;
+    case 'prop':
+      if (old === ABSENT) slot.target.props.delete(slot.key);
+      else slot.target.props.set(slot.key, old as Value);
+      return;
+    case 'array':
+      slot.target.length = 0;
+      slot.target.push(...(old as Value[]));
+      return;
+  }
+}
+
+function writeSlot(journal: Journal, slot: Slot, v: Entry['old']): void {
+  switch (slot.kind) {
+    case 'binding':
+      journal.writeBinding(slot.target, v as Value);
+      return;
+    case 'prop':
+      if (v === ABSENT) slot.target.props.delete(slot.key);
+      else journal.writeProp(slot.target, slot.key, v as Value);
+      return;
+    case 'array':
+      journal.touchArray(slot.target);
+      slot.target.length = 0;
+      slot.target.push(...(v as Value[]));
+      return;
+  }
+}
+
+function joinSlot(a: Entry['old'], b: Entry['old'], reason: string): Entry['old'] {
+  if (a === ABSENT || b === ABSENT) return a === ABSENT ? b : a;
+  return join(a as Value, b as Value, reason);
+}
+
+export class Scope {
+  private readonly vars = new Map<string, Binding>();
+  constructor(
+    readonly parent: Scope | undefined,
+    readonly journal: Journal,
+    /** Function scopes own `var` declarations and `this`. */
+    readonly isFunction = false,
+    readonly thisValue: Value = undefined,
+  ) {}
+
+  child(): Scope {
+    return new Scope(this, this.journal);
+  }
+
+  declare(name: string, value: Value, constant = false): void {
+    this.vars.set(name, { value, constant });
+  }
+
+  /** Where a `var` goes: the nearest function (or module) scope. */
+  functionScope(): Scope {
+    let s: Scope = this;
+    while (!s.isFunction && s.parent) s = s.parent;
+    return s;
+  }
+
+  lookup(name: string): Binding | undefined {
+    let s: Scope | undefined = this;
+    while (s) {
+      const b = s.vars.get(name);
+      if (b) return b;
+      s = s.parent;
+    }
+    return undefined;
+  }
+
+  hasOwn(name: string): boolean {
+    return this.vars.has(name);
+  }
+
+  assign(name: string, value: Value): boolean {
+    const b = this.lookup(name);
+    if (!b) return false;
+    this.journal.writeBinding(b, value);
+    return true;
+  }
+
+  /** `this` of the nearest function scope. */
+  getThis(): Value {
+    let s: Scope | undefined = this;
+    while (s) {
+      if (s.isFunction) return s.thisValue;
+      s = s.parent;
+    }
+    return undefined;
+  }
+}
+
+export function newObject(): ObjectValue {
+  return new ObjectValue();
+}

@@ -1,0 +1,407 @@
+/**
+ * tfjs models: `tf.sequential` (layers added one by one, shapes checked as tfjs's
+ * `Sequential.add` does) and `tf.model` (a functional graph whose layers are listed in
+ * tfjs's own depth order). A model is itself a layer, so models nest.
+ */
+import type { ts } from 'ts-morph';
+import type { CompileConfig, Count, OutputShape, Shape, SourceRange } from '../graph';
+import { ShapeError, fmtShape } from '../layers/rule';
+import { NativeFunction, ObjectValue, UnknownValue, type Value, unknown, show } from '../interpret/values';
+import type { Session } from './session';
+import { CallNode, LayerInstance, SymbolicTensor, applyLayer, customCompute, describeShape, symbolicInputs, totalsOf } from './symbolic';
+
+export class ModelInstance extends LayerInstance {
+  override readonly hostKind: string;
+  inputs: SymbolicTensor[] = [];
+  outputs: SymbolicTensor[] = [];
+  /** In tfjs's `model.layers` order. */
+  layers: LayerInstance[] = [];
+  compileConfig?: CompileConfig;
+  readonly fitSites: SourceRange[] = [];
+  /** Set when layers were added under a condition the analyzer could not decide. */
+  uncertain = false;
+  /** The shapes are unknown because the model could not be built (reason). */
+  brokenReason?: string;
+
+  constructor(
+    session: Session,
+    readonly kind: 'sequential' | 'functional',
+    readonly createdAt: ts.Node,
+    name: string | undefined,
+  ) {
+    const className = kind === 'sequential' ? 'Sequential' : 'Model';
+    const autoName = kind === 'sequential' ? session.uid('sequential_') : session.uid('model');
+    super(session, undefined, className, kind === 'sequential' ? 'sequential' : 'model', {}, createdAt, name ?? autoName);
+    this.hostKind = className;
+    session.models.push(this);
+    customCompute.set(this, (inputShapes) => this.computeAsLayer(inputShapes));
+  }
+
+  override paramCounts(): { total: Count; trainable: Count; nonTrainable: Count } {
+    const t = totalsOf(this.layers);
+    if (this.node.trainable) return t;
+    return { total: t.total, trainable: 0, nonTrainable: t.total };
+  }
+
+  macs(): Count {
+    return totalsOf(this.layers).macs;
+  }
+
+  override setTrainable(value: boolean): void {
+    // tfjs flips the weights of every layer, so every model holding them sees the change.
+    for (const l of this.layers) l.setTrainable(value);
+    super.setTrainable(value);
+  }
+
+  /** A model applied as a layer: its outputs, after checking the input matches. */
+  private computeAsLayer(inputShapes: Shape[]): OutputShape | null {
+    if (inputShapes.length !== this.inputs.length) {
+      throw new ShapeError('wrong-input-count', `model ${this.name} expects ${this.inputs.length} input(s), got ${inputShapes.length}.`);
+    }
+    inputShapes.forEach((s, i) => {
+      const expected = this.inputs[i].shape;
+      if (!expected) return;
+      const mismatch = s.length !== expected.length || s.some((d, j) => j > 0 && d !== null && expected[j] !== null && d !== expected[j]);
+      if (mismatch) {
+        throw new ShapeError(
+          'incompatible-input-shape',
+          `model ${this.name} expects input ${describeShape(expected)}, got ${fmtShape(s)}.`,
+        );
+      }
+    });
+    this.node.weights = this.layers.flatMap((l) => l.node.weights);
+    this.node.params = this.paramCounts();
+    this.node.macs = this.macs();
+    const shapes = this.outputs.map((o) => o.shape);
+    if (shapes.some((s) => s === null)) return null;
+    return shapes.length === 1 ? (shapes[0] as Shape) : (shapes as Shape[]);
+  }
+
+  override getProp(name: string): Value {
+    switch (name) {
+      case 'add':
+        return new NativeFunction('add', (_t, [layer], call) => {
+          if (this.kind !== 'sequential') return unknown('add() exists only on Sequential models');
+          sequentialAdd(this, layer, call.node);
+          return undefined;
+        });
+      case 'pop':
+        return new NativeFunction('pop', () => {
+          this.layers.pop();
+          const last = this.layers[this.layers.length - 1];
+          this.outputs = last?.inboundNodes[0] ? [...last.inboundNodes[0].outputs] : [];
+          return undefined;
+        });
+      case 'compile':
+        return new NativeFunction('compile', (_t, [args], call) => {
+          this.compileConfig = compileConfigOf(args, this.session.range(call.node));
+          return undefined;
+        });
+      case 'fit':
+      case 'fitDataset':
+      case 'trainOnBatch':
+        return new NativeFunction(name, (_t, _args, call) => {
+          this.fitSites.push(this.session.range(call.node));
+          return unknown(`${name}() results are known only at run time`);
+        });
+      case 'layers':
+        return [...this.layers];
+      case 'inputs':
+        return [...this.inputs];
+      case 'outputs':
+        return [...this.outputs];
+      case 'input':
+        return this.inputs.length === 1 ? this.inputs[0] : [...this.inputs];
+      case 'output':
+        return this.outputs.length === 1 ? this.outputs[0] : [...this.outputs];
+      case 'outputShape': {
+        const s = this.outputs.map((o) => o.shape);
+        if (s.some((x) => x === null) || s.length === 0) return unknown(`output shape of ${this.name} is not known`);
+        return s.length === 1 ? [...(s[0] as Shape)] : s.map((x) => [...(x as Shape)]);
+      }
+      case 'getLayer':
+        return new NativeFunction('getLayer', (_t, [key]) => {
+          const l = typeof key === 'string' ? this.layers.find((x) => x.name === key) : typeof key === 'number' ? this.layers[key] : undefined;
+          return l ?? unknown(`getLayer(${show(key)}) did not find a layer`);
+        });
+      case 'summary':
+      case 'save':
+      case 'dispose':
+        return new NativeFunction(name, () => undefined);
+      case 'predict':
+      case 'evaluate':
+      case 'execute':
+      case 'evaluateDataset':
+        return new NativeFunction(name, () => unknown(`${name}() computes values at run time`));
+      case 'optimizer':
+        return unknown('the optimizer object is not modelled');
+      default:
+        return super.getProp(name);
+    }
+  }
+}
+
+function compileConfigOf(args: Value, range: SourceRange): CompileConfig {
+  const cfg: CompileConfig = { range };
+  if (!(args instanceof ObjectValue)) return cfg;
+  const opt = args.props.get('optimizer');
+  if (typeof opt === 'string') cfg.optimizer = opt;
+  else if (opt instanceof OptimizerValue) {
+    cfg.optimizer = opt.optimizerName;
+    cfg.learningRate = opt.learningRate;
+  }
+  const name = (v: Value): string | undefined =>
+    typeof v === 'string' ? v : v instanceof NativeFunction ? v.name.replace(/^tf\.(losses|metrics)\./, '') : undefined;
+  const loss = args.props.get('loss');
+  if (Array.isArray(loss)) cfg.loss = loss.map((l) => name(l) ?? 'custom');
+  else if (loss instanceof ObjectValue) cfg.loss = [...loss.props.values()].map((l) => name(l) ?? 'custom');
+  else if (loss !== undefined) cfg.loss = name(loss) ?? 'custom';
+  const metrics = args.props.get('metrics');
+  if (Array.isArray(metrics)) cfg.metrics = metrics.map((m) => name(m) ?? 'custom');
+  else if (metrics !== undefined) cfg.metrics = [name(metrics) ?? 'custom'];
+  return cfg;
+}
+
+/** `tf.train.adam(0.001)` and friends: the name and learning rate are what the analysis needs. */
+export class OptimizerValue extends ObjectValue {
+  constructor(
+    readonly optimizerName: string,
+    readonly learningRate: number | null,
+  ) {
+    super();
+    this.props.set('learningRate', learningRate ?? unknown('learning rate not known'));
+  }
+}
+
+/** Mirrors tfjs's `Sequential.add`, reporting what tfjs would throw instead of throwing. */
+export function sequentialAdd(model: ModelInstance, value: Value, callNode: ts.Node): void {
+  const session = model.session;
+  const layer = layerOf(value);
+  if (!layer) {
+    session.report({
+      severity: value instanceof UnknownValue ? 'info' : 'error',
+      code: value instanceof UnknownValue ? 'unknown-layer' : 'not-a-layer',
+      message:
+        value instanceof UnknownValue
+          ? `A layer added to ${model.name} is not known statically (${value.reason}); the shapes after it are unknown.`
+          : `${model.name}.add() expects a layer, got ${show(value)}.`,
+      range: session.range(callNode),
+      modelId: model.node.id,
+    });
+    model.brokenReason ??= 'a layer added to it is not known';
+    model.outputs = model.outputs.length ? [new SymbolicTensor(null, model, 0, 0)] : [];
+    return;
+  }
+  if (session.uncertainty() > 0) model.uncertain = true;
+  const isModel = layer instanceof ModelInstance;
+  if (isModel && (layer.outputs.length > 1 || layer.inputs.length > 1)) {
+    session.report({
+      severity: 'error',
+      code: 'multi-io-in-sequential',
+      message: `All layers in a Sequential model should have a single input and output tensor; ${layer.name} has ${layer.inputs.length} input(s) and ${layer.outputs.length} output(s). Use the functional API.`,
+      range: session.range(callNode),
+      layerId: layer.node.id,
+    });
+  }
+  if (model.outputs.length === 0 && !model.brokenReason) {
+    if (layer.inboundNodes.length === 0) {
+      if (!layer.batchInputShape) {
+        session.report({
+          severity: 'error',
+          code: 'missing-input-shape',
+          message: `The first layer in a Sequential model must get an \`inputShape\` or \`batchInputShape\` argument (${layer.name} has neither).`,
+          range: layer.node.range ?? session.range(callNode),
+          layerId: layer.node.id,
+        });
+        model.brokenReason = 'its first layer has no inputShape';
+        model.layers.push(layer);
+        return;
+      }
+      const x = createInput(session, layer.batchInputShape, `${layer.name}_input`, layer.node.range ? undefined : callNode);
+      applyLayer(layer, x, layer.node.range ? rangeNodeOf(callNode) : callNode);
+    }
+    if (isModel) {
+      model.outputs = [...layer.outputs];
+      model.inputs = [...layer.inputs];
+    } else {
+      const out = layer.inboundNodes[0].outputs;
+      if (out.length !== 1) reportMultiOutput(model, layer, callNode);
+      model.outputs = [out[0]];
+      model.inputs = sourceInputs(out[0]);
+    }
+  } else if (model.brokenReason) {
+    // Shapes are unknown from here on; keep the layer so the model's structure is still listed.
+    layer.node.outputShape ??= null;
+  } else {
+    const out = applyLayer(layer, model.outputs[0], callNode);
+    if (Array.isArray(out)) {
+      reportMultiOutput(model, layer, callNode);
+      model.outputs = [out[0] as SymbolicTensor];
+    } else if (out instanceof SymbolicTensor) {
+      model.outputs = [out];
+    }
+  }
+  const shape = model.outputs[0]?.shape;
+  if (shape && shape.some((d) => d !== null && d < 0)) {
+    session.report({
+      severity: 'error',
+      code: 'negative-output-size',
+      message: `Negative dimension size caused by adding layer ${layer.name} with input shape ${describeShape(layer.node.inputShapes[0] ?? null)}: output ${fmtShape(shape)}.`,
+      formula: layer.node.shapeFormula,
+      range: layer.node.range ?? session.range(callNode),
+      layerId: layer.node.id,
+    });
+  }
+  model.layers.push(layer);
+}
+
+/** The call node used to record an apply made implicitly by `add` (the `add(...)` call). */
+function rangeNodeOf(callNode: ts.Node): ts.Node {
+  return callNode;
+}
+
+function reportMultiOutput(model: ModelInstance, layer: LayerInstance, callNode: ts.Node): void {
+  model.session.report({
+    severity: 'error',
+    code: 'multi-output-in-sequential',
+    message: `All layers in a Sequential model should have a single output tensor; ${layer.name} returns several (e.g. returnState). Use the functional API.`,
+    range: layer.node.range ?? model.session.range(callNode),
+    layerId: layer.node.id,
+  });
+}
+
+/** tfjs's `getSourceInputs`: the input tensors a tensor ultimately comes from. */
+function sourceInputs(t: SymbolicTensor): SymbolicTensor[] {
+  const node = t.sourceLayer.inboundNodes[t.nodeIndex];
+  if (!node || node.inboundLayers.length === 0) return [t];
+  const out: SymbolicTensor[] = [];
+  for (const x of node.inputs) for (const s of sourceInputs(x)) if (!out.includes(s)) out.push(s);
+  return out;
+}
+
+/** Layers, models and user-defined layers all act as layers. */
+export function layerOf(v: Value): LayerInstance | undefined {
+  if (v instanceof LayerInstance) return v;
+  if (v instanceof ObjectValue) return customLayers.get(v);
+  return undefined;
+}
+
+/** Instances of `class X extends tf.layers.Layer`, with the layer that represents them. */
+export const customLayers = new WeakMap<ObjectValue, LayerInstance>();
+
+/** `tf.input()`: an InputLayer with one call node and its output tensor. */
+export function createInput(session: Session, batchShape: Shape | null, name: string | undefined, createdAt: ts.Node | undefined): SymbolicTensor {
+  const layer = new LayerInstance(session, undefined, 'InputLayer', 'inputLayer', { batchInputShape: batchShape }, createdAt, name ?? session.uid('input'));
+  return inputTensorOf(layer, batchShape);
+}
+
+/** The one call node and output tensor an InputLayer has from birth. A null shape: rank unknown. */
+export function inputTensorOf(layer: LayerInstance, batchShape: Shape | null): SymbolicTensor {
+  const node = new CallNode(0, layer, [], [], [], [], []);
+  layer.inboundNodes.push(node);
+  const t = new SymbolicTensor(batchShape ? [...batchShape] : null, layer, 0, 0);
+  node.outputs = [t];
+  layer.node.inputShapes = batchShape ? [[...batchShape]] : [];
+  layer.node.outputShape = batchShape ? [...batchShape] : null;
+  return t;
+}
+
+/** `tf.model({inputs, outputs})`. */
+export function functionalModel(session: Session, args: Value, callNode: ts.Node): ModelInstance {
+  const cfg = args instanceof ObjectValue ? args : undefined;
+  const name = cfg?.props.get('name');
+  const model = new ModelInstance(session, 'functional', callNode, typeof name === 'string' ? name : undefined);
+  const inputs = symbolicInputs(cfg?.props.get('inputs'));
+  const outputs = symbolicInputs(cfg?.props.get('outputs'));
+  if (typeof inputs === 'string' || typeof outputs === 'string') {
+    const reason = typeof inputs === 'string' ? `inputs: ${inputs}` : `outputs: ${outputs as string}`;
+    model.brokenReason = reason;
+    session.report({
+      severity: 'info',
+      code: 'unknown-model-graph',
+      message: `The graph of ${model.name} is not known statically (${reason}).`,
+      range: session.range(callNode),
+      modelId: model.node.id,
+    });
+    return model;
+  }
+  model.inputs = inputs;
+  model.outputs = outputs;
+  for (const t of inputs) {
+    if (t.sourceLayer.className !== 'InputLayer') {
+      session.report({
+        severity: 'error',
+        code: 'input-not-from-input-layer',
+        message: `Input tensors to a LayersModel must come from tf.input(); got the output of ${t.sourceLayer.name} (${t.sourceLayer.className}).`,
+        range: session.range(callNode),
+        modelId: model.node.id,
+      });
+    }
+  }
+  model.layers = containerLayers(model, callNode);
+  return model;
+}
+
+/**
+ * The layers of a functional model in tfjs's order: a depth-first walk from the
+ * outputs records traversal order; layers are grouped by depth (longest distance to
+ * an output), deepest first, ties broken by traversal order (tfjs-layers container.ts).
+ */
+function containerLayers(model: ModelInstance, callNode: ts.Node): LayerInstance[] {
+  const nodesDepths = new Map<CallNode, number>();
+  const layersDepths = new Map<LayerInstance, number>();
+  const layerIndices = new Map<LayerInstance, number>();
+  const nodesInDecreasingDepth: CallNode[] = [];
+  const finished = new Set<CallNode>();
+  const inProgress = new Set<CallNode>();
+
+  const visit = (layer: LayerInstance, nodeIndex: number): void => {
+    const node = layer.inboundNodes[nodeIndex];
+    if (!node || inProgress.has(node) || finished.has(node)) return;
+    if (!layerIndices.has(layer)) layerIndices.set(layer, layerIndices.size);
+    inProgress.add(node);
+    node.inboundLayers.forEach((l, i) => visit(l, node.nodeIndices[i]));
+    finished.add(node);
+    inProgress.delete(node);
+    nodesInDecreasingDepth.push(node);
+  };
+  for (const t of model.outputs) visit(t.sourceLayer, t.nodeIndex);
+
+  for (const node of [...nodesInDecreasingDepth].reverse()) {
+    if (!nodesDepths.has(node)) nodesDepths.set(node, 0);
+    let depth = nodesDepths.get(node)!;
+    depth = Math.max(depth, layersDepths.get(node.outbound) ?? 0);
+    layersDepths.set(node.outbound, depth);
+    nodesDepths.set(node, depth);
+    node.inboundLayers.forEach((l, i) => {
+      const inbound = l.inboundNodes[node.nodeIndices[i]];
+      nodesDepths.set(inbound, Math.max(depth + 1, nodesDepths.get(inbound) ?? 0));
+    });
+  }
+
+  const modelInputLayers = new Set(model.inputs.map((t) => t.sourceLayer));
+  for (const layer of layersDepths.keys()) {
+    if (layer.className === 'InputLayer' && !modelInputLayers.has(layer)) {
+      model.session.report({
+        severity: 'error',
+        code: 'graph-disconnected',
+        message: `Graph disconnected: the outputs of ${model.name} depend on input ${layer.name} ${describeShape(layer.node.outputShape as Shape)}, which is not among its inputs.`,
+        range: model.session.range(callNode),
+        modelId: model.node.id,
+      });
+    }
+  }
+
+  const byDepth = new Map<number, LayerInstance[]>();
+  for (const [layer, depth] of layersDepths) {
+    if (!byDepth.has(depth)) byDepth.set(depth, []);
+    byDepth.get(depth)!.push(layer);
+  }
+  const layers: LayerInstance[] = [];
+  for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
+    const group = byDepth.get(depth)!;
+    group.sort((a, b) => layerIndices.get(a)! - layerIndices.get(b)!);
+    layers.push(...group);
+  }
+  return layers;
+}

@@ -1,0 +1,334 @@
+/**
+ * The symbolic graph tfjs builds when layers are applied to `tf.input` tensors:
+ * layers, call nodes and symbolic tensors, with the same bookkeeping tfjs-layers
+ * keeps (inbound nodes, node and tensor indices), so that models list their layers
+ * in tfjs's order. Shapes come from the layer rules; problems become diagnostics.
+ */
+import type { ts } from 'ts-morph';
+import type { Count, LayerNode, OutputShape, Shape } from '../graph';
+import { applyRule, countWeights, isShapeList } from '../layers/apply';
+import { ShapeError, type LayerRule, UnknownValue, fmtShape, sum } from '../layers/rule';
+import { HostValue, NativeFunction, type Value, unknown } from '../interpret/values';
+import type { Session } from './session';
+import { toSnakeCase } from './session';
+
+export class SymbolicTensor extends HostValue {
+  readonly hostKind = 'SymbolicTensor';
+  constructor(
+    /** null when not even the rank is known. */
+    readonly shape: Shape | null,
+    readonly sourceLayer: LayerInstance,
+    readonly nodeIndex: number,
+    readonly tensorIndex: number,
+  ) {
+    super();
+  }
+
+  getProp(name: string): Value {
+    switch (name) {
+      case 'shape':
+        return this.shape ? [...this.shape] : unknown('the tensor shape is not known');
+      case 'rank':
+        return this.shape ? this.shape.length : unknown('the tensor rank is not known');
+      case 'dtype':
+        return 'float32';
+      case 'name':
+        return `${this.sourceLayer.name}/${this.sourceLayer.className}`;
+      case 'sourceLayer':
+        return this.sourceLayer;
+      default:
+        return unknown(`SymbolicTensor.${name} is not modelled`);
+    }
+  }
+}
+
+export class CallNode {
+  constructor(
+    readonly id: number,
+    readonly outbound: LayerInstance,
+    readonly inboundLayers: LayerInstance[],
+    readonly nodeIndices: number[],
+    readonly tensorIndices: number[],
+    readonly inputs: SymbolicTensor[],
+    public outputs: SymbolicTensor[],
+  ) {}
+}
+
+let nodeIds = 0;
+function newCallNode(
+  outbound: LayerInstance,
+  inputs: SymbolicTensor[],
+  makeOutputs: (nodeIndex: number) => SymbolicTensor[],
+): CallNode {
+  const nodeIndex = outbound.inboundNodes.length;
+  const node = new CallNode(
+    ++nodeIds,
+    outbound,
+    inputs.map((t) => t.sourceLayer),
+    inputs.map((t) => t.nodeIndex),
+    inputs.map((t) => t.tensorIndex),
+    inputs,
+    [],
+  );
+  outbound.inboundNodes.push(node);
+  node.outputs = makeOutputs(nodeIndex);
+  return node;
+}
+
+/** What the interpreter sees for a layer object. The graph data lives in `node`. */
+export class LayerInstance extends HostValue {
+  readonly hostKind: string = 'Layer';
+  readonly inboundNodes: CallNode[] = [];
+  /** The layer's own shape argument (`inputShape`, `batchInputShape`, …), if any. */
+  batchInputShape?: Shape;
+  readonly node: LayerNode;
+  readonly uid: number;
+  private static nextUid = 1;
+
+  constructor(
+    readonly session: Session,
+    readonly rule: LayerRule | undefined,
+    className: string,
+    factory: string,
+    readonly config: Record<string, unknown>,
+    createdAt: ts.Node | undefined,
+    name?: string,
+  ) {
+    super();
+    this.uid = LayerInstance.nextUid++;
+    const configName = typeof config.name === 'string' ? config.name : undefined;
+    this.node = {
+      id: session.id('layer'),
+      name: name ?? configName ?? `${toSnakeCase(className)}_${session.uid(className)}`,
+      className,
+      factory,
+      range: createdAt ? session.range(createdAt) : undefined,
+      applyRanges: [],
+      inputShapes: [],
+      outputShape: null,
+      weights: [],
+      params: { total: 0, trainable: 0, nonTrainable: 0 },
+      macs: 0,
+      config: plainConfig(config),
+      inbound: [],
+      trainable: config.trainable !== false,
+    };
+    this.batchInputShape = batchInputShapeOf(config, className);
+    session.layers.push(this);
+  }
+
+  get name(): string {
+    return this.node.name;
+  }
+
+  get className(): string {
+    return this.node.className;
+  }
+
+  /** Was the layer ever called (so it has weights and shapes)? */
+  get built(): boolean {
+    return this.inboundNodes.length > 0;
+  }
+
+  paramCounts(): { total: Count; trainable: Count; nonTrainable: Count } {
+    return countWeights(this.node.weights, this.node.trainable);
+  }
+
+  getProp(name: string): Value {
+    switch (name) {
+      case 'apply':
+        return new NativeFunction('apply', (_t, [inputs], call) => applyLayer(this, inputs, call.node));
+      case 'name':
+        return this.name;
+      case 'trainable':
+        return this.node.trainable;
+      case 'outputShape':
+        return this.node.outputShape ? structuredClone(this.node.outputShape) : unknown(`layer ${this.name} was never called, so its output shape is not defined`);
+      case 'output':
+        return this.inboundNodes[0]?.outputs.length === 1 ? this.inboundNodes[0].outputs[0] : this.inboundNodes[0] ? [...this.inboundNodes[0].outputs] : unknown(`layer ${this.name} has no output yet`);
+      case 'input':
+        return this.inboundNodes[0]?.inputs.length === 1 ? this.inboundNodes[0].inputs[0] : unknown(`input of layer ${this.name}`);
+      case 'countParams':
+        return new NativeFunction('countParams', () => this.paramCounts().total ?? unknown('parameter count depends on unknown sizes'));
+      case 'getClassName':
+        return new NativeFunction('getClassName', () => this.className);
+      case 'getConfig':
+        return new NativeFunction('getConfig', () => unknown('layer config objects are not modelled'));
+      case 'setWeights':
+      case 'dispose':
+        return new NativeFunction(name, () => undefined);
+      default:
+        return unknown(`layer.${name} is not modelled`);
+    }
+  }
+
+  override setProp(name: string, value: Value): boolean {
+    if (name === 'trainable' && typeof value === 'boolean') {
+      this.setTrainable(value);
+      return true;
+    }
+    return false;
+  }
+
+  setTrainable(value: boolean): void {
+    this.node.trainable = value;
+    this.refreshParams();
+  }
+
+  refreshParams(): void {
+    this.node.params = this.paramCounts();
+  }
+}
+
+function plainConfig(config: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) {
+    if (v instanceof UnknownValue) out[k] = { unknown: v.reason };
+    else if (v instanceof HostValue) out[k] = v.hostKind;
+    else if (typeof v === 'object' && v !== null && 'rule' in v) out[k] = (v as { rule: LayerRule }).rule.className;
+    else if (typeof v === 'object' && v !== null && !Array.isArray(v)) out[k] = plainConfig(v as Record<string, unknown>);
+    else if (Array.isArray(v)) out[k] = v.map((x) => (x instanceof UnknownValue ? null : x));
+    else out[k] = v;
+  }
+  return out;
+}
+
+function asDims(v: unknown): Shape | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v.map((d) => (typeof d === 'number' ? d : null));
+}
+
+/** tfjs Layer constructor: `batchInputShape`, else `[batchSize, ...inputShape]`; Dense's inputDim; Embedding's inputLength. */
+function batchInputShapeOf(config: Record<string, unknown>, className: string): Shape | undefined {
+  const batchSize = typeof config.batchSize === 'number' ? config.batchSize : null;
+  const bis = asDims(config.batchInputShape);
+  if (bis) return bis;
+  const is = asDims(config.inputShape);
+  if (is) return [batchSize, ...is];
+  if (config.inputShape instanceof UnknownValue) return undefined;
+  if (className === 'Dense' && typeof config.inputDim === 'number') return [batchSize, config.inputDim];
+  if (className === 'Embedding') {
+    const len = config.inputLength;
+    if (len === undefined || len === null) return [batchSize, null];
+    if (typeof len === 'number') return [batchSize, len];
+    const l = asDims(len);
+    if (l) return [batchSize, ...l];
+  }
+  return undefined;
+}
+
+/** The symbolic tensors in a layer input (`x` or `[x, y]`), or a reason they are not symbolic. */
+export function symbolicInputs(v: Value): SymbolicTensor[] | string {
+  if (v instanceof SymbolicTensor) return [v];
+  if (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof SymbolicTensor)) return v as SymbolicTensor[];
+  if (v instanceof UnknownValue) return v.reason;
+  return 'the input is not a symbolic tensor from tf.input() or another layer';
+}
+
+/** Something that can be applied like a layer: a layer, a model, or a user-defined layer. */
+export interface Applicable {
+  instance: LayerInstance;
+  /** Computes the output shape(s) and weights for these input shapes; throws ShapeError like tfjs. */
+  compute(inputShapes: Shape[], callNode: ts.Node): { outputShape: OutputShape; result?: ReturnType<typeof applyRule> };
+}
+
+/** `layer.apply(inputs)`: shapes through the rule, a new call node, output tensors. */
+export function applyLayer(layer: LayerInstance, inputs: Value, callNode: ts.Node): Value {
+  const tensors = symbolicInputs(inputs);
+  if (typeof tensors === 'string') {
+    return unknown(`${layer.className}.apply on a value that is not symbolic: ${tensors}`);
+  }
+  const session = layer.session;
+  const range = session.range(callNode);
+  layer.node.applyRanges.push(range);
+  const inputShapes = tensors.map((t) => t.shape);
+  let outShape: OutputShape | null = null;
+  if (inputShapes.every((s): s is Shape => s !== null)) {
+    outShape = computeLayer(layer, inputShapes, callNode);
+  }
+  const first = !layer.built;
+  const outCount = outShape && isShapeList(outShape) ? outShape.length : 1;
+  const call = newCallNode(layer, tensors, (nodeIndex) =>
+    Array.from({ length: outCount }, (_, i) =>
+      new SymbolicTensor(outShape ? (isShapeList(outShape) ? outShape[i] : (outShape as Shape)) : null, layer, nodeIndex, i),
+    ),
+  );
+  if (first) {
+    layer.node.inbound = tensors.map((t) => t.sourceLayer.node.id);
+    layer.node.inputShapes = inputShapes.map((s) => s ?? []);
+    layer.node.outputShape = outShape;
+  }
+  // A multi-output layer returns a list of tensors; a list of one (a model with one output) unwraps.
+  return call.outputs.length === 1 && !(outShape && isShapeList(outShape)) ? call.outputs[0] : [...call.outputs];
+}
+
+/** Runs the layer's shape computation; on a tfjs error reports it and yields null (unknown). */
+function computeLayer(layer: LayerInstance, inputShapes: Shape[], callNode: ts.Node): OutputShape | null {
+  const session = layer.session;
+  const custom = customCompute.get(layer);
+  try {
+    if (custom) return custom(inputShapes, callNode);
+    if (!layer.rule) return null;
+    const r = applyRule(layer.rule, inputShapes, layer.config, layer.node.trainable);
+    if (!layer.built) {
+      layer.node.weights = r.weights;
+      layer.node.params = r.params;
+      layer.node.macs = r.macs;
+      layer.node.paramFormula = r.paramFormula;
+      layer.node.shapeFormula = r.shapeFormula;
+    }
+    for (const w of r.warnings ?? []) {
+      session.report({ severity: 'error', code: w.code, message: `${layer.name}: ${w.message}`, formula: w.formula, range: layer.node.range ?? session.range(callNode), layerId: layer.node.id });
+    }
+    reportUnknownConfig(layer, r.outputShape, inputShapes, callNode);
+    return r.outputShape;
+  } catch (e) {
+    if (!(e instanceof ShapeError)) throw e;
+    session.report({
+      severity: 'error',
+      code: e.code,
+      message: `${layer.name} (${layer.className}): ${e.message}`,
+      formula: e.formula,
+      range: session.range(callNode),
+      layerId: layer.node.id,
+    });
+    return null;
+  }
+}
+
+/** When an output dim is unknown because a config value is unknown, say which value and why. */
+function reportUnknownConfig(layer: LayerInstance, out: OutputShape, inputShapes: Shape[], callNode: ts.Node): void {
+  const shapes = isShapeList(out) ? out : [out as Shape];
+  const inputsKnown = inputShapes.every((s) => s.slice(1).every((d) => d !== null));
+  const outUnknown = shapes.some((s) => s.slice(1).some((d) => d === null));
+  const paramsUnknown = layer.node.params.total === null;
+  if (!inputsKnown || (!outUnknown && !paramsUnknown)) return;
+  for (const [k, v] of Object.entries(layer.config)) {
+    if (v instanceof UnknownValue) {
+      layer.session.report({
+        severity: 'info',
+        code: 'unknown-value',
+        message: `${layer.name}: '${k}' is not known statically (${v.reason}), so ${outUnknown ? 'its output shape' : 'its parameter count'} is not known.`,
+        range: layer.node.range ?? layer.session.range(callNode),
+        layerId: layer.node.id,
+      });
+    }
+  }
+}
+
+/** Shape computations of layers defined in user code (`class X extends tf.layers.Layer`). */
+export const customCompute = new WeakMap<LayerInstance, (inputShapes: Shape[], callNode: ts.Node) => OutputShape | null>();
+
+export function totalsOf(layers: LayerInstance[]): { total: Count; trainable: Count; nonTrainable: Count; macs: Count } {
+  const counts = layers.map((l) => l.paramCounts());
+  return {
+    total: sum(counts.map((c) => c.total)),
+    trainable: sum(counts.map((c) => c.trainable)),
+    nonTrainable: sum(counts.map((c) => c.nonTrainable)),
+    macs: sum(layers.map((l) => l.node.macs)),
+  };
+}
+
+export function describeShape(s: Shape | null): string {
+  return s ? fmtShape(s) : '[unknown]';
+}
