@@ -32,7 +32,6 @@ describe('activation layers agree with tfjs', () => {
 
 const errors: [string, Record<string, unknown>, Shape[], string][] = [
   ['elu', { alpha: 0.5 }, [[null, 10]], 'not-implemented'],
-  ['prelu', { sharedAxes: [4] }, [[null, 5, 6]], 'invalid-config'],
   ['prelu', { sharedAxes: 'x' }, [[null, 5, 6]], 'invalid-config'],
 ];
 
@@ -42,12 +41,15 @@ describe('activation layers throw where tfjs throws', () => {
   }
 });
 
-describe('prelu with an unknown size', () => {
+describe('prelu details', () => {
   it('reports the alpha size as unknown and warns (tfjs cannot create that weight)', () => {
     const r = applyRule(ruleForFactory('prelu')!, [[null, null, 6]], {});
     assert.deepEqual(r.weights[0].shape, [null, 6]);
     assert.equal(r.params.total, null);
     assert.deepEqual(r.warnings?.map((w) => w.code), ['unknown-weight-size']);
+  });
+  it('rejects a shared axis beyond the end (tfjs builds an alpha with a hole: [5,6,,1])', () => {
+    assert.throws(() => applyRule(ruleForFactory('prelu')!, [[null, 5, 6]], { sharedAxes: [4] }), /out of range/);
   });
   it('writes the alpha formula', () => {
     assert.equal(applyRule(ruleForFactory('prelu')!, [[null, 5, 6, 7]], { sharedAxes: [1, 2] }).paramFormula, '1·1·7 = 7');

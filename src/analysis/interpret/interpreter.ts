@@ -536,7 +536,7 @@ export class Interpreter {
       if (cond === false) return undefined;
       if (cond === undefined) return this.undecidedLoop(st.statement, iterScope, st);
       // `let` loop variables are fresh per iteration, so closures capture each value.
-      const body = perIteration ? copyScope(iterScope, scope) : iterScope;
+      const body = perIteration ? iterScope.copyUnder(scope) : iterScope;
       const r = this.loopStep(this.execStatement(st.statement, body.child()), label);
       if (r.exit) return r.completion;
       iterScope = body;
@@ -1466,16 +1466,6 @@ export function setBuiltinMembers(fn: typeof builtinMember): void {
 function awaited(v: Value): Value {
   if (v instanceof ObjectValue && v.props.has('#resolved')) return v.props.get('#resolved');
   return v;
-}
-
-function copyScope(from: Scope, parent: Scope): Scope {
-  // Per-iteration copy of `let` loop bindings (for closures capturing the loop variable).
-  const s = parent.child();
-  for (const name of (from as unknown as { vars: Map<string, { value: Value; constant: boolean }> }).vars.keys()) {
-    const b = from.lookup(name)!;
-    s.declare(name, b.value, b.constant);
-  }
-  return s;
 }
 
 export function boundNames(name: ts.BindingName): string[] {

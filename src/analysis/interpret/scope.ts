@@ -192,6 +192,13 @@ export class Scope {
     return undefined;
   }
 
+  /** A sibling scope holding copies of this scope's own bindings (per-iteration `let`). */
+  copyUnder(parent: Scope): Scope {
+    const s = parent.child();
+    for (const [name, b] of this.vars) s.vars.set(name, { value: b.value, constant: b.constant });
+    return s;
+  }
+
   hasOwn(name: string): boolean {
     return this.vars.has(name);
   }

@@ -226,8 +226,9 @@ const embedding: LayerRule = {
     const weights = [weight('embeddings', [inputDim, outputDim])];
     const base = { weights, macs: 0, paramFormula: `${dot([inputDim, outputDim])} = ${fmtNum(mul(inputDim, outputDim))}` };
     const lens = inputLengths(input.cfg.raw('inputLength'));
-    if (lens === undefined) return { ...base, outputShape: [...shape, outputDim] };
-    if (lens === null) return { ...base, outputShape: [shape[0], ...shape.slice(1).map(() => null), outputDim] };
+    // An unknown inputLength can only agree with known input sizes (tfjs throws otherwise),
+    // so the input's own sizes are the answer either way.
+    if (lens === undefined || lens === null) return { ...base, outputShape: [...shape, outputDim] };
     const mismatch = () =>
       new ShapeError(
         'embedding-input-length',

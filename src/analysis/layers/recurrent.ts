@@ -13,7 +13,7 @@
  * 3·(units·(input+units)+units), 3·units fewer than the Keras 2 default.
  */
 import type { Count, Dim, OutputShape, Shape, WeightInfo } from '../graph';
-import { innerLayer, knownBool, positiveInt, weightCount } from './helpers';
+import { innerLayer, knownBool, positiveInt, unknownWeightWarning, weightCount } from './helpers';
 import {
   ConfigReader,
   type InnerLayer,
@@ -82,8 +82,8 @@ const lstmCell = gatedCell('LSTMCell', 4, 2);
 
 /** The cells of `rnn({cell: [...]})` or `stackedRNNCells({cells})`. */
 function cellList(raw: unknown, owner: string): InnerLayer[] {
-  if (raw instanceof UnknownValue) {
-    throw new ShapeError('unknown-config', `${owner}: the list of cells could not be evaluated (${raw.reason}).`);
+  if (raw instanceof UnknownValue || (Array.isArray(raw) && raw.some((c) => c instanceof UnknownValue))) {
+    throw new ShapeError('unknown-config', `${owner}: the list of cells could not be evaluated.`);
   }
   if (!Array.isArray(raw) || !raw.every(isInnerLayer)) {
     throw new ShapeError('missing-config', `${owner}: 'cells' must be a list of RNN cells (tf.layers.lstmCell, …).`);
@@ -165,7 +165,7 @@ function checkStateful(className: string, cfg: ConfigReader, seq: Shape): void {
   }
 }
 
-function recurrentRule(className: string, factories: string[], cellOf: (cfg: ConfigReader, inputDim: Dim) => CellSpec): LayerRule {
+function recurrentRule(className: string, factories: string[], cellOf: CellBuilder): LayerRule {
   return {
     className,
     factories,
@@ -179,11 +179,13 @@ function recurrentRule(className: string, factories: string[], cellOf: (cfg: Con
       const cell = cellOf(cfg, seq[2]);
       checkInitialStates(className, states, cell.stateSize.length);
       checkStateful(className, cfg, seq);
+      const warnings = unknownWeightWarning(className, cell.weights);
       return {
         outputShape: rnnOutputShape(seq, cell.stateSize, returnSequences, returnState),
         weights: cell.weights,
         macs: mul(seq[1], cell.stepMacs),
         paramFormula: `${cell.paramExpr} = ${fmtNum(weightCount(cell.weights))}`,
+        warnings: warnings.length > 0 ? warnings : undefined,
       };
     },
   };
