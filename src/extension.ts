@@ -1,223 +1,123 @@
 /**
- * Extension entry point: wiring only. The analysis engine (src/analysis) does the work;
- * this file turns VS Code events into engine calls and engine results into Problems
- * entries and a summary document. Nothing the engine throws may reach VS Code.
+ * Extension entry point: a thin language client. The Layer Lens language server
+ * (src/server/server.ts → dist/server.js) analyses the documents and provides Problems,
+ * hovers, inlay hints and CodeLens; this file starts it, and keeps the one UI piece the
+ * server cannot own: the "Show Model Summary" command and its read-only summary tab.
+ * Nothing is analysed in the extension host.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Diagnostic, FileAnalysis, ModelGraph, SourceRange } from './analysis/graph';
-import { analyzeFiles, formatSummary } from './analysis/index';
+import { LanguageClient, type LanguageClientOptions, type ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
+import {
+  type InitializationOptions,
+  type ModelSelector,
+  SHOW_SUMMARY_COMMAND,
+  SUMMARY_REQUEST,
+  type SummaryParams,
+  type SummaryResult,
+} from './server/protocol';
 
-const SOURCE = 'Layer Lens';
+const NAME = 'Layer Lens';
 const SUMMARY_SCHEME = 'layer-lens-summary';
-const DEBOUNCE_MS = 300;
-const EXTENSIONS = new Set(['.ts', '.tsx', '.js', '.mjs', '.cjs']);
-/** `import … from '@tensorflow/tfjs'`, `require("@tensorflow/tfjs-node")`, `import('@tensorflow/tfjs-layers')`. */
-const TFJS_IMPORT = /(['"`])@tensorflow\/tfjs(?:-[\w-]+)?(?:\/[^'"`]*)?\1/;
+const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'];
 
-let log: vscode.LogOutputChannel | undefined;
+let client: LanguageClient | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
-  log = vscode.window.createOutputChannel(SOURCE, { log: true });
-  const diagnostics = vscode.languages.createDiagnosticCollection('layer-lens');
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel(NAME, { log: true });
   const summaries = new SummaryDocuments();
-  const timers = new Map<string, ReturnType<typeof setTimeout>>();
-
-  const cancel = (doc: vscode.TextDocument): void => {
-    const key = doc.uri.toString();
-    const timer = timers.get(key);
-    if (timer !== undefined) clearTimeout(timer);
-    timers.delete(key);
-  };
-
-  const refresh = (doc: vscode.TextDocument): void => {
-    cancel(doc);
-    if (!isCandidate(doc)) return;
-    try {
-      if (!importsTfjs(doc.getText())) {
-        diagnostics.delete(doc.uri);
-        return;
-      }
-      const analysis = analyze(doc);
-      if (analysis) diagnostics.set(doc.uri, toVsDiagnostics(doc, analysis));
-    } catch (err) {
-      log?.error(`updating problems for ${doc.uri.fsPath} failed: ${describe(err)}`);
-    }
-  };
-
-  const refreshLater = (doc: vscode.TextDocument): void => {
-    if (!isCandidate(doc)) return;
-    cancel(doc);
-    const key = doc.uri.toString();
-    timers.set(
-      key,
-      setTimeout(() => {
-        timers.delete(key);
-        if (!doc.isClosed) refresh(doc);
-      }, DEBOUNCE_MS),
-    );
-  };
-
   context.subscriptions.push(
-    log,
-    diagnostics,
-    vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summaries),
+    output,
     summaries,
-    vscode.workspace.onDidOpenTextDocument(refreshLater),
-    vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.contentChanges.length > 0) refreshLater(e.document);
-    }),
-    vscode.workspace.onDidSaveTextDocument((saved) => {
-      refresh(saved);
-      // Other open files may import the saved one (shared constants, helper layers).
-      for (const doc of vscode.workspace.textDocuments) if (doc !== saved) refreshLater(doc);
-    }),
-    vscode.workspace.onDidCloseTextDocument((doc) => {
-      cancel(doc);
-      diagnostics.delete(doc.uri);
-    }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('layerLens')) vscode.workspace.textDocuments.forEach(refreshLater);
-    }),
-    vscode.commands.registerCommand('layerLens.showSummary', () => showSummary(summaries)),
-    { dispose: () => timers.forEach((t) => clearTimeout(t)) },
+    vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summaries),
+    vscode.commands.registerCommand(SHOW_SUMMARY_COMMAND, (uri?: unknown, model?: unknown) => showSummary(summaries, output, uri, model)),
   );
 
-  vscode.workspace.textDocuments.forEach(refreshLater);
-}
-
-export function deactivate(): void {
-  log = undefined;
-}
-
-/** A saved-or-unsaved file on disk in one of the languages the engine reads. */
-function isCandidate(doc: vscode.TextDocument): boolean {
-  return doc.uri.scheme === 'file' && EXTENSIONS.has(path.extname(doc.uri.fsPath).toLowerCase());
-}
-
-function importsTfjs(text: string): boolean {
-  return TFJS_IMPORT.test(text);
-}
-
-/** Runs the engine on one document, with the unsaved text of every open file. Never throws. */
-function analyze(doc: vscode.TextDocument): FileAnalysis | undefined {
-  const contents = new Map<string, string>();
-  for (const open of vscode.workspace.textDocuments) {
-    if (open.uri.scheme === 'file' && (open.isDirty || open === doc)) contents.set(open.uri.fsPath, open.getText());
-  }
-  const options = { contents, batchSize: vscode.workspace.getConfiguration('layerLens', doc.uri).get<number>('batchSize') };
-  try {
-    const started = Date.now();
-    const results = analyzeFiles([doc.uri.fsPath], options);
-    log?.debug(`analysed ${doc.uri.fsPath} in ${Date.now() - started} ms`);
-    return results.find((r: FileAnalysis) => samePath(r.file, doc.uri.fsPath)) ?? results[0];
-  } catch (err) {
-    log?.error(`analysis of ${doc.uri.fsPath} failed: ${describe(err)}`);
-    return undefined;
-  }
-}
-
-function toVsDiagnostics(doc: vscode.TextDocument, analysis: FileAnalysis): vscode.Diagnostic[] {
-  const out: vscode.Diagnostic[] = [];
-  const fileStart = new vscode.Range(0, 0, 0, 0);
-  for (const d of analysis.diagnostics) out.push(toVsDiagnostic(doc, d, fileStart));
-  for (const model of analysis.models) {
-    const modelRange = inThisFile(doc, model.range) ? toVsRange(doc, model.range) : fileStart;
-    for (const d of model.diagnostics) out.push(toVsDiagnostic(doc, d, modelRange));
-  }
-  return out;
-}
-
-/** A diagnostic located in another file (e.g. an imported helper) is shown at `fallback`. */
-function toVsDiagnostic(doc: vscode.TextDocument, d: Diagnostic, fallback: vscode.Range): vscode.Diagnostic {
-  let range = fallback;
-  let message = d.message;
-  if (d.range && inThisFile(doc, d.range)) {
-    range = toVsRange(doc, d.range);
-  } else if (d.range) {
-    message += ` (at ${path.basename(d.range.file)}:${d.range.start.line}:${d.range.start.column})`;
-  }
-  message = withFormula({ ...d, message }, '\n');
-  const vs = new vscode.Diagnostic(range, message, SEVERITY[d.severity] ?? vscode.DiagnosticSeverity.Warning);
-  vs.source = SOURCE;
-  vs.code = d.code;
-  return vs;
-}
-
-const SEVERITY: Record<string, vscode.DiagnosticSeverity> = {
-  error: vscode.DiagnosticSeverity.Error,
-  warning: vscode.DiagnosticSeverity.Warning,
-  info: vscode.DiagnosticSeverity.Information,
-};
-
-/** graph.ts positions are 1-based; VS Code's are 0-based. */
-function toVsRange(doc: vscode.TextDocument, r: SourceRange): vscode.Range {
-  const start = new vscode.Position(Math.max(0, r.start.line - 1), Math.max(0, r.start.column - 1));
-  const end = new vscode.Position(Math.max(0, r.end.line - 1), Math.max(0, r.end.column - 1));
-  return doc.validateRange(new vscode.Range(start, end.isBefore(start) ? start : end));
-}
-
-function inThisFile(doc: vscode.TextDocument, r: SourceRange): boolean {
-  return samePath(r.file, doc.uri.fsPath);
-}
-
-function samePath(a: string, b: string): boolean {
-  const norm = (p: string): string => {
-    const n = path.resolve(p);
-    return process.platform === 'win32' ? n.toLowerCase() : n;
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
-  return norm(a) === norm(b);
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*.{ts,tsx,js,jsx,mjs,cjs,mts,cts,json}');
+  context.subscriptions.push(watcher);
+  const initializationOptions: InitializationOptions & { verbose: boolean } = {
+    locale: vscode.env.language,
+    settings: currentSettings(),
+    verbose: context.extensionMode !== vscode.ExtensionMode.Production,
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: LANGUAGES.map((language) => ({ scheme: 'file', language })),
+    synchronize: { configurationSection: 'layerLens', fileEvents: watcher },
+    initializationOptions,
+    outputChannel: output,
+    diagnosticCollectionName: 'layer-lens',
+  };
+  client = new LanguageClient('layerLens', NAME, serverOptions, clientOptions);
+  try {
+    await client.start();
+  } catch (err) {
+    output.error(`starting the Layer Lens language server failed: ${describe(err)}`);
+  }
 }
 
-async function showSummary(summaries: SummaryDocuments): Promise<void> {
+export async function deactivate(): Promise<void> {
+  const c = client;
+  client = undefined;
+  if (c) await c.stop().catch(() => {});
+}
+
+/**
+ * `layerLens.showSummary`: from the Command Palette (no arguments: every model of the
+ * active file) or from a model's Summary lens (`[uri, ModelSelector]`: that model).
+ */
+async function showSummary(summaries: SummaryDocuments, output: vscode.LogOutputChannel, uriArg: unknown, modelArg: unknown): Promise<void> {
   try {
-    const doc = vscode.window.activeTextEditor?.document;
-    if (!doc || !isCandidate(doc)) {
+    const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : vscode.window.activeTextEditor?.document.uri;
+    if (!uri || uri.scheme !== 'file' || !/\.(m|c)?[jt]sx?$/i.test(uri.fsPath)) {
       void vscode.window.showInformationMessage('Layer Lens: open a TypeScript or JavaScript file that builds a TensorFlow.js model.');
       return;
     }
-    const analysis = analyze(doc);
-    if (!analysis) {
+    if (!client || client.state !== State.Running) {
+      void vscode.window.showErrorMessage('Layer Lens: the language server is not running; see the "Layer Lens" output for details.');
+      output.show(true);
+      return;
+    }
+    const params: SummaryParams = { uri: client.code2ProtocolConverter.asUri(uri), model: asSelector(modelArg) };
+    const result = await client.sendRequest<SummaryResult | null>(SUMMARY_REQUEST, params);
+    if (!result) {
       void vscode.window.showErrorMessage('Layer Lens could not analyse this file; see the "Layer Lens" output for details.');
-      log?.show(true);
+      output.show(true);
       return;
     }
-    if (analysis.models.length === 0) {
-      void vscode.window.showInformationMessage(`Layer Lens found no TensorFlow.js model in ${path.basename(doc.uri.fsPath)}.`);
+    if (result.modelCount === 0) {
+      void vscode.window.showInformationMessage(`Layer Lens found no TensorFlow.js model in ${path.basename(uri.fsPath)}.`);
       return;
     }
-    const text = summaryText(doc, analysis);
-    const uri = summaries.put(doc.uri, text);
-    const summaryDoc = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(summaryDoc, { viewColumn: vscode.ViewColumn.Active, preview: true });
+    const summaryUri = summaries.put(uri, result.text);
+    const doc = await vscode.workspace.openTextDocument(summaryUri);
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Active, preview: true });
   } catch (err) {
-    log?.error(`showSummary failed: ${describe(err)}`);
+    output.error(`showSummary failed: ${describe(err)}`);
     void vscode.window.showErrorMessage(`Layer Lens: ${describe(err, false)}`);
   }
 }
 
-function summaryText(doc: vscode.TextDocument, analysis: FileAnalysis): string {
-  const file = vscode.workspace.asRelativePath(doc.uri, false);
-  const parts: string[] = [];
-  for (const model of analysis.models) parts.push(safeFormat(model, file));
-  const notes = [...analysis.diagnostics, ...analysis.models.flatMap((m) => m.diagnostics)];
-  if (notes.length > 0) {
-    const lines = notes.map((d) => {
-      const at = d.range ? `${path.basename(d.range.file)}:${d.range.start.line}:${d.range.start.column}` : file;
-      return `${d.severity} ${at} ${withFormula(d, '\n    ')}`;
-    });
-    parts.push(`Problems\n\n${lines.join('\n')}`);
-  }
-  return `${parts.join('\n\n')}\n`;
+/** The `layerLens` settings the server reads, as plain JSON (later changes arrive through `synchronize`). */
+function currentSettings(): unknown {
+  const cfg = vscode.workspace.getConfiguration('layerLens');
+  return {
+    inlayHints: {
+      enabled: cfg.get<boolean>('inlayHints.enabled'),
+      showBatchDim: cfg.get<boolean>('inlayHints.showBatchDim'),
+      showParams: cfg.get<boolean>('inlayHints.showParams'),
+    },
+  };
 }
 
-function safeFormat(model: ModelGraph, displayFile: string): string {
-  try {
-    return formatSummary(model, displayFile);
-  } catch (err) {
-    log?.error(`formatSummary(${model.name}) failed: ${describe(err)}`);
-    return `(summary unavailable: ${describe(err, false)})`;
-  }
+function asSelector(v: unknown): ModelSelector | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { name, offset } = v as Record<string, unknown>;
+  return typeof name === 'string' && typeof offset === 'number' ? { name, offset } : undefined;
 }
 
 /** Read-only documents holding the latest summary of each analysed file. */
@@ -246,11 +146,6 @@ class SummaryDocuments implements vscode.TextDocumentContentProvider, vscode.Dis
   dispose(): void {
     this.changed.dispose();
   }
-}
-
-/** The message, then the formula on its own line unless the message already states it. */
-function withFormula(d: Diagnostic, separator: string): string {
-  return d.formula && !d.message.includes(d.formula) ? `${d.message}${separator}${d.formula}` : d.message;
 }
 
 function describe(err: unknown, withStack = true): string {

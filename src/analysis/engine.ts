@@ -54,8 +54,10 @@ export class Analyzer {
     if (text === undefined) return undefined;
     const existing = this.project.getSourceFile(file);
     if (existing && this.texts.get(file) === text) return existing.compilerNode;
-    this.texts.set(file, text);
+    // Forgotten first: when parsing throws (a stack overflow on absurdly deep nesting), no stale tree is reused.
+    this.texts.delete(file);
     const sf = this.project.createSourceFile(file, text, { overwrite: true, scriptKind: scriptKindOf(file) });
+    this.texts.set(file, text);
     return sf.compilerNode;
   }
 
@@ -107,6 +109,8 @@ class Run implements InterpreterHost {
   private tf: Value;
   private readonly fileDiagnostics = new Map<string, Diagnostic[]>();
   private readonly moduleScopes = new Map<string, Scope>();
+  /** When the file being analysed runs out of time: maxMillis covers its module and every entry point in it. */
+  private deadline = 0;
 
   constructor(
     private readonly analyzer: Analyzer,
@@ -154,16 +158,30 @@ class Run implements InterpreterHost {
   analyzeFile(file: string): FileAnalysis {
     const diagnostics: Diagnostic[] = [];
     this.fileDiagnostics.set(file, diagnostics);
-    const sf = this.sourceFile(file);
+    this.deadline = Date.now() + this.limits.maxMillis;
+    let sf: ts.SourceFile | undefined;
+    try {
+      sf = this.sourceFile(file);
+    } catch (e) {
+      diagnostics.push(failureDiagnostic(e));
+      return { file, models: [], diagnostics };
+    }
     if (!sf) {
       diagnostics.push({ severity: 'error', code: 'unreadable-file', message: `Cannot read ${file}.` });
       return { file, models: [], diagnostics };
     }
     const before = this.session.models.length;
     this.guard(file, () => this.interp.evaluateModule(file));
-    this.callUnreachedBuilders(file, sf);
-    const models = this.session.models.slice(before).concat(this.modelsFromEarlierRuns(file, before));
-    return this.collect(file, sf, models, diagnostics);
+    const parsed = sf;
+    // Guarded too: finding entry points walks the tree recursively.
+    this.guard(file, () => this.callUnreachedBuilders(file, parsed));
+    try {
+      const models = this.session.models.slice(before).concat(this.modelsFromEarlierRuns(file, before));
+      return this.collect(file, sf, models, diagnostics);
+    } catch (e) {
+      diagnostics.push(failureDiagnostic(e));
+      return { file, models: [], diagnostics };
+    }
   }
 
   /** Models created in `file` while an earlier file was analysed (it imported this one). */
@@ -173,21 +191,20 @@ class Run implements InterpreterHost {
 
   /** Runs one entry point with a fresh budget; bounds and throws become diagnostics. */
   private guard(file: string, fn: () => void): void {
-    this.interp.budget = new Budget(this.limits);
+    this.interp.budget = new Budget(this.limits, this.deadline);
     const diags = this.fileDiagnostics.get(file)!;
     try {
       fn();
     } catch (e) {
       if (e instanceof BoundReached) {
-        diags.push({ severity: 'info', code: 'analysis-bound', message: `Layer Lens stopped analysing here: ${e.message}. Models built after this point may be missing.` });
+        diags.push(boundDiagnostic(e.message));
       } else if (e instanceof UserThrow) {
         const r = rangeOf(e.node);
         if (r.file === file) {
           diags.push({ severity: 'info', code: 'code-throws', message: `The analysed code throws here (${e.message}); what follows on this path is not analysed.`, range: r });
         }
       } else {
-        const msg = e instanceof Error ? e.message : String(e);
-        diags.push({ severity: 'info', code: 'internal-error', message: `Layer Lens could not analyse part of this file: ${msg}` });
+        diags.push(failureDiagnostic(e));
       }
     }
   }
@@ -197,6 +214,11 @@ class Run implements InterpreterHost {
     if (!scope) return;
     const tried = new Set<ts.Node>();
     for (;;) {
+      if (Date.now() > this.deadline) {
+        const diags = this.fileDiagnostics.get(file)!;
+        if (!diags.some((d) => d.code === 'analysis-bound')) diags.push(boundDiagnostic(`analysis stopped after ${this.limits.maxMillis} ms`));
+        return;
+      }
       const built = new Set(this.session.models.map((m) => m.createdAt));
       const entry = findUnreachedEntry(sf, built, tried);
       if (!entry) return;
@@ -205,10 +227,19 @@ class Run implements InterpreterHost {
     }
   }
 
-  private callEntry(fnNode: FunctionNode, scope: Scope): void {
+  private callEntry(fnNode: Entry, scope: Scope): void {
+    if (ts.isClassLike(fnNode)) {
+      const v = fnNode.name ? scope.lookup(fnNode.name.text)?.value : undefined;
+      this.interp.construct(v instanceof ClassValue ? v : this.interp.makeClass(fnNode, scope), [], fnNode);
+      return;
+    }
     if (ts.isConstructorDeclaration(fnNode) || ts.isMethodDeclaration(fnNode) || ts.isGetAccessorDeclaration(fnNode) || ts.isSetAccessorDeclaration(fnNode)) {
       const cls = fnNode.parent;
-      if (!ts.isClassLike(cls)) return;
+      if (!ts.isClassLike(cls)) {
+        // A method of an object literal nothing calls: `this` is not known.
+        this.interp.callWithUnknowns(new FunctionValue(fnNode, scope), fnNode, unknown('`this` of a method nothing in the file calls'));
+        return;
+      }
       const clsValue = cls.name ? scope.lookup(cls.name.text)?.value : undefined;
       const classValue = clsValue instanceof ClassValue ? clsValue : this.interp.makeClass(cls, scope);
       const isStatic = (ts.getModifiers(fnNode as ts.HasModifiers) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
@@ -241,6 +272,17 @@ class Run implements InterpreterHost {
   }
 }
 
+function boundDiagnostic(reason: string): Diagnostic {
+  return { severity: 'info', code: 'analysis-bound', message: `Layer Lens stopped analysing here: ${reason}. Models built after this point may be missing.` };
+}
+
+/** An exception that is neither a bound nor a user throw: a stack overflow on absurdly deep code, or an engine bug. */
+function failureDiagnostic(e: unknown): Diagnostic {
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return boundDiagnostic('the code is nested or recurses too deeply to analyse');
+  const msg = e instanceof Error ? e.message : String(e);
+  return { severity: 'info', code: 'internal-error', message: `Layer Lens could not analyse part of this file: ${msg}` };
+}
+
 /** Diagnostics of model instances that were not reported (duplicates of one call site) are dropped. */
 function belongsToOtherInstance(d: RecordedDiagnostic, instances: ModelInstance[], reported: Map<ts.Node, ModelInstance>): boolean {
   if (!d.modelId) return false;
@@ -257,15 +299,16 @@ function stripInternal(d: Diagnostic): Diagnostic {
  * A function in `sf` that contains a model-building call which never ran, and was not
  * tried yet: the outermost function around it, so its closure is the module scope.
  */
-function findUnreachedEntry(sf: ts.SourceFile, built: Set<ts.Node>, tried: Set<ts.Node>): FunctionNode | undefined {
-  let found: FunctionNode | undefined;
+function findUnreachedEntry(sf: ts.SourceFile, built: Set<ts.Node>, tried: Set<ts.Node>): Entry | undefined {
+  let found: Entry | undefined;
+  const builders = builderNames(sf);
   const visit = (node: ts.Node): void => {
     if (found) return;
-    if (ts.isCallExpression(node) && !built.has(node) && MODEL_BUILDERS.has(calleeName(node.expression) ?? '')) {
-      const entry = outermostFunction(node);
+    if (ts.isCallExpression(node) && !built.has(node) && builders.has(calleeName(node.expression) ?? '')) {
+      const entry = outermostFunction(node) ?? fieldInitializerEntry(node);
       // A function that ran without reaching this builder (a branch not taken) is tried once more with unknowns.
       if (entry && !tried.has(entry)) {
-        found = entry;
+        found = preferCaller(sf, entry, tried, new Set());
         return;
       }
     }
@@ -275,9 +318,108 @@ function findUnreachedEntry(sf: ts.SourceFile, built: Set<ts.Node>, tried: Set<t
   return found;
 }
 
+/**
+ * A helper that builds a model from its parameters (`function textModel(vocab, units)`,
+ * a class's `build()` using constructor arguments) says more when analysed through a
+ * function of the same file that calls it with real arguments: the outermost function
+ * around such a call, followed up while callers exist. The helper itself when it takes
+ * no parameters, or nothing in the file (outside it) calls it.
+ */
+function preferCaller(sf: ts.SourceFile, entry: Entry, tried: Set<ts.Node>, seen: Set<ts.Node>): Entry {
+  seen.add(entry);
+  const cls = ts.isClassLike(entry) ? entry : ts.isClassLike(entry.parent) ? entry.parent : undefined;
+  // Parameters with defaults are known without a caller: `buildNet(alpha = 1)` is analysed as written.
+  // An object literal's method needs its object as `this`: reached through `obj.method()`.
+  const objectMethod = ts.isMethodDeclaration(entry) && ts.isObjectLiteralExpression(entry.parent);
+  const needsArgs = takesArgs(entry) || (cls !== undefined && classTakesArgs(cls)) || objectMethod;
+  if (!needsArgs) return entry;
+  const target = callTarget(entry);
+  if (!target) return entry;
+  let caller: FunctionNode | undefined;
+  const visit = (node: ts.Node): void => {
+    if (caller) return;
+    if (isCallOf(node, target)) {
+      const outer = outermostFunction(node);
+      if (outer && !tried.has(outer) && !seen.has(outer) && !(outer.pos >= entry.pos && outer.end <= entry.end)) {
+        caller = outer;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return caller ? preferCaller(sf, caller, tried, seen) : entry;
+}
+
+type CallTarget = { kind: 'function' | 'method' | 'new'; name: string };
+
+/** How calls of `fn` look: `name(…)`, `x.name(…)` for a method, `new Class(…)` for a constructor. */
+function callTarget(fn: Entry): CallTarget | undefined {
+  if (ts.isClassLike(fn)) return fn.name ? { kind: 'new', name: fn.name.text } : undefined;
+  if (ts.isConstructorDeclaration(fn)) return fn.parent.name ? { kind: 'new', name: fn.parent.name.text } : undefined;
+  if (ts.isMethodDeclaration(fn)) return ts.isIdentifier(fn.name) ? { kind: 'method', name: fn.name.text } : undefined;
+  if (ts.isFunctionDeclaration(fn)) return fn.name ? { kind: 'function', name: fn.name.text } : undefined;
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) {
+    return { kind: 'function', name: fn.parent.name.text };
+  }
+  return undefined;
+}
+
+function isCallOf(node: ts.Node, t: CallTarget): boolean {
+  if (t.kind === 'new') return ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === t.name;
+  if (!ts.isCallExpression(node)) return false;
+  const e = node.expression;
+  if (t.kind === 'function') return ts.isIdentifier(e) && e.text === t.name;
+  return ts.isPropertyAccessExpression(e) && e.name.text === t.name;
+}
+
+/** A function with a parameter that has no default: its model depends on its arguments. */
+function takesArgs(fn: ts.SignatureDeclaration | ts.ClassLikeDeclaration): boolean {
+  return !ts.isClassLike(fn) && fn.parameters.some((p) => !p.initializer);
+}
+
+/** A class whose constructor takes parameters: its methods depend on how it was constructed. */
+function classTakesArgs(cls: ts.ClassLikeDeclaration): boolean {
+  return cls.members.some((m) => ts.isConstructorDeclaration(m) && takesArgs(m));
+}
+
+/**
+ * Names that call a model builder in this file: `sequential`, `model`, and local aliases
+ * (`import { model as makeModel }`, `const { model: functional } = tf`).
+ */
+function builderNames(sf: ts.SourceFile): Set<string> {
+  const names = new Set(MODEL_BUILDERS);
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportSpecifier(node) || ts.isBindingElement(node)) && node.propertyName && ts.isIdentifier(node.name)) {
+      const imported = node.propertyName.getText(sf);
+      if (MODEL_BUILDERS.has(imported)) names.add(node.name.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return names;
+}
+
 function calleeName(e: ts.Expression): string | undefined {
   if (ts.isIdentifier(e)) return e.text;
   if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  return undefined;
+}
+
+/** What the driver calls to reach an unreached builder: a function, or a class to construct. */
+type Entry = FunctionNode | ts.ClassLikeDeclaration;
+
+/**
+ * A builder call in an instance field initializer (`private model = tf.sequential()`)
+ * runs when the class is constructed: its constructor, or the class itself when it has none.
+ */
+function fieldInitializerEntry(node: ts.Node): Entry | undefined {
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+    if (ts.isPropertyDeclaration(n) && ts.isClassLike(n.parent)) {
+      if ((ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) return undefined;
+      return n.parent.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body) ?? n.parent;
+    }
+  }
   return undefined;
 }
 

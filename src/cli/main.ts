@@ -130,7 +130,8 @@ export function run(argv: string[], io: CliIO): number {
 
 export function formatDiagnostic(file: string, d: Diagnostic): string {
   const where = d.range ? `${file}:${d.range.start.line}:${d.range.start.column}` : file;
-  return `${where}: ${d.severity} ${d.code}: ${d.message}${d.formula ? ` [${d.formula}]` : ''}`;
+  const formula = d.formula && !d.message.includes(d.formula) ? ` [${d.formula}]` : '';
+  return `${where}: ${d.severity} ${d.code}: ${d.message}${formula}`;
 }
 
 if (require.main === module) {

@@ -10,7 +10,7 @@ export interface Limits {
   maxLoopIterations: number;
   /** Nested function calls (recursion included). */
   maxCallDepth: number;
-  /** Milliseconds per analysis run. */
+  /** Milliseconds per analysed file: its module and every entry point the driver calls in it. */
   maxMillis: number;
 }
 
@@ -32,10 +32,11 @@ export class BoundReached extends Error {
 
 export class Budget {
   steps = 0;
-  private readonly deadline: number;
-  constructor(readonly limits: Limits) {
-    this.deadline = Date.now() + limits.maxMillis;
-  }
+  constructor(
+    readonly limits: Limits,
+    /** Shared by the entry points of one file (the driver passes it), so many cannot add up to a hang. */
+    private readonly deadline = Date.now() + limits.maxMillis,
+  ) {}
 
   step(): void {
     // The clock is read only every 4096 steps: Date.now() is too slow for every node.
@@ -47,5 +48,16 @@ export class Budget {
         throw new BoundReached('time', `analysis stopped after ${this.limits.maxMillis} ms`);
       }
     }
+  }
+
+  /**
+   * Counts `n` elements a builtin allocates (`new Array(n)`, `concat`, `'x'.repeat(n)`) as
+   * steps, so that memory is bounded as well as time: false, and nothing counted, when
+   * they do not fit in what is left.
+   */
+  allocate(n: number): boolean {
+    if (!(n >= 0) || this.steps + n > this.limits.maxSteps) return false;
+    this.steps += n;
+    return true;
   }
 }

@@ -74,12 +74,12 @@ export function installGlobals(interp: Interpreter, scope: Scope): void {
 
   const arrayCtor = new NativeFunction(
     'Array',
-    (_t, args) => makeArray(args),
-    (args) => makeArray(args),
+    (_t, args) => makeArray(interp, args),
+    (args) => makeArray(interp, args),
   );
   arrayCtor.props = new Map<string, Value>([
     ['isArray', fn('Array.isArray', (_t, [x]) => (isUnknown(x) ? unknown('Array.isArray of an unknown value') : Array.isArray(x)))],
-    ['of', fn('Array.of', (_t, args) => [...args])],
+    ['of', fn('Array.of', (_t, args) => sized(interp, [...args]))],
     [
       'from',
       fn('Array.from', (_t, [src, mapFn], call) => {
@@ -88,14 +88,14 @@ export function installGlobals(interp: Interpreter, scope: Scope): void {
         else if (typeof src === 'string') items = [...src];
         else if (src instanceof ObjectValue) {
           const len = src.props.get('length');
-          if (typeof len === 'number' && len >= 0 && len <= interp.budget.limits.maxLoopIterations) items = new Array<Value>(len).fill(undefined);
+          if (typeof len === 'number' && len >= 0 && len <= interp.budget.limits.maxLoopIterations && interp.budget.allocate(len)) items = new Array<Value>(len).fill(undefined);
         } else if (src instanceof HostValue) {
           const it = src.getProp('#iterate');
           if (Array.isArray(it)) items = it;
         }
         if (!items) return unknown(`Array.from(${describeUnknown(src)})`);
         if (isCallable(mapFn)) return items.map((x, i) => interp.call(mapFn, undefined, [x, i], call.node));
-        return items;
+        return src instanceof ObjectValue ? items : sized(interp, items);
       }),
     ],
   ]);
@@ -140,7 +140,7 @@ export function installGlobals(interp: Interpreter, scope: Scope): void {
   json.props.set(
     'parse',
     fn('JSON.parse', (_t, [s]) => {
-      if (typeof s !== 'string') return unknown('JSON.parse of text that is not known statically');
+      if (typeof s !== 'string') return unknown(`JSON.parse of text that is not known statically${isUnknown(s) ? ` (${s.reason})` : ''}`);
       try {
         return fromPlain(JSON.parse(s));
       } catch {
@@ -199,7 +199,14 @@ export function installGlobals(interp: Interpreter, scope: Scope): void {
   for (const e of ['Error', 'TypeError', 'RangeError', 'SyntaxError']) scope.declare(e, errorCtor(e));
   scope.declare('setTimeout', fn('setTimeout', () => unknown('timers are not run')));
   scope.declare('setInterval', fn('setInterval', () => unknown('timers are not run')));
-  scope.declare('process', ObjectValue.from({ env: new ObjectValue(), argv: unknown('process.argv is known only at run time') }));
+  // Environment variables and arguments exist only when the program runs: never an empty guess.
+  scope.declare(
+    'process',
+    ObjectValue.from({
+      env: unknown('process.env is known only at run time'),
+      argv: unknown('process.argv is known only at run time'),
+    }),
+  );
 
   setBuiltinMembers((i, obj, key) => member(i, obj, key));
 }
@@ -208,13 +215,21 @@ function numericParse(name: string, f: (s: string) => number): NativeFunction {
   return fn(name, (_t, [s]) => (isUnknown(s) ? unknown(`${name} of ${describeUnknown(s)}`) : f(toStringValue(s))));
 }
 
-function makeArray(args: Value[]): Value {
+function makeArray(interp: Interpreter, args: Value[]): Value {
   if (args.length === 1 && typeof args[0] === 'number') {
-    if (args[0] > 1e7 || args[0] < 0) return unknown('array too large to model');
+    if (args[0] > 1e7 || args[0] < 0 || !interp.budget.allocate(args[0])) return unknown('array too large to model');
     return new Array<Value>(args[0]).fill(undefined);
   }
   if (args.length === 1 && isUnknown(args[0])) return unknown(`Array of ${describeUnknown(args[0])} elements`);
   return [...args];
+}
+
+/**
+ * An array a builtin just built, counted against the step budget: work in one call
+ * proportional to its size (`a = a.concat(a)` in a loop) cannot exhaust memory.
+ */
+function sized(interp: Interpreter, items: Value[]): Value {
+  return interp.budget.allocate(items.length) ? items : unknown('array too large to model');
 }
 
 function objectKeys(o: Value): Value {
@@ -233,7 +248,7 @@ function mapEntries(o: Value, f: (k: string, v: Value) => Value): Value {
 
 function member(interp: Interpreter, obj: Value, key: string): Value | undefined {
   if (Array.isArray(obj)) return arrayMethod(interp, obj, key);
-  if (typeof obj === 'string') return stringMethod(obj, key);
+  if (typeof obj === 'string') return stringMethod(interp, obj, key);
   if (typeof obj === 'number') return numberMethod(obj, key);
   if (obj instanceof FunctionValue || obj instanceof NativeFunction || obj instanceof ClassValue) return functionMethod(interp, obj, key);
   if (obj instanceof ObjectValue) {
@@ -279,13 +294,16 @@ function numberMethod(n: number, key: string): Value | undefined {
   });
 }
 
-function stringMethod(s: string, key: string): Value | undefined {
+function stringMethod(interp: Interpreter, s: string, key: string): Value | undefined {
   const proto = String.prototype as unknown as Record<string, unknown>;
   if (typeof proto[key] !== 'function' || key === 'constructor') return undefined;
   return fn(key, (_t, args) => {
     if (args.some((a) => isUnknown(a) || (typeof a === 'object' && a !== null && !Array.isArray(a)))) {
       return unknown(`string ${key}() with an argument that is not known`);
     }
+    // Work and memory grow with the string, and with what repeat() and padStart() make.
+    const made = key === 'repeat' ? s.length * Number(args[0]) : key === 'padStart' || key === 'padEnd' ? Number(args[0]) : 0;
+    if (!interp.budget.allocate(s.length + (Number.isFinite(made) && made > 0 ? made : 0))) return unknown(`string ${key}() too large to model`);
     try {
       const r = (proto[key] as (...a: unknown[]) => unknown).apply(s, args.map((a) => toPlain(a)));
       return fromPlain(r);
@@ -332,7 +350,7 @@ function arrayMethod(interp: Interpreter, arr: Value[], key: string): Value | un
         return arr.reverse();
       });
     case 'map':
-      return fn('map', (_t, [f], c) => arr.map(cb(f, c)));
+      return fn('map', (_t, [f], c) => sized(interp, arr.map(cb(f, c))));
     case 'forEach':
       return fn('forEach', (_t, [f], c) => {
         arr.forEach(cb(f, c));
@@ -379,17 +397,17 @@ function arrayMethod(interp: Interpreter, arr: Value[], key: string): Value | un
     case 'slice':
       return fn('slice', (_t, [a, b]) => {
         if (isUnknown(a) || isUnknown(b)) return unknown('slice with unknown bounds');
-        return arr.slice(a as number | undefined, b as number | undefined);
+        return sized(interp, arr.slice(a as number | undefined, b as number | undefined));
       });
     case 'concat':
       return fn('concat', (_t, args) => {
         const out = [...arr];
         for (const a of args) {
-          if (Array.isArray(a)) out.push(...a);
+          if (Array.isArray(a)) for (const x of a) out.push(x);
           else if (isUnknown(a)) return unknown(`concat with ${describeUnknown(a)}`);
           else out.push(a);
         }
-        return out;
+        return sized(interp, out);
       });
     case 'fill':
       return fn('fill', (_t, [v, a, b]) => {
@@ -398,15 +416,15 @@ function arrayMethod(interp: Interpreter, arr: Value[], key: string): Value | un
         return arr;
       });
     case 'entries':
-      return fn('entries', () => arr.map((x, i) => [i, x]));
+      return fn('entries', () => sized(interp, arr.map((x, i) => [i, x])));
     case 'keys':
-      return fn('keys', () => arr.map((_, i) => i));
+      return fn('keys', () => sized(interp, arr.map((_, i) => i)));
     case 'values':
-      return fn('values', () => [...arr]);
+      return fn('values', () => sized(interp, [...arr]));
     case 'flat':
-      return fn('flat', () => arr.flatMap((x) => (Array.isArray(x) ? x : [x])));
+      return fn('flat', () => sized(interp, arr.flatMap((x) => (Array.isArray(x) ? x : [x]))));
     case 'flatMap':
-      return fn('flatMap', (_t, [f], c) => arr.map(cb(f, c)).flatMap((x) => (Array.isArray(x) ? x : [x])));
+      return fn('flatMap', (_t, [f], c) => sized(interp, arr.map(cb(f, c)).flatMap((x) => (Array.isArray(x) ? x : [x]))));
     case 'includes':
     case 'indexOf':
     case 'lastIndexOf':

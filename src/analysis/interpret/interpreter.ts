@@ -6,6 +6,12 @@
  * except BoundReached and UserThrow, which the driver turns into diagnostics.
  */
 import { ts } from 'ts-morph';
+
+/**
+ * Read once: in the esbuild bundle every `ts.` access goes through a module-interop getter,
+ * and the `case` labels of the evaluator's switches are evaluated on every node.
+ */
+const SyntaxKind = ts.SyntaxKind;
 import { type Budget, BoundReached } from './bounds';
 import { Journal, Scope } from './scope';
 import {
@@ -224,7 +230,8 @@ export class Interpreter {
 
   private execExportDeclaration(st: ts.ExportDeclaration, scope: Scope, record: ModuleRecord): void {
     const from = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
-    const source = from !== undefined ? this.importTarget(from, record.file).value : undefined;
+    const target = from !== undefined ? this.importTarget(from, record.file) : undefined;
+    const source = target?.value;
     const clause = st.exportClause;
     if (!clause) {
       // export * from '…'
@@ -240,13 +247,15 @@ export class Interpreter {
     for (const el of clause.elements) {
       const local = (el.propertyName ?? el.name).text;
       const exported = el.name.text;
-      const v = source !== undefined ? this.getProp(source, local, el) : scope.lookup(local)?.value;
+      // The default export of a JSON or CommonJS module is the whole value, as for `import x from`.
+      const wholeModule = target !== undefined && !target.esm && local === 'default';
+      const v = target !== undefined ? (wholeModule ? source : this.getProp(source, local, el)) : scope.lookup(local)?.value;
       record.exports.props.set(exported, v);
     }
   }
 
   private exportDeclared(st: ts.Statement, scope: Scope, record: ModuleRecord): void {
-    const isDefault = (ts.getModifiers(st as ts.HasModifiers) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+    const isDefault = (ts.getModifiers(st as ts.HasModifiers) ?? []).some((m) => m.kind === SyntaxKind.DefaultKeyword);
     if (ts.isVariableStatement(st)) {
       for (const d of st.declarationList.declarations) {
         for (const name of boundNames(d.name)) record.exports.props.set(name, scope.lookup(name)?.value);
@@ -269,7 +278,7 @@ export class Interpreter {
         const fn = new FunctionValue(st, scope);
         scope.declare(st.name.text, fn);
         if (record && hasExportModifier(st)) {
-          const isDefault = (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+          const isDefault = (ts.getModifiers(st) ?? []).some((m) => m.kind === SyntaxKind.DefaultKeyword);
           record.exports.props.set(isDefault ? 'default' : st.name.text, fn);
         }
       } else if (ts.isVariableStatement(st) && !(st.declarationList.flags & ts.NodeFlags.BlockScoped)) {
@@ -295,60 +304,60 @@ export class Interpreter {
   execStatement(st: ts.Statement, scope: Scope): Completion {
     this.budget.step();
     switch (st.kind) {
-      case ts.SyntaxKind.ExpressionStatement:
+      case SyntaxKind.ExpressionStatement:
         this.evalExpr((st as ts.ExpressionStatement).expression, scope);
         return undefined;
-      case ts.SyntaxKind.VariableStatement:
+      case SyntaxKind.VariableStatement:
         this.execVariableList((st as ts.VariableStatement).declarationList, scope);
         return undefined;
-      case ts.SyntaxKind.ReturnStatement: {
+      case SyntaxKind.ReturnStatement: {
         const e = (st as ts.ReturnStatement).expression;
         return { kind: 'return', value: e ? this.evalExpr(e, scope) : undefined };
       }
-      case ts.SyntaxKind.IfStatement:
+      case SyntaxKind.IfStatement:
         return this.execIf(st as ts.IfStatement, scope);
-      case ts.SyntaxKind.Block:
+      case SyntaxKind.Block:
         return this.execBlock((st as ts.Block).statements, scope.child());
-      case ts.SyntaxKind.ForStatement:
+      case SyntaxKind.ForStatement:
         return this.execFor(st as ts.ForStatement, scope, undefined);
-      case ts.SyntaxKind.ForOfStatement:
+      case SyntaxKind.ForOfStatement:
         return this.execForOf(st as ts.ForOfStatement, scope, undefined);
-      case ts.SyntaxKind.ForInStatement:
+      case SyntaxKind.ForInStatement:
         return this.execForIn(st as ts.ForInStatement, scope, undefined);
-      case ts.SyntaxKind.WhileStatement:
+      case SyntaxKind.WhileStatement:
         return this.execWhile(st as ts.WhileStatement, scope, undefined);
-      case ts.SyntaxKind.DoStatement:
+      case SyntaxKind.DoStatement:
         return this.execDo(st as ts.DoStatement, scope, undefined);
-      case ts.SyntaxKind.BreakStatement:
+      case SyntaxKind.BreakStatement:
         return { kind: 'break', label: (st as ts.BreakStatement).label?.text };
-      case ts.SyntaxKind.ContinueStatement:
+      case SyntaxKind.ContinueStatement:
         return { kind: 'continue', label: (st as ts.ContinueStatement).label?.text };
-      case ts.SyntaxKind.LabeledStatement:
+      case SyntaxKind.LabeledStatement:
         return this.execLabeled(st as ts.LabeledStatement, scope);
-      case ts.SyntaxKind.SwitchStatement:
+      case SyntaxKind.SwitchStatement:
         return this.execSwitch(st as ts.SwitchStatement, scope);
-      case ts.SyntaxKind.ThrowStatement:
+      case SyntaxKind.ThrowStatement:
         throw new UserThrow(this.evalExpr((st as ts.ThrowStatement).expression, scope), st);
-      case ts.SyntaxKind.TryStatement:
+      case SyntaxKind.TryStatement:
         return this.execTry(st as ts.TryStatement, scope);
-      case ts.SyntaxKind.FunctionDeclaration: {
+      case SyntaxKind.FunctionDeclaration: {
         const f = st as ts.FunctionDeclaration;
         // Already hoisted in its block; a nested re-declaration still needs a binding.
         if (f.name && !scope.hasOwn(f.name.text) && f.body) scope.declare(f.name.text, new FunctionValue(f, scope));
         return undefined;
       }
-      case ts.SyntaxKind.ClassDeclaration: {
+      case SyntaxKind.ClassDeclaration: {
         const c = st as ts.ClassDeclaration;
         const cls = this.makeClass(c, scope);
         if (c.name) scope.declare(c.name.text, cls);
         return undefined;
       }
-      case ts.SyntaxKind.EnumDeclaration:
+      case SyntaxKind.EnumDeclaration:
         this.execEnum(st as ts.EnumDeclaration, scope);
         return undefined;
-      case ts.SyntaxKind.ImportDeclaration:
-      case ts.SyntaxKind.ExportDeclaration:
-      case ts.SyntaxKind.ExportAssignment:
+      case SyntaxKind.ImportDeclaration:
+      case SyntaxKind.ExportDeclaration:
+      case SyntaxKind.ExportAssignment:
         // Only meaningful at module level, where execModuleStatement handles them.
         return undefined;
       default:
@@ -360,10 +369,13 @@ export class Interpreter {
   private execEnum(e: ts.EnumDeclaration, scope: Scope): void {
     const obj = new ObjectValue();
     let next: Value = 0;
+    // Members can use earlier members by bare name: `enum S { A = 4, B = A * 3 }`.
+    const members = scope.child();
     for (const m of e.members) {
       const name = propertyNameText(m.name, this, scope);
       if (name === undefined) continue;
-      const v: Value = m.initializer ? this.evalExpr(m.initializer, scope) : next;
+      const v: Value = m.initializer ? this.evalExpr(m.initializer, members) : next;
+      members.declare(name, v, true);
       obj.props.set(name, v);
       if (typeof v === 'number') obj.props.set(String(v), name);
       next = typeof v === 'number' ? v + 1 : unknown('enum member after a non-numeric member');
@@ -708,48 +720,48 @@ export class Interpreter {
   evalExpr(e: ts.Expression, scope: Scope): Value {
     this.budget.step();
     switch (e.kind) {
-      case ts.SyntaxKind.NumericLiteral:
+      case SyntaxKind.NumericLiteral:
         return Number((e as ts.NumericLiteral).text);
-      case ts.SyntaxKind.BigIntLiteral:
+      case SyntaxKind.BigIntLiteral:
         return unknown('BigInt values are not modelled');
-      case ts.SyntaxKind.StringLiteral:
-      case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+      case SyntaxKind.StringLiteral:
+      case SyntaxKind.NoSubstitutionTemplateLiteral:
         return (e as ts.StringLiteral).text;
-      case ts.SyntaxKind.TemplateExpression:
+      case SyntaxKind.TemplateExpression:
         return this.evalTemplate(e as ts.TemplateExpression, scope);
-      case ts.SyntaxKind.TrueKeyword:
+      case SyntaxKind.TrueKeyword:
         return true;
-      case ts.SyntaxKind.FalseKeyword:
+      case SyntaxKind.FalseKeyword:
         return false;
-      case ts.SyntaxKind.NullKeyword:
+      case SyntaxKind.NullKeyword:
         return null;
-      case ts.SyntaxKind.Identifier:
+      case SyntaxKind.Identifier:
         return this.evalIdentifier(e as ts.Identifier, scope);
-      case ts.SyntaxKind.ThisKeyword:
+      case SyntaxKind.ThisKeyword:
         return scope.getThis();
-      case ts.SyntaxKind.ParenthesizedExpression:
+      case SyntaxKind.ParenthesizedExpression:
         return this.evalExpr((e as ts.ParenthesizedExpression).expression, scope);
-      case ts.SyntaxKind.AsExpression:
-      case ts.SyntaxKind.TypeAssertionExpression:
-      case ts.SyntaxKind.NonNullExpression:
-      case ts.SyntaxKind.SatisfiesExpression:
-      case ts.SyntaxKind.PartiallyEmittedExpression:
+      case SyntaxKind.AsExpression:
+      case SyntaxKind.TypeAssertionExpression:
+      case SyntaxKind.NonNullExpression:
+      case SyntaxKind.SatisfiesExpression:
+      case SyntaxKind.PartiallyEmittedExpression:
         return this.evalExpr((e as ts.AsExpression).expression, scope);
-      case ts.SyntaxKind.AwaitExpression:
+      case SyntaxKind.AwaitExpression:
         // Promises are not modelled: an awaited value is the value itself.
         return awaited(this.evalExpr((e as ts.AwaitExpression).expression, scope));
-      case ts.SyntaxKind.ArrayLiteralExpression:
+      case SyntaxKind.ArrayLiteralExpression:
         return this.evalArrayLiteral(e as ts.ArrayLiteralExpression, scope);
-      case ts.SyntaxKind.ObjectLiteralExpression:
+      case SyntaxKind.ObjectLiteralExpression:
         return this.evalObjectLiteral(e as ts.ObjectLiteralExpression, scope);
-      case ts.SyntaxKind.PropertyAccessExpression: {
+      case SyntaxKind.PropertyAccessExpression: {
         const pa = e as ts.PropertyAccessExpression;
-        if (pa.expression.kind === ts.SyntaxKind.SuperKeyword) return this.superProp(pa.name.text, scope);
+        if (pa.expression.kind === SyntaxKind.SuperKeyword) return this.superProp(pa.name.text, scope);
         const obj = this.evalExpr(pa.expression, scope);
         if (pa.questionDotToken && (obj === null || obj === undefined)) return undefined;
         return this.getProp(obj, pa.name.text, pa);
       }
-      case ts.SyntaxKind.ElementAccessExpression: {
+      case SyntaxKind.ElementAccessExpression: {
         const ea = e as ts.ElementAccessExpression;
         const obj = this.evalExpr(ea.expression, scope);
         if (ea.questionDotToken && (obj === null || obj === undefined)) return undefined;
@@ -761,17 +773,17 @@ export class Interpreter {
         }
         return this.getProp(obj, propertyKey(key), ea);
       }
-      case ts.SyntaxKind.CallExpression:
+      case SyntaxKind.CallExpression:
         return this.evalCall(e as ts.CallExpression, scope);
-      case ts.SyntaxKind.NewExpression:
+      case SyntaxKind.NewExpression:
         return this.evalNew(e as ts.NewExpression, scope);
-      case ts.SyntaxKind.PrefixUnaryExpression:
+      case SyntaxKind.PrefixUnaryExpression:
         return this.evalPrefix(e as ts.PrefixUnaryExpression, scope);
-      case ts.SyntaxKind.PostfixUnaryExpression:
+      case SyntaxKind.PostfixUnaryExpression:
         return this.evalPostfix(e as ts.PostfixUnaryExpression, scope);
-      case ts.SyntaxKind.BinaryExpression:
+      case SyntaxKind.BinaryExpression:
         return this.evalBinary(e as ts.BinaryExpression, scope);
-      case ts.SyntaxKind.ConditionalExpression: {
+      case SyntaxKind.ConditionalExpression: {
         const ce = e as ts.ConditionalExpression;
         const c = truthy(this.evalExpr(ce.condition, scope));
         if (c === true) return this.evalExpr(ce.whenTrue, scope);
@@ -785,9 +797,9 @@ export class Interpreter {
         );
         return join(a, b, UNDECIDED);
       }
-      case ts.SyntaxKind.ArrowFunction:
+      case SyntaxKind.ArrowFunction:
         return new FunctionValue(e as ts.ArrowFunction, scope, scope.getThis());
-      case ts.SyntaxKind.FunctionExpression: {
+      case SyntaxKind.FunctionExpression: {
         const fe = e as ts.FunctionExpression;
         if (fe.name) {
           // A named function expression can call itself by name.
@@ -798,18 +810,18 @@ export class Interpreter {
         }
         return new FunctionValue(fe, scope);
       }
-      case ts.SyntaxKind.ClassExpression:
+      case SyntaxKind.ClassExpression:
         return this.makeClass(e as ts.ClassExpression, scope);
-      case ts.SyntaxKind.TypeOfExpression: {
+      case SyntaxKind.TypeOfExpression: {
         const operand = (e as ts.TypeOfExpression).expression;
         if (ts.isIdentifier(operand) && !scope.lookup(operand.text)) return 'undefined';
         const t = typeOf(this.evalExpr(operand, scope));
         return t ?? unknown('typeof an unknown value');
       }
-      case ts.SyntaxKind.VoidExpression:
+      case SyntaxKind.VoidExpression:
         this.evalExpr((e as ts.VoidExpression).expression, scope);
         return undefined;
-      case ts.SyntaxKind.DeleteExpression: {
+      case SyntaxKind.DeleteExpression: {
         const target = (e as ts.DeleteExpression).expression;
         if (ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target)) {
           const obj = this.evalExpr(target.expression, scope);
@@ -820,20 +832,20 @@ export class Interpreter {
         }
         return true;
       }
-      case ts.SyntaxKind.SpreadElement:
+      case SyntaxKind.SpreadElement:
         return this.evalExpr((e as ts.SpreadElement).expression, scope);
-      case ts.SyntaxKind.CommaListExpression: {
+      case SyntaxKind.CommaListExpression: {
         let v: Value;
         for (const x of (e as ts.CommaListExpression).elements) v = this.evalExpr(x, scope);
         return v;
       }
-      case ts.SyntaxKind.RegularExpressionLiteral:
+      case SyntaxKind.RegularExpressionLiteral:
         return unknown('regular expressions are not modelled');
-      case ts.SyntaxKind.TaggedTemplateExpression:
+      case SyntaxKind.TaggedTemplateExpression:
         return unknown('tagged templates are not modelled');
-      case ts.SyntaxKind.YieldExpression:
+      case SyntaxKind.YieldExpression:
         return unknown('generators are not modelled');
-      case ts.SyntaxKind.OmittedExpression:
+      case SyntaxKind.OmittedExpression:
         return undefined;
       default:
         return unknown(`${ts.SyntaxKind[e.kind]} is not modelled`);
@@ -907,25 +919,25 @@ export class Interpreter {
   }
 
   private evalPrefix(e: ts.PrefixUnaryExpression, scope: Scope): Value {
-    if (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken) {
+    if (e.operator === SyntaxKind.PlusPlusToken || e.operator === SyntaxKind.MinusMinusToken) {
       const old = toNumber(this.evalExpr(e.operand, scope));
-      const v = isUnknown(old) ? old : e.operator === ts.SyntaxKind.PlusPlusToken ? old + 1 : old - 1;
+      const v = isUnknown(old) ? old : e.operator === SyntaxKind.PlusPlusToken ? old + 1 : old - 1;
       this.assignTo(e.operand, v, scope);
       return v;
     }
     const v = this.evalExpr(e.operand, scope);
     switch (e.operator) {
-      case ts.SyntaxKind.ExclamationToken: {
+      case SyntaxKind.ExclamationToken: {
         const t = truthy(v);
         return t === undefined ? unknown(`negation of ${describeUnknown(v)}`) : !t;
       }
-      case ts.SyntaxKind.MinusToken: {
+      case SyntaxKind.MinusToken: {
         const n = toNumber(v);
         return isUnknown(n) ? n : -n;
       }
-      case ts.SyntaxKind.PlusToken:
+      case SyntaxKind.PlusToken:
         return toNumber(v);
-      case ts.SyntaxKind.TildeToken: {
+      case SyntaxKind.TildeToken: {
         const n = toNumber(v);
         return isUnknown(n) ? n : ~n;
       }
@@ -936,7 +948,7 @@ export class Interpreter {
 
   private evalPostfix(e: ts.PostfixUnaryExpression, scope: Scope): Value {
     const old = toNumber(this.evalExpr(e.operand, scope));
-    const v = isUnknown(old) ? old : e.operator === ts.SyntaxKind.PlusPlusToken ? old + 1 : old - 1;
+    const v = isUnknown(old) ? old : e.operator === SyntaxKind.PlusPlusToken ? old + 1 : old - 1;
     this.assignTo(e.operand, v, scope);
     return old;
   }
@@ -944,30 +956,30 @@ export class Interpreter {
   private evalBinary(e: ts.BinaryExpression, scope: Scope): Value {
     const op = e.operatorToken.kind;
     switch (op) {
-      case ts.SyntaxKind.EqualsToken: {
+      case SyntaxKind.EqualsToken: {
         let v = this.evalExpr(e.right, scope);
         if (v instanceof FunctionValue && isAnonymousFunction(e.right) && ts.isIdentifier(e.left)) v = nameFunction(v, e.left.text);
         this.assignTo(e.left, v, scope);
         return v;
       }
-      case ts.SyntaxKind.AmpersandAmpersandToken:
-      case ts.SyntaxKind.BarBarToken:
-      case ts.SyntaxKind.QuestionQuestionToken:
+      case SyntaxKind.AmpersandAmpersandToken:
+      case SyntaxKind.BarBarToken:
+      case SyntaxKind.QuestionQuestionToken:
         return this.evalLogical(e, scope, op);
-      case ts.SyntaxKind.AmpersandAmpersandEqualsToken:
-      case ts.SyntaxKind.BarBarEqualsToken:
-      case ts.SyntaxKind.QuestionQuestionEqualsToken: {
+      case SyntaxKind.AmpersandAmpersandEqualsToken:
+      case SyntaxKind.BarBarEqualsToken:
+      case SyntaxKind.QuestionQuestionEqualsToken: {
         const base =
-          op === ts.SyntaxKind.AmpersandAmpersandEqualsToken
-            ? ts.SyntaxKind.AmpersandAmpersandToken
-            : op === ts.SyntaxKind.BarBarEqualsToken
-              ? ts.SyntaxKind.BarBarToken
-              : ts.SyntaxKind.QuestionQuestionToken;
+          op === SyntaxKind.AmpersandAmpersandEqualsToken
+            ? SyntaxKind.AmpersandAmpersandToken
+            : op === SyntaxKind.BarBarEqualsToken
+              ? SyntaxKind.BarBarToken
+              : SyntaxKind.QuestionQuestionToken;
         const v = this.evalLogical(e, scope, base);
         this.assignTo(e.left, v, scope);
         return v;
       }
-      case ts.SyntaxKind.CommaToken:
+      case SyntaxKind.CommaToken:
         this.evalExpr(e.left, scope);
         return this.evalExpr(e.right, scope);
       default:
@@ -979,10 +991,10 @@ export class Interpreter {
       this.assignTo(e.left, v, scope);
       return v;
     }
-    if (op === ts.SyntaxKind.InstanceOfKeyword) {
+    if (op === SyntaxKind.InstanceOfKeyword) {
       return this.instanceOf(this.evalExpr(e.left, scope), this.evalExpr(e.right, scope));
     }
-    if (op === ts.SyntaxKind.InKeyword) {
+    if (op === SyntaxKind.InKeyword) {
       const k = this.evalExpr(e.left, scope);
       const o = this.evalExpr(e.right, scope);
       if (isUnknown(k)) return unknown('`in` with an unknown key');
@@ -996,10 +1008,10 @@ export class Interpreter {
   private evalLogical(e: ts.BinaryExpression, scope: Scope, op: ts.SyntaxKind): Value {
     const l = this.evalExpr(e.left, scope);
     let decided: boolean | undefined;
-    if (op === ts.SyntaxKind.QuestionQuestionToken) decided = isUnknown(l) ? undefined : l === null || l === undefined;
+    if (op === SyntaxKind.QuestionQuestionToken) decided = isUnknown(l) ? undefined : l === null || l === undefined;
     else {
       const t = truthy(l);
-      decided = t === undefined ? undefined : op === ts.SyntaxKind.AmpersandAmpersandToken ? t : !t;
+      decided = t === undefined ? undefined : op === SyntaxKind.AmpersandAmpersandToken ? t : !t;
     }
     if (decided === false) return l;
     if (decided === true) return this.evalExpr(e.right, scope);
@@ -1161,7 +1173,7 @@ export class Interpreter {
     if (m) return m;
     m = new Map();
     for (const member of cls.node.members) {
-      const isStatic = (ts.getModifiers(member as ts.HasModifiers) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+      const isStatic = (ts.getModifiers(member as ts.HasModifiers) ?? []).some((x) => x.kind === SyntaxKind.StaticKeyword);
       if (isStatic || !member.name) continue;
       const key = propertyNameText(member.name, this, cls.closure);
       if (key === undefined) continue;
@@ -1198,10 +1210,12 @@ export class Interpreter {
 
   private findStatic(cls: ClassValue, key: string): Value {
     for (const member of cls.node.members) {
-      const isStatic = (ts.getModifiers(member as ts.HasModifiers) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+      const isStatic = (ts.getModifiers(member as ts.HasModifiers) ?? []).some((x) => x.kind === SyntaxKind.StaticKeyword);
       if (!isStatic || !member.name) continue;
       if (propertyNameText(member.name, this, cls.closure) !== key) continue;
       if (ts.isMethodDeclaration(member) && member.body) return new FunctionValue(member, cls.closure, cls, cls);
+      // `static get className() { return 'X'; }`: the getter runs with the class as `this`.
+      if (ts.isGetAccessorDeclaration(member) && member.body) return this.callFunction(new FunctionValue(member, cls.closure, cls, cls), cls, [], member);
     }
     return undefined;
   }
@@ -1228,7 +1242,7 @@ export class Interpreter {
   /* ------------------------------------------------------------------ classes */
 
   makeClass(node: ts.ClassLikeDeclaration, scope: Scope): ClassValue {
-    const heritage = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
+    const heritage = node.heritageClauses?.find((h) => h.token === SyntaxKind.ExtendsKeyword);
     const superClass = heritage?.types[0] ? this.evalExpr(heritage.types[0].expression, scope) : undefined;
     const name = node.name?.text ?? 'anonymous';
     const inner = scope.child();
@@ -1236,7 +1250,7 @@ export class Interpreter {
     if (node.name) inner.declare(node.name.text, cls, true);
     // Static fields run once, when the class is defined.
     for (const member of node.members) {
-      const isStatic = (ts.getModifiers(member as ts.HasModifiers) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+      const isStatic = (ts.getModifiers(member as ts.HasModifiers) ?? []).some((x) => x.kind === SyntaxKind.StaticKeyword);
       if (isStatic && ts.isPropertyDeclaration(member) && member.name) {
         const key = propertyNameText(member.name, this, inner);
         if (key !== undefined) {
@@ -1292,7 +1306,7 @@ export class Interpreter {
     (s as Scope & { home?: ClassValue }).home = cls;
     for (const member of cls.node.members) {
       if (!ts.isPropertyDeclaration(member) || !member.name) continue;
-      if ((ts.getModifiers(member) ?? []).some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) continue;
+      if ((ts.getModifiers(member) ?? []).some((x) => x.kind === SyntaxKind.StaticKeyword)) continue;
       const key = propertyNameText(member.name, this, s);
       if (key === undefined) continue;
       obj.props.set(key, member.initializer ? this.evalExpr(member.initializer, s) : undefined);
@@ -1317,7 +1331,7 @@ export class Interpreter {
 
   private evalCall(e: ts.CallExpression, scope: Scope): Value {
     const callee = e.expression;
-    if (callee.kind === ts.SyntaxKind.SuperKeyword) {
+    if (callee.kind === SyntaxKind.SuperKeyword) {
       const args = this.evalArgs(e.arguments, scope);
       const home = this.homeClass(scope);
       const self = scope.getThis();
@@ -1327,7 +1341,7 @@ export class Interpreter {
       }
       return undefined;
     }
-    if (callee.kind === ts.SyntaxKind.ImportKeyword) {
+    if (callee.kind === SyntaxKind.ImportKeyword) {
       const args = this.evalArgs(e.arguments, scope);
       if (isUnknown(args) || typeof args[0] !== 'string') return unknown('dynamic import of an unknown module');
       return this.importTarget(args[0], this.currentFile).value;
@@ -1335,7 +1349,7 @@ export class Interpreter {
     let thisArg: Value = undefined;
     let fn: Value;
     if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) {
-      if (callee.expression.kind === ts.SyntaxKind.SuperKeyword && ts.isPropertyAccessExpression(callee)) {
+      if (callee.expression.kind === SyntaxKind.SuperKeyword && ts.isPropertyAccessExpression(callee)) {
         thisArg = scope.getThis();
         fn = this.superProp(callee.name.text, scope);
       } else {
@@ -1476,7 +1490,7 @@ export function boundNames(name: ts.BindingName): string[] {
 }
 
 function hasExportModifier(st: ts.Statement): boolean {
-  return (ts.canHaveModifiers(st) ? (ts.getModifiers(st) ?? []) : []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  return (ts.canHaveModifiers(st) ? (ts.getModifiers(st) ?? []) : []).some((m) => m.kind === SyntaxKind.ExportKeyword);
 }
 
 export function propertyNameText(name: ts.PropertyName, interp: Interpreter, scope: Scope): string | undefined {
@@ -1557,31 +1571,31 @@ export function toStringValue(v: Value): string {
 }
 
 const COMPOUND = new Map<ts.SyntaxKind, ts.SyntaxKind>([
-  [ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.PlusToken],
-  [ts.SyntaxKind.MinusEqualsToken, ts.SyntaxKind.MinusToken],
-  [ts.SyntaxKind.AsteriskEqualsToken, ts.SyntaxKind.AsteriskToken],
-  [ts.SyntaxKind.SlashEqualsToken, ts.SyntaxKind.SlashToken],
-  [ts.SyntaxKind.PercentEqualsToken, ts.SyntaxKind.PercentToken],
-  [ts.SyntaxKind.AsteriskAsteriskEqualsToken, ts.SyntaxKind.AsteriskAsteriskToken],
-  [ts.SyntaxKind.LessThanLessThanEqualsToken, ts.SyntaxKind.LessThanLessThanToken],
-  [ts.SyntaxKind.GreaterThanGreaterThanEqualsToken, ts.SyntaxKind.GreaterThanGreaterThanToken],
-  [ts.SyntaxKind.GreaterThanGreaterThanGreaterThanEqualsToken, ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken],
-  [ts.SyntaxKind.AmpersandEqualsToken, ts.SyntaxKind.AmpersandToken],
-  [ts.SyntaxKind.BarEqualsToken, ts.SyntaxKind.BarToken],
-  [ts.SyntaxKind.CaretEqualsToken, ts.SyntaxKind.CaretToken],
+  [SyntaxKind.PlusEqualsToken, SyntaxKind.PlusToken],
+  [SyntaxKind.MinusEqualsToken, SyntaxKind.MinusToken],
+  [SyntaxKind.AsteriskEqualsToken, SyntaxKind.AsteriskToken],
+  [SyntaxKind.SlashEqualsToken, SyntaxKind.SlashToken],
+  [SyntaxKind.PercentEqualsToken, SyntaxKind.PercentToken],
+  [SyntaxKind.AsteriskAsteriskEqualsToken, SyntaxKind.AsteriskAsteriskToken],
+  [SyntaxKind.LessThanLessThanEqualsToken, SyntaxKind.LessThanLessThanToken],
+  [SyntaxKind.GreaterThanGreaterThanEqualsToken, SyntaxKind.GreaterThanGreaterThanToken],
+  [SyntaxKind.GreaterThanGreaterThanGreaterThanEqualsToken, SyntaxKind.GreaterThanGreaterThanGreaterThanToken],
+  [SyntaxKind.AmpersandEqualsToken, SyntaxKind.AmpersandToken],
+  [SyntaxKind.BarEqualsToken, SyntaxKind.BarToken],
+  [SyntaxKind.CaretEqualsToken, SyntaxKind.CaretToken],
 ]);
 
 /** JavaScript's binary operators on known values; unknown in, unknown out. */
 export function binaryOp(op: ts.SyntaxKind, a: Value, b: Value): Value {
-  if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsEqualsToken) {
+  if (op === SyntaxKind.EqualsEqualsEqualsToken || op === SyntaxKind.ExclamationEqualsEqualsToken) {
     if (isUnknown(a) || isUnknown(b)) {
       // Values of different known kinds can still be compared, e.g. undefined === unknown number is unknown.
       return unknown('comparison with an unknown value');
     }
     const eq = a === b || (Array.isArray(a) && a === b);
-    return op === ts.SyntaxKind.EqualsEqualsEqualsToken ? eq : !eq;
+    return op === SyntaxKind.EqualsEqualsEqualsToken ? eq : !eq;
   }
-  if (op === ts.SyntaxKind.EqualsEqualsToken || op === ts.SyntaxKind.ExclamationEqualsToken) {
+  if (op === SyntaxKind.EqualsEqualsToken || op === SyntaxKind.ExclamationEqualsToken) {
     if (isUnknown(a) || isUnknown(b)) return unknown('comparison with an unknown value');
     const na = a === undefined ? null : a;
     const nb = b === undefined ? null : b;
@@ -1590,9 +1604,9 @@ export function binaryOp(op: ts.SyntaxKind, a: Value, b: Value): Value {
     else if (typeof na === 'object' || typeof nb === 'object') eq = na === nb;
     // eslint-disable-next-line eqeqeq
     else eq = (na as unknown) == (nb as unknown);
-    return op === ts.SyntaxKind.EqualsEqualsToken ? eq : !eq;
+    return op === SyntaxKind.EqualsEqualsToken ? eq : !eq;
   }
-  if (op === ts.SyntaxKind.PlusToken) {
+  if (op === SyntaxKind.PlusToken) {
     const pa = toPrimitive(a);
     const pb = toPrimitive(b);
     if (isUnknown(pa) || isUnknown(pb)) return unknown(`sum with ${describeUnknown(isUnknown(pa) ? pa : pb)}`);
@@ -1604,39 +1618,39 @@ export function binaryOp(op: ts.SyntaxKind, a: Value, b: Value): Value {
   if (isUnknown(x)) return unknown(`arithmetic on ${describeUnknown(x)}`);
   if (isUnknown(y)) return unknown(`arithmetic on ${describeUnknown(y)}`);
   switch (op) {
-    case ts.SyntaxKind.MinusToken:
+    case SyntaxKind.MinusToken:
       return x - y;
-    case ts.SyntaxKind.AsteriskToken:
+    case SyntaxKind.AsteriskToken:
       return x * y;
-    case ts.SyntaxKind.SlashToken:
+    case SyntaxKind.SlashToken:
       return x / y;
-    case ts.SyntaxKind.PercentToken:
+    case SyntaxKind.PercentToken:
       return x % y;
-    case ts.SyntaxKind.AsteriskAsteriskToken:
+    case SyntaxKind.AsteriskAsteriskToken:
       return x ** y;
-    case ts.SyntaxKind.LessThanToken:
+    case SyntaxKind.LessThanToken:
       return lt(a, b, x, y);
-    case ts.SyntaxKind.GreaterThanToken:
+    case SyntaxKind.GreaterThanToken:
       return lt(b, a, y, x);
-    case ts.SyntaxKind.LessThanEqualsToken: {
+    case SyntaxKind.LessThanEqualsToken: {
       const r = lt(b, a, y, x);
       return typeof r === 'boolean' ? !r && !(Number.isNaN(x) || Number.isNaN(y)) : r;
     }
-    case ts.SyntaxKind.GreaterThanEqualsToken: {
+    case SyntaxKind.GreaterThanEqualsToken: {
       const r = lt(a, b, x, y);
       return typeof r === 'boolean' ? !r && !(Number.isNaN(x) || Number.isNaN(y)) : r;
     }
-    case ts.SyntaxKind.AmpersandToken:
+    case SyntaxKind.AmpersandToken:
       return x & y;
-    case ts.SyntaxKind.BarToken:
+    case SyntaxKind.BarToken:
       return x | y;
-    case ts.SyntaxKind.CaretToken:
+    case SyntaxKind.CaretToken:
       return x ^ y;
-    case ts.SyntaxKind.LessThanLessThanToken:
+    case SyntaxKind.LessThanLessThanToken:
       return x << y;
-    case ts.SyntaxKind.GreaterThanGreaterThanToken:
+    case SyntaxKind.GreaterThanGreaterThanToken:
       return x >> y;
-    case ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken:
+    case SyntaxKind.GreaterThanGreaterThanGreaterThanToken:
       return x >>> y;
     default:
       return unknown(`operator ${ts.tokenToString(op) ?? op} is not modelled`);

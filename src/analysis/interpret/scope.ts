@@ -21,6 +21,8 @@ const ABSENT = Symbol('absent');
 
 export class Journal {
   private readonly frames: Entry[][] = [];
+  /** Arrays already copied in each frame: only the first copy (the array before the branch) is ever read. */
+  private readonly touched: Set<Value[]>[] = [];
 
   get active(): boolean {
     return this.frames.length > 0;
@@ -43,7 +45,13 @@ export class Journal {
 
   /** Call before mutating an array in place (push, splice, index write). */
   touchArray(a: Value[]): void {
-    this.top()?.push({ slot: { kind: 'array', target: a }, old: a.slice() });
+    const top = this.top();
+    if (!top) return;
+    // Copying on every push would make a loop of pushes under a condition quadratic in time and memory.
+    const touched = this.touched[this.touched.length - 1];
+    if (touched.has(a)) return;
+    touched.add(a);
+    top.push({ slot: { kind: 'array', target: a }, old: a.slice() });
   }
 
   /**
@@ -72,12 +80,14 @@ export class Journal {
 
   private runUndone(fn: () => void): { slot: Slot; old: Entry['old']; now: Entry['old'] }[] {
     this.frames.push([]);
+    this.touched.push(new Set());
     let entries: Entry[];
     try {
       fn();
     } finally {
       // Popped even when fn throws (bound reached), so no stale frame outlives the branch.
       entries = this.frames.pop()!;
+      this.touched.pop();
     }
     // The first write to a slot holds its value before the branch; the current value is the outcome.
     const seen = new Map<unknown, { slot: Slot; old: Entry['old']; now: Entry['old'] }>();
@@ -129,10 +139,17 @@ function restore(slot: Slot, old: Entry['old']): void {
       else slot.target.props.set(slot.key, old as Value);
       return;
     case 'array':
-      slot.target.length = 0;
-      slot.target.push(...(old as Value[]));
+      setItems(slot.target, old as Value[]);
       return;
   }
+}
+
+/** Replaces an array's contents in place (no spread: a long array would overflow the stack). */
+function setItems(target: Value[], items: Value[]): void {
+  if (target === items) return;
+  const copy = items.slice();
+  target.length = copy.length;
+  for (let i = 0; i < copy.length; i++) target[i] = copy[i];
 }
 
 function writeSlot(journal: Journal, slot: Slot, v: Entry['old']): void {
@@ -146,14 +163,19 @@ function writeSlot(journal: Journal, slot: Slot, v: Entry['old']): void {
       return;
     case 'array':
       journal.touchArray(slot.target);
-      slot.target.length = 0;
-      slot.target.push(...(v as Value[]));
+      setItems(slot.target, v as Value[]);
       return;
   }
 }
 
 function joinSlot(a: Entry['old'], b: Entry['old'], reason: string): Entry['old'] {
   if (a === ABSENT || b === ABSENT) return a === ABSENT ? b : a;
+  // An array stays an array (it may be referenced elsewhere): of different lengths, the longer one
+  // (what a branch added is followed, as for layers), elements both have joined.
+  if (Array.isArray(a) && Array.isArray(b) && a.length !== b.length) {
+    const [long, short] = a.length > b.length ? [a, b] : [b, a];
+    return long.map((x, i) => (i < short.length ? join(x, short[i], reason) : x));
+  }
   return join(a as Value, b as Value, reason);
 }
 

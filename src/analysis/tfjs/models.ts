@@ -120,7 +120,9 @@ export class ModelInstance extends LayerInstance {
         return s.length === 1 ? [...(s[0] as Shape)] : s.map((x) => [...(x as Shape)]);
       }
       case 'getLayer':
-        return new NativeFunction('getLayer', (_t, [key]) => {
+        // tfjs's getLayer(nameOrIndex, index): an index given second wins over the first argument.
+        return new NativeFunction('getLayer', (_t, [first, index]) => {
+          const key = index !== undefined && index !== null ? index : first;
           const l = typeof key === 'string' ? this.layers.find((x) => x.name === key) : typeof key === 'number' ? this.layers[key] : undefined;
           return l ?? unknown(`getLayer(${show(key)}) did not find a layer`);
         });
@@ -204,7 +206,9 @@ export function sequentialAdd(model: ModelInstance, value: Value, callNode: ts.N
     });
   }
   if (model.outputs.length === 0 && !model.brokenReason) {
-    if (layer.inboundNodes.length === 0) {
+    // A built model has a node from birth in tfjs (its own inputs → outputs), so it needs no inputShape.
+    const hasNode = layer.inboundNodes.length > 0 || (isModel && layer.inputs.length > 0);
+    if (!hasNode) {
       if (!layer.batchInputShape) {
         session.report({
           severity: 'error',
@@ -242,7 +246,9 @@ export function sequentialAdd(model: ModelInstance, value: Value, callNode: ts.N
     }
   }
   const shape = model.outputs[0]?.shape;
-  if (shape && shape.some((d) => d !== null && d < 0)) {
+  // The layer's rule may already have explained the negative size (with its formula): one error, not two.
+  const explained = session.diagnostics.some((d) => d.code === 'negative-output-size' && d.layerId === layer.node.id);
+  if (shape && shape.some((d) => d !== null && d < 0) && !explained) {
     session.report({
       severity: 'error',
       code: 'negative-output-size',
@@ -343,6 +349,37 @@ export function functionalModel(session: Session, args: Value, callNode: ts.Node
 }
 
 /**
+ * tfjs's last check in the Container constructor: walking nodes from the deepest, every
+ * input tensor of a node must already be computable. A node's input list is the very
+ * array passed to `apply` (tfjs keeps it, and so do we), so pushing to that array after
+ * the call (`features.push(y)` after `concatenate().apply(features)`) breaks the graph.
+ */
+function checkComputable(model: ModelInstance, nodesDepths: Map<CallNode, number>, callNode: ts.Node): void {
+  const computable = new Set<unknown>(model.inputs);
+  // Deepest first; within a depth, by node id (tfjs iterates an object keyed by numeric node ids).
+  const nodes = [...nodesDepths].sort((a, b) => b[1] - a[1] || a[0].id - b[0].id).map(([n]) => n);
+  for (const node of nodes) {
+    const missing = (node.inputs as unknown[]).find((x) => !computable.has(x));
+    if (missing !== undefined) {
+      const what = missing instanceof SymbolicTensor ? `the output of ${missing.sourceLayer.name}` : show(missing as Value);
+      const pushedLater = node.inputs.length !== node.inboundLayers.length;
+      model.session.report({
+        severity: 'error',
+        code: 'graph-disconnected',
+        message:
+          `Graph disconnected: ${model.name} cannot obtain ${what}, an input of ${node.outbound.name} (${node.outbound.className}).` +
+          (pushedLater ? ` The array passed to ${node.outbound.name}.apply() was changed after the call; tfjs keeps that array as the layer's inputs, so pass a copy ([...array]).` : ''),
+        range: model.session.range(callNode),
+        modelId: model.node.id,
+        layerId: node.outbound.node.id,
+      });
+      return;
+    }
+    for (const t of node.outputs) computable.add(t);
+  }
+}
+
+/**
  * The layers of a functional model in tfjs's order: a depth-first walk from the
  * outputs records traversal order; layers are grouped by depth (longest distance to
  * an output), deepest first, ties broken by traversal order (tfjs-layers container.ts).
@@ -380,8 +417,10 @@ function containerLayers(model: ModelInstance, callNode: ts.Node): LayerInstance
   }
 
   const modelInputLayers = new Set(model.inputs.map((t) => t.sourceLayer));
+  let disconnected = false;
   for (const layer of layersDepths.keys()) {
     if (layer.className === 'InputLayer' && !modelInputLayers.has(layer)) {
+      disconnected = true;
       model.session.report({
         severity: 'error',
         code: 'graph-disconnected',
@@ -391,6 +430,7 @@ function containerLayers(model: ModelInstance, callNode: ts.Node): LayerInstance
       });
     }
   }
+  if (!disconnected) checkComputable(model, nodesDepths, callNode);
 
   const byDepth = new Map<number, LayerInstance[]>();
   for (const [layer, depth] of layersDepths) {

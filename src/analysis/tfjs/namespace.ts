@@ -47,6 +47,46 @@ function native(name: string, impl: NativeFunction['impl']): NativeFunction {
   return new NativeFunction(name, impl);
 }
 
+/**
+ * What `tf.layers` exports in tfjs 4.22 besides the factories the layer rules cover
+ * (`Object.keys(tf.layers)`; an oracle test keeps the two lists in step). Any other name
+ * is not a function there.
+ */
+export const TFJS_LAYERS_OTHER_EXPORTS = new Set(['Layer', 'RNN', 'RNNCell', 'input', 'inputLayer']);
+
+/** The factory a misspelt name most likely meant: same letters in another case, or within two edits. */
+export function nearestFactory(name: string): string | undefined {
+  const factories = knownFactories();
+  const lower = name.toLowerCase();
+  const sameCase = factories.find((f) => f.toLowerCase() === lower);
+  if (sameCase) return sameCase;
+  let best: string | undefined;
+  let bestDistance = 3;
+  const digits = (s: string) => s.replace(/\D/g, '');
+  for (const f of factories) {
+    // conv3d is not a typo of conv2d: a different dimensionality is no suggestion.
+    if (digits(f) !== digits(name)) continue;
+    const d = editDistance(lower, f.toLowerCase());
+    if (d < bestDistance) {
+      best = f;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
 /** Layer config from a factory argument: plain values, inner layers as {rule, config}. */
 function layerConfig(arg: Value): Record<string, unknown> {
   if (!(arg instanceof ObjectValue)) return {};
@@ -78,10 +118,14 @@ export function createTfNamespace(session: Session, interp: Interpreter): Value 
         });
       }
       if (!rule) {
+        const exists = TFJS_LAYERS_OTHER_EXPORTS.has(factory);
+        const near = exists ? undefined : nearestFactory(factory);
         session.report({
-          severity: 'warning',
-          code: 'unsupported-layer',
-          message: `tf.layers.${factory} is not a layer Layer Lens knows; shapes after it are unknown.`,
+          severity: exists ? 'warning' : 'error',
+          code: exists ? 'unsupported-layer' : 'not-a-tfjs-layer',
+          message: exists
+            ? `tf.layers.${factory} is not a layer Layer Lens knows; shapes after it are unknown.`
+            : `tf.layers.${factory} does not exist in tfjs 4.22 (calling it throws a TypeError)${near ? `; did you mean tf.layers.${near}?` : '.'}`,
           range: session.range(call.node),
         });
         return new LayerInstance(session, undefined, factory, factory, config, call.node);
@@ -206,7 +250,8 @@ function userLayerBase(session: Session, interp: Interpreter): NativeFunction {
     native('#init', (self, [arg], call) => {
       if (!(self instanceof ObjectValue) || customLayers.has(self)) return undefined;
       const cls = self.classRef;
-      const staticName = cls?.statics.props.get('className');
+      // A static field or a static getter (`static get className()`), inherited too.
+      const staticName = cls ? interp.getProp(cls, 'className', call.node) : undefined;
       const className = typeof staticName === 'string' ? staticName : (cls?.name ?? 'Layer');
       const layer = new LayerInstance(session, undefined, className, className, layerConfig(arg), newExpressionOf(call.node));
       customLayers.set(self, layer);

@@ -8,7 +8,7 @@ import type { ts } from 'ts-morph';
 import type { Count, LayerNode, OutputShape, Shape } from '../graph';
 import { applyRule, countWeights, isShapeList } from '../layers/apply';
 import { ShapeError, type LayerRule, UnknownValue, fmtShape, sum } from '../layers/rule';
-import { HostValue, NativeFunction, type Value, unknown } from '../interpret/values';
+import { ClassValue, FunctionValue, HostValue, NativeFunction, ObjectValue, type Value, toPlain, unknown } from '../interpret/values';
 import type { Session } from './session';
 import { toSnakeCase } from './session';
 
@@ -79,6 +79,8 @@ function newCallNode(
 export class LayerInstance extends HostValue {
   readonly hostKind: string = 'Layer';
   readonly inboundNodes: CallNode[] = [];
+  /** Set when the weights depend on a config value the analyzer could not evaluate. */
+  weightsUnknown = false;
   /** The layer's own shape argument (`inputShape`, `batchInputShape`, …), if any. */
   batchInputShape?: Shape;
   readonly node: LayerNode;
@@ -131,13 +133,14 @@ export class LayerInstance extends HostValue {
   }
 
   paramCounts(): { total: Count; trainable: Count; nonTrainable: Count } {
+    if (this.weightsUnknown) return { total: null, trainable: null, nonTrainable: null };
     return countWeights(this.node.weights, this.node.trainable);
   }
 
   getProp(name: string): Value {
     switch (name) {
       case 'apply':
-        return new NativeFunction('apply', (_t, [inputs], call) => applyLayer(this, inputs, call.node));
+        return new NativeFunction('apply', (_t, [inputs, kwargs], call) => applyLayer(this, withInitialState(this, inputs, kwargs), call.node));
       case 'name':
         return this.name;
       case 'trainable':
@@ -181,16 +184,31 @@ export class LayerInstance extends HostValue {
 }
 
 function plainConfig(config: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(config)) {
-    if (v instanceof UnknownValue) out[k] = { unknown: v.reason };
-    else if (v instanceof HostValue) out[k] = v.hostKind;
-    else if (typeof v === 'object' && v !== null && 'rule' in v) out[k] = (v as { rule: LayerRule }).rule.className;
-    else if (typeof v === 'object' && v !== null && !Array.isArray(v)) out[k] = plainConfig(v as Record<string, unknown>);
-    else if (Array.isArray(v)) out[k] = v.map((x) => (x instanceof UnknownValue ? null : x));
-    else out[k] = v;
+  return plainValue(config, 0) as Record<string, unknown>;
+}
+
+/**
+ * A config value as plain JSON for the ModelGraph: layers, functions and classes by name,
+ * unknowns with their reason. Nothing of the interpreter (scopes, syntax nodes) may leak
+ * in: the graph is serialised and those are cyclic.
+ */
+function plainValue(v: unknown, depth: number): unknown {
+  if (depth > 16) return null;
+  if (v instanceof UnknownValue) return { unknown: v.reason };
+  if (v instanceof HostValue) return v.hostKind;
+  if (v instanceof FunctionValue || v instanceof NativeFunction) return 'function';
+  if (v instanceof ClassValue) return `class ${v.name}`;
+  if (v instanceof ObjectValue) return plainValue(toPlain(v), depth + 1);
+  if (Array.isArray(v)) return v.map((x) => (x instanceof UnknownValue ? null : plainValue(x, depth + 1)));
+  if (typeof v === 'object' && v !== null) {
+    if ('rule' in v && 'config' in v) return (v as { rule: LayerRule }).rule.className;
+    if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return String(v);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = plainValue(x, depth + 1);
+    return out;
   }
-  return out;
+  if (typeof v === 'bigint' || typeof v === 'symbol' || typeof v === 'function') return String(v);
+  return v;
 }
 
 function asDims(v: unknown): Shape | undefined {
@@ -232,6 +250,23 @@ export interface Applicable {
   compute(inputShapes: Shape[], callNode: ts.Node): { outputShape: OutputShape; result?: ReturnType<typeof applyRule> };
 }
 
+/** Layers built on tfjs's RNN base class, whose `apply` takes `{initialState}`. */
+const RECURRENT_CLASSES = new Set(['SimpleRNN', 'GRU', 'LSTM', 'RNN', 'ConvLSTM2D']);
+
+/**
+ * `rnn.apply(x, {initialState: [h, c]})`: tfjs's RNN.apply appends symbolic initial states
+ * to the inputs, so they become inbound tensors of the call node (`apply([x, h, c])`).
+ */
+function withInitialState(layer: LayerInstance, inputs: Value, kwargs: Value): Value {
+  if (!RECURRENT_CLASSES.has(layer.className) || !(kwargs instanceof ObjectValue)) return inputs;
+  const state = kwargs.props.get('initialState');
+  if (state === undefined || state === null) return inputs;
+  const states = Array.isArray(state) ? state : [state];
+  if (!states.every((s) => s instanceof SymbolicTensor)) return inputs;
+  const xs = Array.isArray(inputs) ? inputs : [inputs];
+  return [...xs, ...states];
+}
+
 /** `layer.apply(inputs)`: shapes through the rule, a new call node, output tensors. */
 export function applyLayer(layer: LayerInstance, inputs: Value, callNode: ts.Node): Value {
   const tensors = symbolicInputs(inputs);
@@ -270,6 +305,7 @@ function computeLayer(layer: LayerInstance, inputShapes: Shape[], callNode: ts.N
     if (custom) return custom(inputShapes, callNode);
     if (!layer.rule) return null;
     const r = applyRule(layer.rule, inputShapes, layer.config, layer.node.trainable);
+    if (layer.built) checkReapplied(layer, r.weights, inputShapes);
     if (!layer.built) {
       layer.node.weights = r.weights;
       layer.node.params = r.params;
@@ -284,10 +320,19 @@ function computeLayer(layer: LayerInstance, inputShapes: Shape[], callNode: ts.N
     return r.outputShape;
   } catch (e) {
     if (!(e instanceof ShapeError)) throw e;
+    // A config value the analyzer could not evaluate is not a bug in the user's code:
+    // the layer's output and parameters are unknown (null), not an error and not 0.
+    const notKnown = e.code === 'unknown-config' || e.code === 'unknown-output-shape';
+    if (notKnown && !layer.built) {
+      layer.weightsUnknown = true;
+      layer.node.params = layer.paramCounts();
+      layer.node.macs = null;
+    }
     session.report({
-      severity: 'error',
+      severity: notKnown ? 'info' : 'error',
       code: e.code,
-      message: `${layer.name} (${layer.className}): ${e.message}`,
+      // Rule messages start with the class name; the layer's own name says more.
+      message: `${layer.name} (${layer.className}): ${e.message.replace(new RegExp(`^${layer.className}: `), '')}`,
       formula: e.formula,
       range: session.range(callNode),
       layerId: layer.node.id,
@@ -296,15 +341,48 @@ function computeLayer(layer: LayerInstance, inputShapes: Shape[], callNode: ts.N
   }
 }
 
+/**
+ * A layer applied again (shared) keeps the weights of its first call. tfjs's input spec
+ * (e.g. Dense's last axis) rejects an input that would need other weights: "Input 0 is
+ * incompatible with layer …". Weights of unknown size are not compared.
+ */
+function checkReapplied(layer: LayerInstance, weights: readonly { name: string; shape: Shape }[], inputShapes: Shape[]): void {
+  const built = layer.node.weights;
+  if (built.length !== weights.length) return;
+  for (let i = 0; i < built.length; i++) {
+    const a = built[i].shape;
+    const b = weights[i].shape;
+    const differs = a.length !== b.length || a.some((d, j) => d !== null && b[j] !== null && d !== b[j]);
+    if (differs) {
+      const first = layer.node.inputShapes.map(fmtShape).join(', ');
+      throw new ShapeError(
+        'incompatible-input-shape',
+        `the layer was built on input ${first} and is applied again to ${inputShapes.map(fmtShape).join(', ')}; ` +
+          `its ${built[i].name} is ${fmtShape(a)} but this input would need ${fmtShape(b)}. A shared layer needs inputs of the same size.`,
+      );
+    }
+  }
+}
+
+/** Config keys that never change an output shape or a parameter count. */
+const SHAPE_NEUTRAL = /^(name|trainable|dtype|activation|recurrentActivation|rate|dropout|recurrentDropout|seed|.*(Initializer|Regularizer|Constraint))$/;
+
+/** Keys describing the input rather than the layer: unknown there is already reported upstream. */
+function isInherited(key: string): boolean {
+  return key === 'inputShape' || key === 'batchInputShape' || key === 'inputDim';
+}
+
 /** When an output dim is unknown because a config value is unknown, say which value and why. */
 function reportUnknownConfig(layer: LayerInstance, out: OutputShape, inputShapes: Shape[], callNode: ts.Node): void {
   const shapes = isShapeList(out) ? out : [out as Shape];
   const inputsKnown = inputShapes.every((s) => s.slice(1).every((d) => d !== null));
   const outUnknown = shapes.some((s) => s.slice(1).some((d) => d === null));
   const paramsUnknown = layer.node.params.total === null;
-  if (!inputsKnown || (!outUnknown && !paramsUnknown)) return;
+  if (!outUnknown && !paramsUnknown) return;
   for (const [k, v] of Object.entries(layer.config)) {
-    if (v instanceof UnknownValue) {
+    // Behind an unknown input, the layer's own unknown sizes are still worth naming
+    // (`units: classes`); keys that never change a shape are not.
+    if (v instanceof UnknownValue && !SHAPE_NEUTRAL.test(k) && (inputsKnown || !isInherited(k))) {
       layer.session.report({
         severity: 'info',
         code: 'unknown-value',

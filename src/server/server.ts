@@ -1,0 +1,205 @@
+/**
+ * The Layer Lens language server (started by src/extension.ts as dist/server.js, over
+ * Node IPC or stdio). One long-lived Analyzer serves every open document; results are
+ * cached per document version. Features: Problems (publishDiagnostics), hover, inlay
+ * hints, CodeLens, and the `layerLens/summary` request behind the summary command.
+ * The feature logic lives in ./features as pure functions over engine results.
+ */
+import * as path from 'node:path';
+import {
+  type CancellationToken,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+  FileChangeType,
+  LSPErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocumentSyncKind,
+  TextDocuments,
+  createConnection,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { type AnalysisEntry, type AnalysisReason, AnalysisService, fileOfUri } from './analysis-service';
+import { type Explainer, explainerFor } from './explain-hook';
+import { codeLensesFor } from './features/code-lens';
+import { diagnosticsFor } from './features/diagnostics';
+import { hoverAt } from './features/hover';
+import { inlayHintsFor } from './features/inlay-hints';
+import { samePath } from './features/locate';
+import { summaryFor } from './features/summary';
+import {
+  DEFAULT_SETTINGS,
+  type InitializationOptions,
+  type LayerLensSettings,
+  SUMMARY_REQUEST,
+  type SummaryParams,
+  type SummaryResult,
+  parseSettings,
+} from './protocol';
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  let settings: LayerLensSettings = DEFAULT_SETTINGS;
+  let explain: Explainer | undefined;
+  let workspaceFolders: string[] = [];
+  let canRefreshInlayHints = false;
+  let canRefreshCodeLens = false;
+  let verbose = false;
+  const published = new Map<string, string>();
+
+  const log = (message: string): void => {
+    if (verbose) connection.console.log(message);
+  };
+
+  const service = new AnalysisService(documents, {
+    log,
+    onAnalysed: (entry, reasons) => {
+      publish(entry);
+      if (reasons.has('dependency') || reasons.has('files')) refreshLater();
+    },
+  });
+
+  /** Problems for the document, sent only when they changed. */
+  const publish = (entry: AnalysisEntry): void => {
+    const diagnostics = diagnosticsFor(entry.analysis, entry.document);
+    const key = JSON.stringify(diagnostics);
+    if (published.get(entry.uri) === key) return;
+    published.set(entry.uri, key);
+    void connection.sendDiagnostics({ uri: entry.uri, version: entry.version, diagnostics });
+  };
+
+  // Results of a document can change without an edit of it (a file it imports changed):
+  // ask the client to re-request inlay hints and lenses, once per burst.
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  const refreshLater = (): void => {
+    if (refreshTimer) clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => {
+      refreshTimer = undefined;
+      if (canRefreshInlayHints) void connection.languages.inlayHint.refresh().catch(() => {});
+      if (canRefreshCodeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => {});
+    }, 50);
+  };
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const init = (params.initializationOptions ?? {}) as InitializationOptions & { verbose?: boolean };
+    settings = parseSettings(init.settings);
+    verbose = init.verbose === true;
+    explain = explainerFor(init.locale ?? params.locale ?? 'en');
+    workspaceFolders = (params.workspaceFolders ?? []).map((f) => fileOfUri(f.uri)).filter((f): f is string => f !== undefined);
+    if (workspaceFolders.length === 0 && params.rootUri) {
+      const root = fileOfUri(params.rootUri);
+      if (root) workspaceFolders = [root];
+    }
+    canRefreshInlayHints = params.capabilities.workspace?.inlayHint?.refreshSupport === true;
+    canRefreshCodeLens = params.capabilities.workspace?.codeLens?.refreshSupport === true;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        inlayHintProvider: { resolveProvider: false },
+        codeLensProvider: { resolveProvider: false },
+      },
+      serverInfo: { name: 'Layer Lens' },
+    };
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    const section = (change.settings as { layerLens?: unknown } | undefined)?.layerLens;
+    if (section === undefined) return;
+    const next = parseSettings(section);
+    if (JSON.stringify(next) === JSON.stringify(settings)) return;
+    settings = next;
+    refreshLater();
+  });
+
+  documents.onDidChangeContent((e) => service.documentChanged(e.document.uri));
+  documents.onDidClose((e) => {
+    service.documentClosed(e.document.uri);
+    published.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.onDidChangeWatchedFiles((params) => {
+    const kinds = { [FileChangeType.Created]: 'created', [FileChangeType.Changed]: 'changed', [FileChangeType.Deleted]: 'deleted' } as const;
+    const changes = params.changes
+      .map((c) => ({ file: fileOfUri(c.uri), kind: kinds[c.type] }))
+      .filter((c): c is { file: string; kind: 'created' | 'changed' | 'deleted' } => c.file !== undefined && c.kind !== undefined);
+    if (changes.length > 0) service.filesChanged(changes);
+  });
+
+  /** The analysis for a request, or a cancellation error once the client gave up on it. */
+  const entryFor = async (uri: string, token: CancellationToken): Promise<AnalysisEntry | undefined> => {
+    // Let a queued $/cancelRequest arrive before doing any work.
+    await new Promise((r) => setImmediate(r));
+    if (token.isCancellationRequested) throw cancelled();
+    const entry = await service.current(uri, token);
+    if (token.isCancellationRequested) throw cancelled();
+    return entry;
+  };
+
+  connection.onHover(async (params, token) => {
+    const entry = await entryFor(params.textDocument.uri, token);
+    if (!entry) return null;
+    return guard('hover', () => hoverAt(entry.analysis, entry.document, entry.document.offsetAt(params.position), { explainLayer: explain }), null);
+  });
+
+  connection.languages.inlayHint.on(async (params, token) => {
+    if (!settings.inlayHints.enabled) return [];
+    const entry = await entryFor(params.textDocument.uri, token);
+    if (!entry) return [];
+    return guard('inlay hints', () => inlayHintsFor(entry.analysis, entry.document, params.range, settings.inlayHints), []);
+  });
+
+  connection.onCodeLens(async (params, token) => {
+    const entry = await entryFor(params.textDocument.uri, token);
+    if (!entry) return [];
+    return guard('code lens', () => codeLensesFor(entry.analysis, entry.document), []);
+  });
+
+  connection.onRequest(SUMMARY_REQUEST, async (params: SummaryParams, token: CancellationToken): Promise<SummaryResult | null> => {
+    const file = fileOfUri(params.uri);
+    if (!file) return null;
+    const analysis = documents.get(params.uri) ? (await entryFor(params.uri, token))?.analysis : service.analyseFile(file);
+    if (!analysis) return null;
+    return guard('summary', () => summaryFor(analysis, displayPath(file), params.model), null);
+  });
+
+  function displayPath(file: string): string {
+    for (const folder of workspaceFolders) {
+      const rel = path.relative(folder, file);
+      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
+      if (samePath(folder, file)) return path.basename(file);
+    }
+    return file;
+  }
+
+  function guard<T>(what: string, fn: () => T, fallback: T): T {
+    try {
+      return fn();
+    } catch (err) {
+      connection.console.error(`${what} failed: ${err instanceof Error ? err.stack : String(err)}`);
+      return fallback;
+    }
+  }
+
+  connection.onShutdown(() => {
+    service.dispose();
+    if (refreshTimer) clearTimeout(refreshTimer);
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+function cancelled(): ResponseError<void> {
+  return new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
+}
+
+export type { AnalysisReason };
+
+// Started as a program (dist/server.js): the transport comes from the command line
+// (--node-ipc, --stdio, --socket=…), as vscode-languageclient passes it.
+if (require.main === module) {
+  startServer(createConnection(ProposedFeatures.all));
+}

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { codeLensesFor, totalsTitle } from '../../src/server/features/code-lens';
+import { SHOW_SUMMARY_COMMAND } from '../../src/server/protocol';
+import { HEADER, analyse } from './server-helpers';
+
+const SOURCE = `${HEADER}
+export function encoder() {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'same' }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 10 }),
+    ],
+  });
+}
+
+export const head = tf.sequential();
+head.add(tf.layers.dense({ inputShape: [10], units: 2 }));
+`;
+
+describe('code lens', () => {
+  const src = analyse({ 'models.ts': SOURCE });
+  const lenses = codeLensesFor(src.analysis, src.doc);
+
+  it('two lenses per model, on the line of its creation call', () => {
+    assert.equal(lenses.length, 4);
+    assert.deepEqual(
+      lenses.map((l) => l.range.start.line + 1),
+      [4, 4, 13, 13],
+    );
+  });
+
+  it('the totals lens: params, fp32 size and MACs, and no command (text, not a button)', () => {
+    // conv 3·3·1·32+32 = 320; dense 25088·10+10 = 250,890
+    // MACs: 28·28 positions × 3·3·1·32 + 25088·10 = 476,672; fp32 size 251,210 × 4 B = 981.3 KB
+    assert.equal(lenses[0].command?.title, 'Σ 251,210 params (981.3 KB fp32) · 476.7 K MACs');
+    assert.equal(lenses[0].command?.command, '');
+  });
+
+  it('the Summary lens runs the summary command for that model', () => {
+    const summary = lenses[1].command!;
+    assert.equal(summary.title, 'Summary');
+    assert.equal(summary.command, SHOW_SUMMARY_COMMAND);
+    assert.deepEqual(summary.arguments, [src.doc.uri, { name: 'encoder', offset: src.at('tf.sequential({') }]);
+    assert.deepEqual(lenses[3].command!.arguments, [src.doc.uri, { name: 'head', offset: src.at('tf.sequential()') }]);
+  });
+
+  it('the title formats large numbers like the summary table', () => {
+    const m = src.analysis.models[1];
+    assert.equal(totalsTitle({ ...m, totals: { total: 1199882, trainable: 1199882, nonTrainable: 0, macs: 12_345_678, paramBytes: 1199882 * 4 } }), 'Σ 1,199,882 params (4.6 MB fp32) · 12.3 M MACs');
+    assert.equal(totalsTitle({ ...m, totals: { total: null, trainable: null, nonTrainable: null, macs: null, paramBytes: null } }), 'Σ unknown params (unknown fp32) · unknown MACs');
+  });
+
+  it('no model, no lens', () => {
+    const none = analyse({ 'none.ts': `${HEADER}export const x = tf.layers.dense({ units: 3 });\n` });
+    assert.deepEqual(codeLensesFor(none.analysis, none.doc), []);
+  });
+});
