@@ -119,6 +119,7 @@ class Run implements InterpreterHost {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.interp = new Interpreter(this, new Budget(this.limits), installGlobals);
     this.session.uncertainty = () => this.interp.journal.depth;
+    this.session.entryFunction = () => this.interp.entryFunction();
     this.tf = createTfNamespace(this.session, this.interp);
     this.interp.onModuleScope = (file, scope) => this.moduleScopes.set(file, scope);
   }
@@ -175,6 +176,7 @@ class Run implements InterpreterHost {
     const parsed = sf;
     // Guarded too: finding entry points walks the tree recursively.
     this.guard(file, () => this.callUnreachedBuilders(file, parsed));
+    this.callModelReturningFunctions(file, parsed);
     try {
       const models = this.session.models.slice(before).concat(this.modelsFromEarlierRuns(file, before));
       return this.collect(file, sf, models, diagnostics);
@@ -227,6 +229,21 @@ class Run implements InterpreterHost {
     }
   }
 
+  /**
+   * Top-level functions that take no required argument and never ran, called once each:
+   * `export function smallNet() { return buildNet(0.25) }` builds a model through another
+   * function's call site, with arguments of its own.
+   */
+  private callModelReturningFunctions(file: string, sf: ts.SourceFile): void {
+    const scope = this.moduleScopes.get(file);
+    if (!scope) return;
+    for (const fn of topLevelFunctions(sf)) {
+      if (Date.now() > this.deadline) return;
+      if (this.interp.executedFunctions.has(fn) || fn.parameters.some((p) => !p.initializer && !p.questionToken && !p.dotDotDotToken)) continue;
+      this.guard(file, () => this.interp.callWithUnknowns(new FunctionValue(fn, scope), fn));
+    }
+  }
+
   private callEntry(fnNode: Entry, scope: Scope): void {
     if (ts.isClassLike(fnNode)) {
       const v = fnNode.name ? scope.lookup(fnNode.name.text)?.value : undefined;
@@ -257,16 +274,11 @@ class Run implements InterpreterHost {
   }
 
   private collect(file: string, sf: ts.SourceFile, instances: ModelInstance[], fileDiags: Diagnostic[]): FileAnalysis {
-    // One model per creating call site: the first time it ran.
-    const bySite = new Map<ts.Node, ModelInstance>();
-    for (const m of instances) {
-      if (m.createdAt.getSourceFile() !== sf) continue;
-      if (!bySite.has(m.createdAt)) bySite.set(m.createdAt, m);
-    }
-    const models = [...bySite.values()].sort((a, b) => a.createdAt.getStart() - b.createdAt.getStart()).map((m) => toGraph(m, this.session));
+    const reported = modelsToReport(instances.filter((m) => m.createdAt.getSourceFile() === sf));
+    const models = reported.map(({ model, name }) => ({ ...toGraph(model, this.session), ...(name ? { name } : {}) }));
     const claimed = new Set<RecordedDiagnostic>();
     for (const m of models) for (const d of m.diagnostics) claimed.add(d as RecordedDiagnostic);
-    const loose = this.session.diagnostics.filter((d) => d.range?.file === file && !claimed.has(d) && !belongsToOtherInstance(d, instances, bySite));
+    const loose = this.session.diagnostics.filter((d) => d.range?.file === file && !claimed.has(d) && !belongsToOtherInstance(d, instances, reported.map((r) => r.model)));
     const diagnostics = [...fileDiags, ...loose.map(stripInternal)];
     return { file, models: models.map((m) => ({ ...m, diagnostics: m.diagnostics.map(stripInternal) })), diagnostics };
   }
@@ -284,9 +296,9 @@ function failureDiagnostic(e: unknown): Diagnostic {
 }
 
 /** Diagnostics of model instances that were not reported (duplicates of one call site) are dropped. */
-function belongsToOtherInstance(d: RecordedDiagnostic, instances: ModelInstance[], reported: Map<ts.Node, ModelInstance>): boolean {
+function belongsToOtherInstance(d: RecordedDiagnostic, instances: ModelInstance[], reported: ModelInstance[]): boolean {
   if (!d.modelId) return false;
-  const reportedIds = new Set([...reported.values()].map((m) => m.node.id));
+  const reportedIds = new Set(reported.map((m) => m.node.id));
   return instances.some((m) => m.node.id === d.modelId) && !reportedIds.has(d.modelId);
 }
 
@@ -408,6 +420,64 @@ function calleeName(e: ts.Expression): string | undefined {
 
 /** What the driver calls to reach an unreached builder: a function, or a class to construct. */
 type Entry = FunctionNode | ts.ClassLikeDeclaration;
+
+/**
+ * Which model instances a file reports. Each creating call site yields the model of the
+ * first time it ran. A site reached again from another entry function with a different
+ * architecture (`smallNet()` calling `buildNet(0.25)`) also yields that variant, named
+ * after the entry function, so each builder a user calls has its model.
+ */
+function modelsToReport(instances: ModelInstance[]): { model: ModelInstance; name?: string }[] {
+  const bySite = new Map<ts.Node, ModelInstance[]>();
+  for (const m of instances) {
+    const list = bySite.get(m.createdAt);
+    if (list) list.push(m);
+    else bySite.set(m.createdAt, [m]);
+  }
+  const out: { model: ModelInstance; name?: string; order: number }[] = [];
+  const buildsItsOwn = (fn: ts.Node) => instances.some((m) => m.createdAt !== fn && isInside(m.createdAt, fn));
+  for (const [site, list] of bySite) {
+    const first = list[0];
+    out.push({ model: first, order: site.getStart() });
+    const names = new Set([modelName(first)]);
+    const signatures = new Set([signature(first)]);
+    for (const m of list.slice(1)) {
+      // Only an entry that builds no model of its own returns this variant; otherwise it is a component.
+      if (!m.entry || (!ts.isFunctionDeclaration(m.entry) && !ts.isVariableDeclaration(m.entry.parent)) || buildsItsOwn(m.entry)) continue;
+      const name = functionName(m.entry as FunctionNode);
+      const sig = signature(m);
+      if (names.has(name) || signatures.has(sig)) continue;
+      names.add(name);
+      signatures.add(sig);
+      out.push({ model: m, name, order: site.getStart() });
+    }
+  }
+  return out.sort((a, b) => a.order - b.order).map(({ model, name }) => ({ model, name }));
+}
+
+function isInside(node: ts.Node, container: ts.Node): boolean {
+  return node.pos >= container.pos && node.end <= container.end && node.getSourceFile() === container.getSourceFile();
+}
+
+/** Architecture fingerprint: layer classes, output shapes and parameter counts. */
+function signature(m: ModelInstance): string {
+  return JSON.stringify(m.layers.map((l) => [l.className, l.node.outputShape, l.paramCounts().total]));
+}
+
+/** Function declarations and `const f = () => …` / `function` expressions at the top of a file. */
+function topLevelFunctions(sf: ts.SourceFile): FunctionNode[] {
+  const out: FunctionNode[] = [];
+  for (const st of sf.statements) {
+    if (ts.isFunctionDeclaration(st) && st.body) out.push(st);
+    else if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) {
+        const init = d.initializer;
+        if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) out.push(init);
+      }
+    }
+  }
+  return out;
+}
 
 /**
  * A builder call in an instance field initializer (`private model = tf.sequential()`)

@@ -93,6 +93,11 @@ export class Interpreter {
   readonly executedFunctions = new Set<ts.Node>();
   private depth = 0;
   private frames: Frame[] = [];
+
+  /** The outermost function on the call stack: the entry point the current code was reached from. */
+  entryFunction(): ts.Node | undefined {
+    return this.frames[0]?.fn?.node;
+  }
   private readonly methodCache = new WeakMap<ClassValue, Map<string, FunctionValue | { get?: FunctionValue; set?: FunctionValue }>>();
   /** The source file being evaluated (for messages); set while a module runs. */
   currentFile = '';

@@ -20,6 +20,8 @@ export class ModelInstance extends LayerInstance {
   readonly fitSites: SourceRange[] = [];
   /** Set when layers were added under a condition the analyzer could not decide. */
   uncertain = false;
+  /** The function this model's construction was entered through (module level: undefined). */
+  readonly entry: ts.Node | undefined;
   /** The shapes are unknown because the model could not be built (reason). */
   brokenReason?: string;
 
@@ -33,6 +35,7 @@ export class ModelInstance extends LayerInstance {
     const autoName = kind === 'sequential' ? session.uid('sequential_') : session.uid('model');
     super(session, undefined, className, kind === 'sequential' ? 'sequential' : 'model', {}, createdAt, name ?? autoName);
     this.hostKind = className;
+    this.entry = session.entryFunction();
     session.models.push(this);
     customCompute.set(this, (inputShapes) => this.computeAsLayer(inputShapes));
   }

@@ -21,6 +21,8 @@ export class Session {
   readonly layers: LayerInstance[] = [];
   /** How deep the interpreter is inside undecidable conditions (set by the engine). */
   uncertainty: () => number = () => 0;
+  /** The function the running code was entered through (set by the engine); undefined at module level. */
+  entryFunction: () => ts.Node | undefined = () => undefined;
 
   /** tfjs's `getUid(prefix)`: a per-prefix counter, as names like `conv2d_Conv2D1` come from. */
   uid(prefix: string): string {
