@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Project, ts } from 'ts-morph';
-import type { Diagnostic, FileAnalysis, LayerNode, ModelGraph, Shape } from './graph';
+import type { Diagnostic, FileAnalysis, LayerNode, ModelGraph, OutputShape, Shape } from './graph';
+import { product, sum } from './layers/rule';
 import { fromPlain, installGlobals } from './interpret/builtins';
 import { BoundReached, Budget, DEFAULT_LIMITS, type Limits } from './interpret/bounds';
 import { Interpreter, type InterpreterHost, UserThrow, functionName } from './interpret/interpreter';
@@ -22,7 +23,11 @@ export interface AnalyzeOptions {
   /** Text of open editors, by absolute path; wins over the file on disk. */
   contents?: Map<string, string>;
   limits?: Partial<Limits>;
+  /** Batch size for activation memory (default 32). */
+  batchSize?: number;
 }
+
+const DEFAULT_BATCH_SIZE = 32;
 
 const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.jsx', '.mts', '.cts'];
 const RESOLVE_SUFFIXES = [...SOURCE_EXTENSIONS, '.json', ...SOURCE_EXTENSIONS.map((e) => `/index${e}`)];
@@ -275,7 +280,7 @@ class Run implements InterpreterHost {
 
   private collect(file: string, sf: ts.SourceFile, instances: ModelInstance[], fileDiags: Diagnostic[]): FileAnalysis {
     const reported = modelsToReport(instances.filter((m) => m.createdAt.getSourceFile() === sf));
-    const models = reported.map(({ model, name }) => ({ ...toGraph(model, this.session), ...(name ? { name } : {}) }));
+    const models = reported.map(({ model, name }) => ({ ...toGraph(model, this.session, this.options.batchSize ?? DEFAULT_BATCH_SIZE), ...(name ? { name } : {}) }));
     const claimed = new Set<RecordedDiagnostic>();
     for (const m of models) for (const d of m.diagnostics) claimed.add(d as RecordedDiagnostic);
     const loose = this.session.diagnostics.filter((d) => d.range?.file === file && !claimed.has(d) && !belongsToOtherInstance(d, instances, reported.map((r) => r.model)));
@@ -505,7 +510,7 @@ function outermostFunction(node: ts.Node): FunctionNode | undefined {
 
 /* ---------------------------------------------------------------- ModelGraph */
 
-function toGraph(m: ModelInstance, session: Session): ModelGraph {
+function toGraph(m: ModelInstance, session: Session, batchSize: number): ModelGraph {
   const layers: LayerNode[] = m.layers.map((l) => {
     if (l instanceof ModelInstance) {
       const shapes = l.outputs.map((o) => o.shape);
@@ -515,6 +520,12 @@ function toGraph(m: ModelInstance, session: Session): ModelGraph {
     return { ...l.node, params: l.paramCounts() };
   });
   const totals = totalsOf(m.layers);
+  // The model's inputs once, then every layer's outputs (an InputLayer's output is an input).
+  const elements = (s: Shape | null) => (s ? product(s.slice(1)) : null);
+  const activations = sum([
+    ...m.inputs.map((t) => elements(t.shape)),
+    ...layers.filter((l) => l.className !== 'InputLayer').flatMap((l) => outputShapesOf(l.outputShape).map(elements)),
+  ]);
   const params = m.paramCounts();
   const layerIds = new Set(collectLayerIds(m));
   const diagnostics = session.diagnostics.filter((d) => d.modelId === m.node.id || (d.layerId !== undefined && layerIds.has(d.layerId)));
@@ -540,11 +551,19 @@ function toGraph(m: ModelInstance, session: Session): ModelGraph {
       nonTrainable: params.nonTrainable,
       macs: totals.macs,
       paramBytes: params.total === null ? null : params.total * 4,
+      activationsPerSample: activations,
+      batchSize,
+      activationBytes: activations === null ? null : activations * batchSize * 4,
     },
     compile: m.compileConfig,
     fitSites: [...m.fitSites],
     diagnostics,
   };
+}
+
+function outputShapesOf(s: OutputShape | null): (Shape | null)[] {
+  if (s === null) return [null];
+  return s.length > 0 && Array.isArray(s[0]) ? (s as Shape[]) : [s as Shape];
 }
 
 function collectLayerIds(m: ModelInstance): string[] {

@@ -103,6 +103,15 @@ export interface ModelTotals {
   macs: Count;
   /** Parameter memory in bytes, fp32. */
   paramBytes: Count;
+  /**
+   * Elements of every layer output (inputs included) for one sample: what a forward pass
+   * keeps for the backward pass. Several outputs of one layer all count.
+   */
+  activationsPerSample: Count;
+  /** The batch size `activationBytes` is computed for. */
+  batchSize: number;
+  /** activationsPerSample × batchSize × 4 bytes (fp32). */
+  activationBytes: Count;
 }
 
 export interface ModelGraph {

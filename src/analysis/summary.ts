@@ -42,6 +42,7 @@ export function formatSummary(model: ModelGraph, displayFile: string = model.ran
     `Trainable params: ${formatCount(model.totals.trainable)}`,
     `Non-trainable params: ${formatCount(model.totals.nonTrainable)}`,
     `MACs per sample: ${formatCount(model.totals.macs)}`,
+    `Activations: ${formatCount(model.totals.activationsPerSample)} values per sample (${formatBytes(model.totals.activationBytes)} fp32 at batch ${model.totals.batchSize})`,
     '_'.repeat(total),
   ];
   return out.join('\n');
