@@ -126,6 +126,8 @@ class Run implements InterpreterHost {
     this.session.uncertainty = () => this.interp.journal.depth;
     this.session.entryFunction = () => this.interp.entryFunction();
     this.tf = createTfNamespace(this.session, this.interp);
+    // A page that loads tfjs with a <script> tag uses the global `tf` without importing it.
+    this.interp.globals.declare('tf', this.tf);
     this.interp.onModuleScope = (file, scope) => this.moduleScopes.set(file, scope);
   }
 
@@ -252,7 +254,8 @@ class Run implements InterpreterHost {
   private callEntry(fnNode: Entry, scope: Scope): void {
     if (ts.isClassLike(fnNode)) {
       const v = fnNode.name ? scope.lookup(fnNode.name.text)?.value : undefined;
-      this.interp.construct(v instanceof ClassValue ? v : this.interp.makeClass(fnNode, scope), [], fnNode);
+      const cls = v instanceof ClassValue ? v : this.interp.makeClass(fnNode, scope);
+      this.interp.construct(cls, unknownConstructorArgs(cls), fnNode);
       return;
     }
     if (ts.isConstructorDeclaration(fnNode) || ts.isMethodDeclaration(fnNode) || ts.isGetAccessorDeclaration(fnNode) || ts.isSetAccessorDeclaration(fnNode)) {
@@ -270,7 +273,7 @@ class Run implements InterpreterHost {
         this.interp.construct(classValue, ctorArgs, fnNode);
         return;
       }
-      const self = isStatic ? classValue : this.interp.construct(classValue, [], fnNode);
+      const self = isStatic ? classValue : this.interp.construct(classValue, unknownConstructorArgs(classValue), fnNode);
       const method = new FunctionValue(fnNode, classValue.closure, undefined, classValue);
       this.interp.callWithUnknowns(method, fnNode, self);
       return;
@@ -289,6 +292,18 @@ class Run implements InterpreterHost {
   }
 }
 
+/**
+ * Arguments for constructing a class nothing in the file constructs: unknown, with a reason
+ * (not missing, which would read as `undefined` and take branches no caller takes).
+ */
+function unknownConstructorArgs(cls: ClassValue): Value[] {
+  for (let c: Value = cls; c instanceof ClassValue; c = c.superClass) {
+    const ctor = c.node.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && m.body !== undefined);
+    if (ctor) return ctor.parameters.map((p) => (p.initializer || p.dotDotDotToken ? undefined : unknown(`constructor argument '${p.name.getText()}' of ${cls.name} is not known`)));
+  }
+  return [];
+}
+
 function boundDiagnostic(reason: string): Diagnostic {
   return { severity: 'info', code: 'analysis-bound', message: `Layer Lens stopped analysing here: ${reason}. Models built after this point may be missing.` };
 }
@@ -296,6 +311,7 @@ function boundDiagnostic(reason: string): Diagnostic {
 /** An exception that is neither a bound nor a user throw: a stack overflow on absurdly deep code, or an engine bug. */
 function failureDiagnostic(e: unknown): Diagnostic {
   if (e instanceof RangeError && /call stack/i.test(e.message)) return boundDiagnostic('the code is nested or recurses too deeply to analyse');
+  if (e instanceof RangeError && /invalid (string|array) length/i.test(e.message)) return boundDiagnostic('a string or array grows beyond what JavaScript allows');
   const msg = e instanceof Error ? e.message : String(e);
   return { severity: 'info', code: 'internal-error', message: `Layer Lens could not analyse part of this file: ${msg}` };
 }

@@ -425,6 +425,8 @@ describe(`robustness: ${MUTANTS} seeded mutants of the fixtures, samples and bui
     const byMutation = new Map<string, number>();
     let bounded = 0;
     let slowest = 0;
+    // Caught engine exceptions are not failures (the file still gets an answer) but are worth a look.
+    const internalErrors = new Map<string, number>();
     for (let i = 0; i < MUTANTS; i++) {
       const src = sources[i % sources.length];
       // Each mutant: one to three mutations in a row, from its own seed so it reproduces alone.
@@ -437,6 +439,7 @@ describe(`robustness: ${MUTANTS} seeded mutants of the fixtures, samples and bui
       try {
         const { result, ms } = analyse(src.fakePath, text, MUTANT_LIMITS);
         if (hasBound(result)) bounded++;
+        for (const d of result.diagnostics) if (d.code === 'internal-error') internalErrors.set(d.message, (internalErrors.get(d.message) ?? 0) + 1);
         slowest = Math.max(slowest, ms);
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
@@ -449,7 +452,8 @@ describe(`robustness: ${MUTANTS} seeded mutants of the fixtures, samples and bui
     const maxRss = process.resourceUsage().maxRSS * 1024;
     console.log(
       `robustness: ${MUTANTS} mutants of ${sources.length} sources, ${bounded} reached a bound, slowest ${slowest.toFixed(0)} ms, ` +
-        `heap left ${(leaked / 2 ** 20).toFixed(1)} MiB, max RSS ${(maxRss / 2 ** 20).toFixed(0)} MiB; mutations: ${[...byMutation].map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        `heap left ${(leaked / 2 ** 20).toFixed(1)} MiB, max RSS ${(maxRss / 2 ** 20).toFixed(0)} MiB; mutations: ${[...byMutation].map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
+        `internal errors caught: ${[...internalErrors.values()].reduce((a, b) => a + b, 0)}${[...internalErrors].slice(0, 5).map(([m, n]) => `\n  ${n}× ${m}`).join('')}`,
     );
     assert.deepEqual(failures, [], `${failures.length} of ${MUTANTS} mutants failed (seed ${SEED}):\n${failures.slice(0, 10).join('\n')}`);
     assert.ok(leaked < HEAP_LEAK, `heap grew by ${(leaked / 2 ** 20).toFixed(0)} MiB over ${MUTANTS} analyses`);

@@ -251,6 +251,12 @@ function member(interp: Interpreter, obj: Value, key: string): Value | undefined
   if (typeof obj === 'string') return stringMethod(interp, obj, key);
   if (typeof obj === 'number') return numberMethod(obj, key);
   if (obj instanceof FunctionValue || obj instanceof NativeFunction || obj instanceof ClassValue) return functionMethod(interp, obj, key);
+  if (obj instanceof ObjectValue && obj.props.has('#resolved')) {
+    // A resolved promise (a dynamic import): `.then` calls back with its value.
+    const value = obj.props.get('#resolved');
+    if (key === 'then') return fn('then', (_t, [onValue], c) => (isCallable(onValue) ? interp.call(onValue, undefined, [value], c.node) : obj));
+    if (key === 'catch' || key === 'finally') return fn(key, () => obj);
+  }
   if (obj instanceof ObjectValue) {
     if (key === 'hasOwnProperty') return fn('hasOwnProperty', (_t, [k]) => (isUnknown(k) ? unknown('hasOwnProperty of an unknown key') : obj.props.has(toStringValue(k))));
     if (key === 'toString') return fn('toString', () => '[object Object]');

@@ -93,6 +93,8 @@ export class Interpreter {
   readonly executedFunctions = new Set<ts.Node>();
   private depth = 0;
   private frames: Frame[] = [];
+  /** `module` of the file the analysis started from: what `require.main` is in it and in what it imports. */
+  private mainModule: Value = undefined;
 
   /** The outermost function on the call stack: the entry point the current code was reached from. */
   entryFunction(): ts.Node | undefined {
@@ -131,7 +133,12 @@ export class Interpreter {
     scope.declare('exports', record.exports);
     scope.declare('__filename', file);
     scope.declare('__dirname', file.replace(/[\\/][^\\/]*$/, ''));
-    scope.declare('require', new NativeFunction('require', (_t, args) => this.require(args[0], file)));
+    const requireFn = new NativeFunction('require', (_t, args) => this.require(args[0], file));
+    // A file evaluated by the analysis itself (not imported, not from a function) is the program's
+    // entry, so its `if (require.main === module) main()` runs.
+    if (this.currentFile === '' && this.frames.length === 0) this.mainModule = moduleObj;
+    requireFn.props = new Map([['main', this.mainModule]]);
+    scope.declare('require', requireFn);
     this.onModuleScope?.(file, scope);
     const previousFile = this.currentFile;
     this.currentFile = file;
@@ -1349,7 +1356,8 @@ export class Interpreter {
     if (callee.kind === SyntaxKind.ImportKeyword) {
       const args = this.evalArgs(e.arguments, scope);
       if (isUnknown(args) || typeof args[0] !== 'string') return unknown('dynamic import of an unknown module');
-      return this.importTarget(args[0], this.currentFile).value;
+      // A promise of the module: `await import(x)` and `import(x).then(m => …)` both see the module.
+      return ObjectValue.from({ '#resolved': this.importTarget(args[0], this.currentFile).value });
     }
     let thisArg: Value = undefined;
     let fn: Value;

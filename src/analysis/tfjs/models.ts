@@ -8,7 +8,7 @@ import type { CompileConfig, Count, OutputShape, Shape, SourceRange } from '../g
 import { ShapeError, fmtShape } from '../layers/rule';
 import { NativeFunction, ObjectValue, UnknownValue, type Value, unknown, show } from '../interpret/values';
 import type { Session } from './session';
-import { CallNode, LayerInstance, SymbolicTensor, applyLayer, customCompute, describeShape, symbolicInputs, totalsOf } from './symbolic';
+import { CallNode, LayerInstance, SymbolicTensor, applyLayer, customCompute, describeShape, symbolicInputs, totalsOf, weightsWithoutInputShape } from './symbolic';
 
 export class ModelInstance extends LayerInstance {
   override readonly hostKind: string;
@@ -41,6 +41,8 @@ export class ModelInstance extends LayerInstance {
   }
 
   override paramCounts(): { total: Count; trainable: Count; nonTrainable: Count } {
+    // A model whose layers are not all known (an unknown graph, an unknown or broken layer): unknown, not 0.
+    if (this.brokenReason) return { total: null, trainable: null, nonTrainable: null };
     const t = totalsOf(this.layers);
     if (this.node.trainable) return t;
     return { total: t.total, trainable: 0, nonTrainable: t.total };
@@ -212,7 +214,7 @@ export function sequentialAdd(model: ModelInstance, value: Value, callNode: ts.N
     // A built model has a node from birth in tfjs (its own inputs → outputs), so it needs no inputShape.
     const hasNode = layer.inboundNodes.length > 0 || (isModel && layer.inputs.length > 0);
     if (!hasNode) {
-      if (!layer.batchInputShape) {
+      if (!layer.batchInputShape && !layer.inputShapeUnknown) {
         session.report({
           severity: 'error',
           code: 'missing-input-shape',
@@ -221,10 +223,13 @@ export function sequentialAdd(model: ModelInstance, value: Value, callNode: ts.N
           layerId: layer.node.id,
         });
         model.brokenReason = 'its first layer has no inputShape';
+        weightsWithoutInputShape(layer, 1);
         model.layers.push(layer);
         return;
       }
-      const x = createInput(session, layer.batchInputShape, `${layer.name}_input`, layer.node.range ? undefined : callNode);
+      // An inputShape that is not known statically: the input's rank and sizes are unknown, not missing.
+      const x = createInput(session, layer.batchInputShape ?? null, `${layer.name}_input`, layer.node.range ? undefined : callNode);
+      x.uncertainDims = layer.inputShapeUnknown;
       applyLayer(layer, x, layer.node.range ? rangeNodeOf(callNode) : callNode);
     }
     if (isModel) {
@@ -239,6 +244,7 @@ export function sequentialAdd(model: ModelInstance, value: Value, callNode: ts.N
   } else if (model.brokenReason) {
     // Shapes are unknown from here on; keep the layer so the model's structure is still listed.
     layer.node.outputShape ??= null;
+    if (!layer.built) weightsWithoutInputShape(layer, 1);
   } else {
     const out = applyLayer(layer, model.outputs[0], callNode);
     if (Array.isArray(out)) {
@@ -309,6 +315,7 @@ export function inputTensorOf(layer: LayerInstance, batchShape: Shape | null): S
   const node = new CallNode(0, layer, [], [], [], [], []);
   layer.inboundNodes.push(node);
   const t = new SymbolicTensor(batchShape ? [...batchShape] : null, layer, 0, 0);
+  t.uncertainDims = layer.inputShapeUnknown;
   node.outputs = [t];
   layer.node.inputShapes = batchShape ? [[...batchShape]] : [];
   layer.node.outputShape = batchShape ? [...batchShape] : null;

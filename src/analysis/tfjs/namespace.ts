@@ -10,7 +10,7 @@ import { countWeights } from '../layers/apply';
 import { knownFactories, ruleForFactory } from '../layers/registry';
 import { ShapeError } from '../layers/rule';
 import type { Interpreter } from '../interpret/interpreter';
-import { HostValue, NativeFunction, ObjectValue, type Value, isCallable, isUnknown, toPlain, unknown } from '../interpret/values';
+import { HostValue, NativeFunction, ObjectValue, UnknownValue, type Value, isCallable, isUnknown, toPlain, unknown } from '../interpret/values';
 import { ModelInstance, OptimizerValue, createInput, customLayers, functionalModel, inputTensorOf, layerOf, sequentialAdd } from './models';
 import type { Session } from './session';
 import { LayerInstance, customCompute } from './symbolic';
@@ -139,11 +139,15 @@ export function createTfNamespace(session: Session, interp: Interpreter): Value 
     const batchShape = toPlain(cfg.props.get('batchShape'));
     const name = cfg.props.get('name');
     let dims: Shape | undefined;
+    // tfjs concatenates `shape` after the batch size, so a single number is a rank-1 shape.
+    const shapeList = typeof shape === 'number' ? [shape] : shape;
     if (Array.isArray(batchShape)) dims = batchShape.map((d) => (typeof d === 'number' ? d : null));
-    else if (Array.isArray(shape)) {
+    else if (Array.isArray(shapeList)) {
       const bs = cfg.props.get('batchSize');
-      dims = [typeof bs === 'number' ? bs : null, ...shape.map((d) => (typeof d === 'number' ? d : null))];
+      dims = [typeof bs === 'number' ? bs : null, ...shapeList.map((d) => (typeof d === 'number' ? d : null))];
     }
+    const given = Array.isArray(batchShape) ? batchShape : shapeList;
+    const uncertain = !Array.isArray(given) || given.some((d) => d instanceof UnknownValue);
     if (!dims) {
       session.report({
         severity: 'info',
@@ -152,7 +156,9 @@ export function createTfNamespace(session: Session, interp: Interpreter): Value 
         range: session.range(call.node),
       });
     }
-    return createInput(session, dims ?? null, typeof name === 'string' ? name : undefined, call.node);
+    const t = createInput(session, dims ?? null, typeof name === 'string' ? name : undefined, call.node);
+    t.uncertainDims = uncertain;
+    return t;
   });
 
   const inputLayerFn = native('tf.layers.inputLayer', (_t, [arg], call) => {

@@ -24,9 +24,17 @@ export class SymbolicTensor extends HostValue {
     super();
   }
 
+  /**
+   * Set when a null dimension past the batch may stand for a size the analyzer could not
+   * evaluate (an unknown `inputShape`, `units`, …) rather than tfjs's None: such a null is
+   * unknown, not a reason for a shape error.
+   */
+  uncertainDims = false;
+
   getProp(name: string): Value {
     switch (name) {
       case 'shape':
+        if (this.shape && this.uncertainDims) return this.shape.map((d, i) => (d === null && i > 0 ? unknown('a dimension not known statically') : d));
         return this.shape ? [...this.shape] : unknown('the tensor shape is not known');
       case 'rank':
         return this.shape ? this.shape.length : unknown('the tensor rank is not known');
@@ -83,6 +91,8 @@ export class LayerInstance extends HostValue {
   weightsUnknown = false;
   /** The layer's own shape argument (`inputShape`, `batchInputShape`, …), if any. */
   batchInputShape?: Shape;
+  /** That shape argument was given but is (partly) not known statically. */
+  inputShapeUnknown = false;
   readonly node: LayerNode;
   readonly uid: number;
   private static nextUid = 1;
@@ -116,6 +126,7 @@ export class LayerInstance extends HostValue {
       trainable: config.trainable !== false,
     };
     this.batchInputShape = batchInputShapeOf(config, className);
+    this.inputShapeUnknown = inputShapeHasUnknown(config, className);
     session.layers.push(this);
   }
 
@@ -235,6 +246,16 @@ function batchInputShapeOf(config: Record<string, unknown>, className: string): 
   return undefined;
 }
 
+/** Is the layer's shape argument, or a size in it, a value the analyzer could not evaluate? */
+function inputShapeHasUnknown(config: Record<string, unknown>, className: string): boolean {
+  const unknownIn = (v: unknown) => v instanceof UnknownValue || (Array.isArray(v) && v.some((d) => d instanceof UnknownValue));
+  if (config.batchInputShape !== undefined && config.batchInputShape !== null) return unknownIn(config.batchInputShape);
+  if (config.inputShape !== undefined && config.inputShape !== null) return unknownIn(config.inputShape);
+  if (className === 'Dense') return config.inputDim instanceof UnknownValue;
+  if (className === 'Embedding') return unknownIn(config.inputLength);
+  return false;
+}
+
 /** The symbolic tensors in a layer input (`x` or `[x, y]`), or a reason they are not symbolic. */
 export function symbolicInputs(v: Value): SymbolicTensor[] | string {
   if (v instanceof SymbolicTensor) return [v];
@@ -277,9 +298,13 @@ export function applyLayer(layer: LayerInstance, inputs: Value, callNode: ts.Nod
   const range = session.range(callNode);
   layer.node.applyRanges.push(range);
   const inputShapes = tensors.map((t) => t.shape);
+  // Null sizes that may come from values not known statically: unknown, never an error.
+  const uncertain = tensors.some((t) => t.uncertainDims) || configHasUnknown(layer.config);
   let outShape: OutputShape | null = null;
   if (inputShapes.every((s): s is Shape => s !== null)) {
-    outShape = computeLayer(layer, inputShapes, callNode);
+    outShape = computeLayer(layer, inputShapes, callNode, uncertain);
+  } else if (!layer.built) {
+    weightsWithoutInputShape(layer, tensors.length);
   }
   const first = !layer.built;
   const outCount = outShape && isShapeList(outShape) ? outShape.length : 1;
@@ -288,6 +313,7 @@ export function applyLayer(layer: LayerInstance, inputs: Value, callNode: ts.Nod
       new SymbolicTensor(outShape ? (isShapeList(outShape) ? outShape[i] : (outShape as Shape)) : null, layer, nodeIndex, i),
     ),
   );
+  if (uncertain) for (const t of call.outputs) t.uncertainDims = true;
   if (first) {
     layer.node.inbound = tensors.map((t) => t.sourceLayer.node.id);
     layer.node.inputShapes = inputShapes.map((s) => s ?? []);
@@ -297,13 +323,94 @@ export function applyLayer(layer: LayerInstance, inputs: Value, callNode: ts.Nod
   return call.outputs.length === 1 && !(outShape && isShapeList(outShape)) ? call.outputs[0] : [...call.outputs];
 }
 
+/**
+ * A layer applied to a tensor of unknown rank (or `shapes` whose null sizes are not known): its
+ * weights are those its config alone fixes (none for Dropout, Embedding's table), else unknown
+ * (null), never 0.
+ */
+export function weightsWithoutInputShape(layer: LayerInstance, inputCount: number, shapes?: Shape[]): void {
+  layer.node.macs = null;
+  if (layer.rule && !customCompute.has(layer)) {
+    const rule = layer.rule;
+    // Two inputs that differ only in size: weights that do not change between them are fixed by the config.
+    const probe = (rank: number, size: number) => {
+      try {
+        const given = shapes?.map((s) => s.map((d, i) => (d === null && i > 0 ? size : d)));
+        const ranked = () => Array.from({ length: Math.max(1, inputCount) }, () => [null, ...new Array<number>(rank - 1).fill(size)]);
+        return applyRule(rule, given ?? ranked(), layer.config, layer.node.trainable).weights;
+      } catch {
+        return undefined;
+      }
+    };
+    for (const rank of shapes ? [0] : [2, 3, 4, 5]) {
+      const a = probe(rank, 1024);
+      const b = probe(rank, 2048);
+      if (!a || !b) continue;
+      if (JSON.stringify(a) === JSON.stringify(b) && a.every((w) => w.shape.every((d) => d !== null))) {
+        layer.node.weights = a;
+        layer.node.params = layer.paramCounts();
+        return;
+      }
+      break;
+    }
+  }
+  layer.weightsUnknown = true;
+  layer.node.params = layer.paramCounts();
+}
+
+/** Does a layer config hold a value the analyzer could not evaluate (that may change a shape)? */
+function configHasUnknown(config: Record<string, unknown>): boolean {
+  const has = (v: unknown, depth: number): boolean => {
+    if (v instanceof UnknownValue) return true;
+    if (depth > 4 || v === null || typeof v !== 'object') return false;
+    if (Array.isArray(v)) return v.some((x) => has(x, depth + 1));
+    if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+    return Object.entries(v).some(([k, x]) => !SHAPE_NEUTRAL.test(k) && has(x, depth + 1));
+  };
+  return Object.entries(config).some(([k, v]) => !SHAPE_NEUTRAL.test(k) && has(v, 0));
+}
+
+/**
+ * The rule run with the null sizes (past the batch) of `inputShapes` given two different
+ * sizes: the output dims both runs agree on are known, the others unknown (null). Undefined
+ * when the rule rejects the input whatever those sizes are.
+ */
+function throughUnknownSizes(layer: LayerInstance, inputShapes: Shape[]): OutputShape | null | undefined {
+  if (!layer.rule) return undefined;
+  const run = (size: number) => {
+    try {
+      return applyRule(layer.rule!, inputShapes.map((s) => s.map((d, i) => (d === null && i > 0 ? size : d))), layer.config, layer.node.trainable).outputShape;
+    } catch {
+      return undefined;
+    }
+  };
+  const a = run(1024);
+  const b = run(2048);
+  if (!a || !b) return undefined;
+  const joinShape = (x: Shape, y: Shape): Shape | null => (x.length === y.length ? x.map((d, i) => (d === y[i] ? d : null)) : null);
+  if (isShapeList(a) !== isShapeList(b)) return null;
+  if (!isShapeList(a)) return joinShape(a, b as Shape);
+  const bs = b as Shape[];
+  if (a.length !== bs.length) return null;
+  const joined = a.map((x, i) => joinShape(x, bs[i]));
+  return joined.every((x): x is Shape => x !== null) ? joined : null;
+}
+
 /** Runs the layer's shape computation; on a tfjs error reports it and yields null (unknown). */
-function computeLayer(layer: LayerInstance, inputShapes: Shape[], callNode: ts.Node): OutputShape | null {
+function computeLayer(layer: LayerInstance, inputShapes: Shape[], callNode: ts.Node, uncertain = false): OutputShape | null {
   const session = layer.session;
   const custom = customCompute.get(layer);
   try {
     if (custom) return custom(inputShapes, callNode);
-    if (!layer.rule) return null;
+    if (!layer.rule) {
+      // A layer Layer Lens has no rule for: its weights are not known (it was reported as unsupported).
+      if (!layer.built) {
+        layer.weightsUnknown = true;
+        layer.node.params = layer.paramCounts();
+        layer.node.macs = null;
+      }
+      return null;
+    }
     const r = applyRule(layer.rule, inputShapes, layer.config, layer.node.trainable);
     if (layer.built) checkReapplied(layer, r.weights, inputShapes);
     if (!layer.built) {
@@ -314,6 +421,8 @@ function computeLayer(layer: LayerInstance, inputShapes: Shape[], callNode: ts.N
       layer.node.shapeFormula = r.shapeFormula;
     }
     for (const w of r.warnings ?? []) {
+      // A weight of unknown size behind a size the analyzer could not evaluate is unknown, not a tfjs error.
+      if (uncertain && w.code === 'unknown-weight-size') continue;
       session.report({ severity: 'error', code: w.code, message: `${layer.name}: ${w.message}`, formula: w.formula, range: layer.node.range ?? session.range(callNode), layerId: layer.node.id });
     }
     reportUnknownConfig(layer, r.outputShape, inputShapes, callNode);
@@ -322,22 +431,29 @@ function computeLayer(layer: LayerInstance, inputShapes: Shape[], callNode: ts.N
     if (!(e instanceof ShapeError)) throw e;
     // A config value the analyzer could not evaluate is not a bug in the user's code:
     // the layer's output and parameters are unknown (null), not an error and not 0.
-    const notKnown = e.code === 'unknown-config' || e.code === 'unknown-output-shape';
-    if (notKnown && !layer.built) {
+    // Likewise a size that is null because it was not known statically (not tfjs's None),
+    // when the layer would accept the input once that size is given.
+    const sized = !custom && uncertain && !['unknown-config', 'unknown-output-shape'].includes(e.code) ? throughUnknownSizes(layer, inputShapes) : undefined;
+    const unknownInput = sized !== undefined;
+    const notKnown = e.code === 'unknown-config' || e.code === 'unknown-output-shape' || unknownInput;
+    if (unknownInput && !layer.built) weightsWithoutInputShape(layer, inputShapes.length, inputShapes);
+    else if (notKnown && !layer.built) {
       layer.weightsUnknown = true;
       layer.node.params = layer.paramCounts();
       layer.node.macs = null;
     }
     session.report({
       severity: notKnown ? 'info' : 'error',
-      code: e.code,
+      code: unknownInput ? 'unknown-value' : e.code,
       // Rule messages start with the class name; the layer's own name says more.
-      message: `${layer.name} (${layer.className}): ${e.message.replace(new RegExp(`^${layer.className}: `), '')}`,
+      message: unknownInput
+        ? `${layer.name} (${layer.className}): its input shape ${inputShapes.map(fmtShape).join(', ')} holds sizes not known statically, so ${layer.node.params.total === null ? 'its output shape and parameters are' : 'its output shape is'} not fully known.`
+        : `${layer.name} (${layer.className}): ${e.message.replace(new RegExp(`^${layer.className}: `), '')}`,
       formula: e.formula,
       range: session.range(callNode),
       layerId: layer.node.id,
     });
-    return null;
+    return sized ?? null;
   }
 }
 
