@@ -64,6 +64,8 @@ async function main() {
     workspace: SAMPLES,
     vsix: [VSIX],
     port,
+    // The smoke check types into editors: never let an edit reach samples/ on disk.
+    settings: smoke ? { 'files.autoSave': 'off' } : undefined,
     log,
     onOutput: process.env.LAYER_LENS_VERBOSE ? (line) => console.log(`  code-server: ${line}`) : undefined,
   });

@@ -106,6 +106,7 @@ async function showSummary(summaries: SummaryDocuments, output: vscode.LogOutput
 function currentSettings(): unknown {
   const cfg = vscode.workspace.getConfiguration('layerLens');
   return {
+    batchSize: cfg.get<number>('batchSize'),
     inlayHints: {
       enabled: cfg.get<boolean>('inlayHints.enabled'),
       showBatchDim: cfg.get<boolean>('inlayHints.showBatchDim'),

@@ -138,3 +138,105 @@ export async function activeEditorText(page) {
 export async function activeTabLabel(page) {
   return page.locator('.editor-group-container.active .tab.active').first().getAttribute('aria-label');
 }
+
+/** Moves the cursor of the active editor to `line:column` (1-based) with Go to Line (Ctrl+G). */
+export async function gotoLine(page, line, column = 1, { timeoutMs = 10_000 } = {}) {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await waitFor(
+    async () => ((await page.locator('[id="status.editor.selection"]').innerText()).includes(`Ln ${line}, Col ${column}`) ? true : null),
+    { timeoutMs, what: `the cursor at Ln ${line}, Col ${column}` },
+  );
+}
+
+/**
+ * Shows the hover at the cursor (Ctrl+K Ctrl+I) and waits until its text satisfies `accept`.
+ * An open hover is never re-queried, so each try closes it and asks again (the extension may
+ * still be starting). Returns the hover's text.
+ */
+export async function hoverText(page, accept, { timeoutMs = 30_000, what = 'the hover text' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    const tryUntil = Math.min(deadline, Date.now() + 4000);
+    while (Date.now() < tryUntil) {
+      last = await page
+        .locator('.editor-group-container.active .monaco-hover:not(.hidden) .monaco-hover-content')
+        .allInnerTexts()
+        .then((t) => t.join('\n'))
+        .catch(() => '');
+      if (accept(last)) return last;
+      await sleep(150);
+    }
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last hover text: ${JSON.stringify(last.slice(0, 400))}`);
+}
+
+/**
+ * Inlay hints rendered in the visible lines of the active editor, top to bottom:
+ * `{ line, text, hints }` where `line` is the text without hints and `hints` the hint labels.
+ * Hints are the injected spans whose generated `dyn-rule-*` class styles them with the
+ * editorInlayHint colours; adjacent such spans form one label.
+ */
+export async function inlayHints(page) {
+  return page.evaluate(() => {
+    const hintClasses = new Set();
+    for (const sheet of document.styleSheets) {
+      let rules;
+      try {
+        rules = sheet.cssRules;
+      } catch {
+        continue;
+      }
+      for (const rule of rules) {
+        const css = rule.cssText ?? '';
+        if (!css.includes('--vscode-editorInlayHint-')) continue;
+        for (const m of (rule.selectorText ?? '').matchAll(/\.(dyn-rule-[\w-]+)/g)) hintClasses.add(m[1]);
+      }
+    }
+    const editor = document.querySelector('.editor-group-container.active .monaco-editor');
+    if (!editor) return [];
+    const rows = [];
+    for (const el of editor.querySelectorAll('.view-lines .view-line')) {
+      const leaves = [...el.querySelectorAll('span')].filter((s) => s.children.length === 0);
+      let text = '';
+      const hints = [];
+      let open = false;
+      for (const leaf of leaves) {
+        const t = (leaf.textContent ?? '').replace(/\u00a0/g, ' ');
+        const isHint = [...leaf.classList].some((c) => hintClasses.has(c));
+        if (isHint) {
+          if (open) hints[hints.length - 1] += t;
+          else hints.push(t);
+          open = true;
+        } else {
+          text += t;
+          open = false;
+        }
+      }
+      rows.push({ top: parseFloat(el.style.top || '0'), line: text, hints: hints.map((h) => h.trim()) });
+    }
+    rows.sort((a, b) => a.top - b.top);
+    return rows.map(({ line, hints }) => ({ line, hints }));
+  });
+}
+
+/** The CodeLens rows of the active editor: each row its lenses, `{ text, link }` (link: an `<a>`, i.e. a command). */
+export async function codeLenses(page) {
+  return page
+    .locator('.editor-group-container.active .monaco-editor .contentWidgets .codelens-decoration')
+    .evaluateAll((els) =>
+      els.map((e) =>
+        [...e.children]
+          .map((x) => ({ text: (x.textContent ?? '').replace(/\u00a0/g, ' ').trim(), link: x.tagName === 'A' }))
+          // VS Code separates lenses with a ` | ` span.
+          .filter((x) => x.text !== '' && x.text !== '|'),
+      ),
+    );
+}

@@ -124,6 +124,8 @@ class Run implements InterpreterHost {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.interp = new Interpreter(this, new Budget(this.limits), installGlobals);
     this.session.uncertainty = () => this.interp.journal.depth;
+    this.session.openBranches = () => this.interp.journal.openBranches();
+    this.session.touch = (host) => this.interp.journal.touchHost(host);
     this.session.entryFunction = () => this.interp.entryFunction();
     this.tf = createTfNamespace(this.session, this.interp);
     // A page that loads tfjs with a <script> tag uses the global `tf` without importing it.

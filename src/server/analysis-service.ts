@@ -32,8 +32,11 @@ export interface AnalysisEntry {
   millis: number;
 }
 
-/** Why an analysis ran: the document changed, a file it depends on changed, a request needed it now, files appeared or vanished. */
-export type AnalysisReason = 'edit' | 'dependency' | 'request' | 'files';
+/**
+ * Why an analysis ran: the document changed, a file it depends on changed, a request
+ * needed it now, files appeared or vanished, a setting the engine reads changed.
+ */
+export type AnalysisReason = 'edit' | 'dependency' | 'request' | 'files' | 'settings';
 
 export interface OpenDocuments {
   get(uri: string): TextDocument | undefined;
@@ -77,6 +80,7 @@ export class AnalysisService {
   private readonly stale = new Set<string>();
   private readonly pending = new Map<string, Pending>();
   private disposed = false;
+  private batchSize: number | undefined;
 
   constructor(
     private readonly documents: OpenDocuments,
@@ -84,6 +88,16 @@ export class AnalysisService {
   ) {
     this.analyzer = options.analyzer ?? new TrackingAnalyzer();
     this.debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+  }
+
+  /** The batch size for activation memory; a change re-analyses every open document. */
+  setBatchSize(batchSize: number | undefined): void {
+    if (batchSize === this.batchSize) return;
+    this.batchSize = batchSize;
+    for (const uri of this.cache.keys()) {
+      this.stale.add(uri);
+      this.schedule(uri, 'settings', 0);
+    }
   }
 
   /** The latest analysis of `uri`, whatever its version (for tests and logs). */
@@ -179,7 +193,7 @@ export class AnalysisService {
       let analysis: FileAnalysis = { file, models: [], diagnostics: [] };
       let dependencies: ReadonlySet<string> = new Set([file]);
       if (isAnalysable(file, text)) {
-        const tracked = this.analyzer.analyzeTracked(file, { contents: this.openContents(uri, text) });
+        const tracked = this.analyzer.analyzeTracked(file, { contents: this.openContents(uri, text), batchSize: this.batchSize });
         analysis = tracked.analysis;
         dependencies = tracked.dependencies;
       }
@@ -200,7 +214,7 @@ export class AnalysisService {
 
   /** Analyses a file that may not be open (the summary command on any file). */
   analyseFile(file: string): FileAnalysis {
-    return this.analyzer.analyzeTracked(path.resolve(file), { contents: this.openContents() }).analysis;
+    return this.analyzer.analyzeTracked(path.resolve(file), { contents: this.openContents(), batchSize: this.batchSize }).analysis;
   }
 
   dispose(): void {

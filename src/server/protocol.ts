@@ -33,6 +33,8 @@ export const SHOW_SUMMARY_COMMAND = 'layerLens.showSummary';
 
 /** Settings under `layerLens.*` that the server reads. */
 export interface LayerLensSettings {
+  /** Batch size for activation-memory estimates (`layerLens.batchSize`). */
+  batchSize: number;
   inlayHints: {
     enabled: boolean;
     showBatchDim: boolean;
@@ -41,6 +43,7 @@ export interface LayerLensSettings {
 }
 
 export const DEFAULT_SETTINGS: LayerLensSettings = {
+  batchSize: 32,
   inlayHints: { enabled: true, showBatchDim: true, showParams: true },
 };
 
@@ -66,7 +69,9 @@ export function parseSettings(section: unknown): LayerLensSettings {
     if (typeof dotted === 'boolean') return dotted;
     return DEFAULT_SETTINGS.inlayHints[key];
   };
-  return { inlayHints: { enabled: pick('enabled'), showBatchDim: pick('showBatchDim'), showParams: pick('showParams') } };
+  const batch = root.batchSize;
+  const batchSize = typeof batch === 'number' && Number.isInteger(batch) && batch >= 1 ? batch : DEFAULT_SETTINGS.batchSize;
+  return { batchSize, inlayHints: { enabled: pick('enabled'), showBatchDim: pick('showBatchDim'), showParams: pick('showParams') } };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

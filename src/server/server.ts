@@ -56,7 +56,7 @@ export function startServer(connection: Connection): void {
     log,
     onAnalysed: (entry, reasons) => {
       publish(entry);
-      if (reasons.has('dependency') || reasons.has('files')) refreshLater();
+      if (reasons.has('dependency') || reasons.has('files') || reasons.has('settings')) refreshLater();
     },
   });
 
@@ -84,6 +84,7 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const init = (params.initializationOptions ?? {}) as InitializationOptions & { verbose?: boolean };
     settings = parseSettings(init.settings);
+    service.setBatchSize(settings.batchSize);
     verbose = init.verbose === true;
     explain = explainerFor(init.locale ?? params.locale ?? 'en');
     workspaceFolders = (params.workspaceFolders ?? []).map((f) => fileOfUri(f.uri)).filter((f): f is string => f !== undefined);
@@ -110,6 +111,7 @@ export function startServer(connection: Connection): void {
     const next = parseSettings(section);
     if (JSON.stringify(next) === JSON.stringify(settings)) return;
     settings = next;
+    service.setBatchSize(next.batchSize);
     refreshLater();
   });
 

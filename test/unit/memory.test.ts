@@ -43,4 +43,17 @@ const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [n], units:
     assert.equal(m.totals.activationsPerSample, null);
     assert.equal(m.totals.activationBytes, null);
   });
+
+  it('counts the MACs of a model nested as the first layer of a Sequential', () => {
+    const file = '/virtual/nested-macs.ts';
+    const src = `import * as tf from '@tensorflow/tfjs';
+const encoder = tf.sequential({ layers: [tf.layers.dense({ inputShape: [20], units: 8 })] });
+const model = tf.sequential();
+model.add(encoder);
+model.add(tf.layers.dense({ units: 3 }));`;
+    const [r] = new Analyzer().analyze([file], { contents: new Map([[file, src]]) });
+    const outer = r.models.find((x) => x.name === 'model')!;
+    assert.equal(outer.layers[0].macs, 20 * 8);
+    assert.equal(outer.totals.macs, 20 * 8 + 8 * 3);
+  });
 });

@@ -142,6 +142,20 @@ describe('analysis service', () => {
     service.dispose();
   });
 
+  it('the batch size setting reaches the engine and re-analyses open documents', async () => {
+    const { docs, service, analysed } = setup();
+    const uri = docs.open(path.join(ROOT, 'f', 'model.ts'), MODEL.replace("import { UNITS } from './config';\n", 'const UNITS = 2;\n'));
+    service.documentChanged(uri);
+    const at32 = (await service.current(uri))!.analysis.models[0].totals;
+    assert.equal(at32.batchSize, 32);
+    service.setBatchSize(4);
+    const at4 = (await service.current(uri))!.analysis.models[0].totals;
+    assert.equal(at4.batchSize, 4);
+    assert.equal(at4.activationBytes, at4.activationsPerSample! * 4 * 4);
+    assert.deepEqual(analysed.at(-1)?.reasons, ['settings']);
+    service.dispose();
+  });
+
   it('a closed document is forgotten; files without a tfjs import are not analysed', async () => {
     const { docs, service } = setup();
     const uri = docs.open(path.join(ROOT, 'e', 'config.ts'), CONFIG(1));

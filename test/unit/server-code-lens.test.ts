@@ -19,6 +19,16 @@ export const head = tf.sequential();
 head.add(tf.layers.dense({ inputShape: [10], units: 2 }));
 `;
 
+const VARIANTS = `${HEADER}
+function build(units: number) {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ inputShape: [4], units }));
+  return model;
+}
+export function small() { return build(2); }
+export function large() { return build(20); }
+`;
+
 describe('code lens', () => {
   const src = analyse({ 'models.ts': SOURCE });
   const lenses = codeLensesFor(src.analysis, src.doc);
@@ -48,8 +58,14 @@ describe('code lens', () => {
 
   it('the title formats large numbers like the summary table', () => {
     const m = src.analysis.models[1];
-    assert.equal(totalsTitle({ ...m, totals: { total: 1199882, trainable: 1199882, nonTrainable: 0, macs: 12_345_678, paramBytes: 1199882 * 4 } }), 'Σ 1,199,882 params (4.6 MB fp32) · 12.3 M MACs');
-    assert.equal(totalsTitle({ ...m, totals: { total: null, trainable: null, nonTrainable: null, macs: null, paramBytes: null } }), 'Σ unknown params (unknown fp32) · unknown MACs');
+    assert.equal(totalsTitle({ ...m, totals: { ...m.totals, total: 1199882, trainable: 1199882, nonTrainable: 0, macs: 12_345_678, paramBytes: 1199882 * 4 } }), 'Σ 1,199,882 params (4.6 MB fp32) · 12.3 M MACs');
+    assert.equal(totalsTitle({ ...m, totals: { ...m.totals, total: null, trainable: null, nonTrainable: null, macs: null, paramBytes: null } }), 'Σ unknown params (unknown fp32) · unknown MACs');
+  });
+
+  it('variants of one builder (same call, other arguments) are told apart by name', () => {
+    const v = analyse({ 'variants.ts': VARIANTS });
+    const titles = codeLensesFor(v.analysis, v.doc).map((l) => l.command?.title);
+    assert.deepEqual(titles, ['model: Σ 10 params (40 B fp32) · 8 MACs', 'Summary of model', 'large: Σ 100 params (400 B fp32) · 80 MACs', 'Summary of large']);
   });
 
   it('no model, no lens', () => {

@@ -18,7 +18,7 @@ export const m = tf.model({ inputs: input, outputs: conv });
     assert.equal(d.source, SOURCE);
     assert.equal(d.source, 'Layer Lens');
     assert.equal(d.severity, 1);
-    assert.match(d.message, /floor\(\(5 − 7\)\/1\) \+ 1 = −1/);
+    assert.match(d.message as string, /floor\(\(5 − 7\)\/1\) \+ 1 = −1/);
     assert.equal(d.range.start.line, 3);
     const start = src.doc.offsetAt(d.range.start);
     assert.ok(src.text.slice(start).startsWith('tf.layers.conv2d('), src.text.slice(start, start + 40));
@@ -56,7 +56,7 @@ export function block(x: tf.SymbolicTensor): tf.SymbolicTensor {
     );
     const d = diagnosticsFor(src.analysis, src.doc).find((x) => x.code === 'negative-output-size');
     assert.ok(d, JSON.stringify(diagnosticsFor(src.analysis, src.doc)));
-    assert.match(d.message, /\(at helper\.ts:4:\d+\)/);
+    assert.match(d.message as string, /\(at helper\.ts:4:\d+\)/);
     assert.equal(d.range.start.line, 3, 'at the tf.model call');
   });
 

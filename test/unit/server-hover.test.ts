@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MarkupContent } from 'vscode-languageserver';
+import { explainerFor } from '../../src/server/explain-hook';
 import { hoverAt } from '../../src/server/features/hover';
 import { targetAt } from '../../src/server/features/locate';
 import { HEADER, analyse } from './server-helpers';
@@ -26,8 +27,8 @@ const out = tf.layers.dense({ units: 2 }).apply(h) as tf.SymbolicTensor;
 export const net = tf.model({ inputs: input, outputs: out });
 `;
 
-function markdown(src: ReturnType<typeof analyse>, offset: number): string {
-  const hover = hoverAt(src.analysis, src.doc, offset);
+function markdown(src: ReturnType<typeof analyse>, offset: number, options?: Parameters<typeof hoverAt>[3]): string {
+  const hover = hoverAt(src.analysis, src.doc, offset, options);
   assert.ok(hover, `a hover at offset ${offset}`);
   return (hover.contents as MarkupContent).value;
 }
@@ -127,6 +128,36 @@ for (const units of [16, 32, 64]) {
     const md = markdown(src, src.at('dense({ units }', 2));
     assert.match(md, /\*\*3 layers\*\*/);
     assert.ok(md.includes('`8·16 + 16 = 144`') && md.includes('`16·32 + 32 = 544`') && md.includes('`32·64 + 64 = 2112`'), md);
+  });
+
+  it('variants of one builder: the creation call names the other variant, a layer lists both', () => {
+    const v = analyse({
+      'variants.ts': `${HEADER}
+function build(units: number) {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ inputShape: [4], units }));
+  return model;
+}
+export function small() { return build(2); }
+export function large() { return build(20); }
+`,
+    });
+    const md = markdown(v, v.at('sequential()', 3));
+    assert.match(md, /This call also builds `large` \(100 params, output `\[null,20\]`\)/);
+    const layer = markdown(v, v.at('dense(', 2));
+    assert.match(layer, /\| layer \| model \| output \| params \|/);
+    assert.ok(layer.includes('`4·2 + 2 = 10`') && layer.includes('`4·20 + 20 = 100`'), layer);
+  });
+
+  it('appends the concept explanation of the layer class in the client language', () => {
+    const en = markdown(seq, seq.at('conv2d({', 3), { explainLayer: explainerFor('en') });
+    assert.match(en, /---\n\n\*\*Conv2D — 2-D convolution\*\*\n\n/);
+    const zh = markdown(seq, seq.at('conv2d({', 3), { explainLayer: explainerFor('zh-CN') });
+    assert.match(zh, /\*\*Conv2D — 二维卷积\*\*/);
+    assert.ok(zh.includes('`5·5·3·10 + 10 = 760`'), 'the numbers stay');
+    // Models get no layer explanation; an unknown class none either.
+    assert.doesNotMatch(markdown(seq, seq.at('model.compile', 1), { explainLayer: explainerFor('en') }), /---/);
+    assert.equal(explainerFor('en')('NoSuchLayer'), undefined);
   });
 
   it('appends the explanation hook text for layers', () => {

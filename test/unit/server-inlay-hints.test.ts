@@ -98,6 +98,24 @@ export const net = tf.model({ inputs: input, outputs: b });
     ]);
   });
 
+  it('variants of one builder: the first model\'s layers on the line, each total named', () => {
+    const v = analyse({
+      'variants.ts': `${HEADER}
+function build(units: number) {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ inputShape: [4], units }));
+  return model;
+}
+export function small() { return build(2); }
+export function large() { return build(20); }
+`,
+    });
+    assert.deepEqual(
+      inlayHintsFor(v.analysis, v.doc, undefined, ALL).map((h) => h.label),
+      ['model: Σ 10 params', 'large: Σ 100 params', '→ [null,2] · 10'],
+    );
+  });
+
   it('a layer whose shape is not known says so', () => {
     const bad = analyse({
       'bad.ts': `${HEADER}

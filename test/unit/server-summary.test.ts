@@ -50,6 +50,12 @@ describe('settings and formatting', () => {
     assert.deepEqual(parseSettings({ 'inlayHints.enabled': false, inlayHints: { showParams: 'no' } }).inlayHints, { enabled: false, showBatchDim: true, showParams: true });
   });
 
+  it('batch size: a positive integer, else the default 32', () => {
+    assert.equal(parseSettings({ batchSize: 8 }).batchSize, 8);
+    assert.equal(parseSettings({ batchSize: 0 }).batchSize, 32);
+    assert.equal(parseSettings({ batchSize: '64' }).batchSize, 32);
+  });
+
   it('shapes and compact counts', () => {
     assert.equal(formatShape([null, 28, 28, 32]), '[null,28,28,32]');
     assert.equal(formatShape([null, 28, 28, 32], false), '[28,28,32]');

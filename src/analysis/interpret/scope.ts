@@ -10,19 +10,40 @@ export interface Binding {
   readonly constant: boolean;
 }
 
-type Slot = { kind: 'binding'; target: Binding } | { kind: 'prop'; target: ObjectValue; key: string } | { kind: 'array'; target: Value[] };
+/**
+ * State outside the interpreter's values that an undecided branch may change (a model's list
+ * of layers): the journal saves it before the branch, restores it, and joins both outcomes.
+ */
+export interface JournaledHost {
+  /** The undecided branches already open when the object was created: they do not undo it. */
+  readonly bornIn: readonly unknown[];
+  snapshot(): unknown;
+  restore(state: unknown): void;
+  /** The state after a condition whose two sides left `a` and `b`. */
+  join(a: unknown, b: unknown): unknown;
+}
+
+class HostSnapshot {
+  constructor(readonly state: unknown) {}
+}
+
+type Slot =
+  | { kind: 'binding'; target: Binding }
+  | { kind: 'prop'; target: ObjectValue; key: string }
+  | { kind: 'array'; target: Value[] }
+  | { kind: 'host'; target: JournaledHost };
 
 interface Entry {
   slot: Slot;
-  old: Value | Value[] | typeof ABSENT;
+  old: Value | Value[] | typeof ABSENT | HostSnapshot;
 }
 
 const ABSENT = Symbol('absent');
 
 export class Journal {
   private readonly frames: Entry[][] = [];
-  /** Arrays already copied in each frame: only the first copy (the array before the branch) is ever read. */
-  private readonly touched: Set<Value[]>[] = [];
+  /** Arrays (and hosts) already copied in each frame: only the first copy (the state before the branch) is ever read. */
+  private readonly touched: Set<unknown>[] = [];
 
   get active(): boolean {
     return this.frames.length > 0;
@@ -54,6 +75,22 @@ export class Journal {
     top.push({ slot: { kind: 'array', target: a }, old: a.slice() });
   }
 
+  /** Call before changing a host's journaled state. */
+  touchHost(h: JournaledHost): void {
+    const top = this.top();
+    // A host created inside the open branch did not exist before it: nothing to undo.
+    if (!top || h.bornIn.includes(top)) return;
+    const touched = this.touched[this.touched.length - 1];
+    if (touched.has(h)) return;
+    touched.add(h);
+    top.push({ slot: { kind: 'host', target: h }, old: new HostSnapshot(h.snapshot()) });
+  }
+
+  /** The undecided branches open now (a host created now records them as its `bornIn`). */
+  openBranches(): readonly unknown[] {
+    return [...this.frames];
+  }
+
   /**
    * Runs `a` and `b` as the two sides of an undecidable branch and leaves every slot
    * either wrote holding the join of both outcomes.
@@ -74,7 +111,9 @@ export class Journal {
     for (const rec of slots.values()) {
       const va = rec.a === undefined ? rec.old : rec.a;
       const vb = rec.b === undefined ? rec.old : rec.b;
-      writeSlot(this, rec.slot, pick === 'a' ? va : pick === 'b' ? vb : joinSlot(va, vb, reason));
+      const joined =
+        pick !== 'join' ? undefined : rec.slot.kind === 'host' ? new HostSnapshot(rec.slot.target.join((va as HostSnapshot).state, (vb as HostSnapshot).state)) : joinSlot(va, vb, reason);
+      writeSlot(this, rec.slot, pick === 'a' ? va : pick === 'b' ? vb : joined!);
     }
   }
 
@@ -96,8 +135,9 @@ export class Journal {
       if (!seen.has(key)) seen.set(key, { slot: e.slot, old: e.old, now: readSlot(e.slot) });
     }
     for (const rec of seen.values()) restore(rec.slot, rec.old);
-    // Writes inside this branch are writes of the enclosing branch too.
-    for (const rec of seen.values()) this.top()?.push({ slot: rec.slot, old: rec.old });
+    // Writes inside this branch are writes of the enclosing branch too (unless the host was born in it).
+    const outer = this.top();
+    for (const rec of seen.values()) if (!(rec.slot.kind === 'host' && outer && rec.slot.target.bornIn.includes(outer))) outer?.push({ slot: rec.slot, old: rec.old });
     return [...seen.values()];
   }
 
@@ -126,6 +166,8 @@ function readSlot(slot: Slot): Entry['old'] {
       return slot.target.props.has(slot.key) ? slot.target.props.get(slot.key) : ABSENT;
     case 'array':
       return slot.target.slice();
+    case 'host':
+      return new HostSnapshot(slot.target.snapshot());
   }
 }
 
@@ -140,6 +182,9 @@ function restore(slot: Slot, old: Entry['old']): void {
       return;
     case 'array':
       setItems(slot.target, old as Value[]);
+      return;
+    case 'host':
+      slot.target.restore((old as HostSnapshot).state);
       return;
   }
 }
@@ -164,6 +209,10 @@ function writeSlot(journal: Journal, slot: Slot, v: Entry['old']): void {
     case 'array':
       journal.touchArray(slot.target);
       setItems(slot.target, v as Value[]);
+      return;
+    case 'host':
+      journal.touchHost(slot.target);
+      slot.target.restore((v as HostSnapshot).state);
       return;
   }
 }

@@ -5,12 +5,24 @@
  */
 import type { ts } from 'ts-morph';
 import type { CompileConfig, Count, OutputShape, Shape, SourceRange } from '../graph';
+import { applyRule, isShapeList } from '../layers/apply';
 import { ShapeError, fmtShape } from '../layers/rule';
 import { NativeFunction, ObjectValue, UnknownValue, type Value, unknown, show } from '../interpret/values';
+import type { JournaledHost } from '../interpret/scope';
 import type { Session } from './session';
 import { CallNode, LayerInstance, SymbolicTensor, applyLayer, customCompute, describeShape, symbolicInputs, totalsOf, weightsWithoutInputShape } from './symbolic';
 
-export class ModelInstance extends LayerInstance {
+/** What an undecided branch can change in a model: the journal saves, restores and joins it. */
+interface ModelState {
+  layers: LayerInstance[];
+  inputs: SymbolicTensor[];
+  outputs: SymbolicTensor[];
+  brokenReason?: string;
+  uncertain: boolean;
+  totalUnknown: boolean;
+}
+
+export class ModelInstance extends LayerInstance implements JournaledHost {
   override readonly hostKind: string;
   inputs: SymbolicTensor[] = [];
   outputs: SymbolicTensor[] = [];
@@ -24,6 +36,9 @@ export class ModelInstance extends LayerInstance {
   readonly entry: ts.Node | undefined;
   /** The shapes are unknown because the model could not be built (reason). */
   brokenReason?: string;
+  /** The two sides of an undecided condition left layers of different sizes: the total is not known. */
+  totalUnknown = false;
+  readonly bornIn: readonly unknown[];
 
   constructor(
     session: Session,
@@ -36,25 +51,69 @@ export class ModelInstance extends LayerInstance {
     super(session, undefined, className, kind === 'sequential' ? 'sequential' : 'model', {}, createdAt, name ?? autoName);
     this.hostKind = className;
     this.entry = session.entryFunction();
+    this.bornIn = session.openBranches();
     session.models.push(this);
     customCompute.set(this, (inputShapes) => this.computeAsLayer(inputShapes));
   }
 
   override paramCounts(): { total: Count; trainable: Count; nonTrainable: Count } {
     // A model whose layers are not all known (an unknown graph, an unknown or broken layer): unknown, not 0.
-    if (this.brokenReason) return { total: null, trainable: null, nonTrainable: null };
+    if (this.brokenReason || this.totalUnknown) return { total: null, trainable: null, nonTrainable: null };
     const t = totalsOf(this.layers);
     if (this.node.trainable) return t;
     return { total: t.total, trainable: 0, nonTrainable: t.total };
   }
 
-  macs(): Count {
+  override macs(): Count {
     return totalsOf(this.layers).macs;
+  }
+
+  /* JournaledHost: layers added under a condition the analyzer cannot decide. */
+  snapshot(): ModelState {
+    return { layers: [...this.layers], inputs: [...this.inputs], outputs: [...this.outputs], brokenReason: this.brokenReason, uncertain: this.uncertain, totalUnknown: this.totalUnknown };
+  }
+
+  restore(state: unknown): void {
+    const s = state as ModelState;
+    this.layers = [...s.layers];
+    this.inputs = [...s.inputs];
+    this.outputs = [...s.outputs];
+    this.brokenReason = s.brokenReason;
+    this.uncertain = s.uncertain;
+    this.totalUnknown = s.totalUnknown;
+  }
+
+  /**
+   * After `if (c) model.add(a) else model.add(b)` with `c` unknown: the layers of both sides
+   * are listed (each with the shapes of its own side), the output is what both sides agree
+   * on (a size they differ in is unknown), and the total is unknown when the sides differ in it.
+   */
+  join(a: unknown, b: unknown): ModelState {
+    const sa = a as ModelState;
+    const sb = b as ModelState;
+    const same = sa.layers.length === sb.layers.length && sa.layers.every((l, i) => l === sb.layers[i]) && sameTensors(sa.outputs, sb.outputs);
+    if (same) return { ...sa, brokenReason: sa.brokenReason ?? sb.brokenReason, uncertain: sa.uncertain || sb.uncertain, totalUnknown: sa.totalUnknown || sb.totalUnknown };
+    const total = (s: ModelState) => (s.brokenReason ? null : totalsOf(s.layers).total);
+    return {
+      layers: [...sa.layers, ...sb.layers.filter((l) => !sa.layers.includes(l))],
+      inputs: joinTensors(sa.inputs, sb.inputs),
+      outputs: joinTensors(sa.outputs, sb.outputs),
+      // A side whose layers are not known leaves the model unknown after the condition too.
+      brokenReason: sa.brokenReason ?? sb.brokenReason,
+      uncertain: true,
+      totalUnknown: sa.totalUnknown || sb.totalUnknown || total(sa) === null || total(sa) !== total(sb),
+    };
+  }
+
+  override outputCountWithoutShape(): number {
+    return Math.max(1, this.outputs.length);
   }
 
   override setTrainable(value: boolean): void {
     // tfjs flips the weights of every layer, so every model holding them sees the change.
-    for (const l of this.layers) l.setTrainable(value);
+    // A nested model owns no weights itself (they are its layers'), so tfjs leaves it as it is:
+    // it reports its own weights as before, only this model counts them as non-trainable.
+    for (const l of this.layers) if (!(l instanceof ModelInstance)) l.setTrainable(value);
     super.setTrainable(value);
   }
 
@@ -63,23 +122,54 @@ export class ModelInstance extends LayerInstance {
     if (inputShapes.length !== this.inputs.length) {
       throw new ShapeError('wrong-input-count', `model ${this.name} expects ${this.inputs.length} input(s), got ${inputShapes.length}.`);
     }
+    let recomputed: Shape | undefined;
     inputShapes.forEach((s, i) => {
       const expected = this.inputs[i].shape;
       if (!expected) return;
       const mismatch = s.length !== expected.length || s.some((d, j) => j > 0 && d !== null && expected[j] !== null && d !== expected[j]);
       if (mismatch) {
-        throw new ShapeError(
+        const error = new ShapeError(
           'incompatible-input-shape',
           `model ${this.name} expects input ${describeShape(expected)}, got ${fmtShape(s)}.`,
         );
+        // tfjs does not check a model's input when it is applied: it runs each layer's
+        // computeOutputShape on it (a Dense built on [null,100] takes [null,1,100]). What
+        // fails is a layer whose weights do not fit the new input.
+        recomputed = this.kind === 'sequential' && this.inputs.length === 1 ? this.sequentialOutputFor(s, error) : undefined;
+        if (!recomputed) throw error;
       }
     });
     this.node.weights = this.layers.flatMap((l) => l.node.weights);
     this.node.params = this.paramCounts();
     this.node.macs = this.macs();
+    if (recomputed) return recomputed;
     const shapes = this.outputs.map((o) => o.shape);
     if (shapes.some((s) => s === null)) return null;
     return shapes.length === 1 ? (shapes[0] as Shape) : (shapes as Shape[]);
+  }
+
+  /**
+   * tfjs's Container.computeOutputShape for a Sequential applied to another input: each
+   * layer's rule on it, with the weights it was built with. Undefined when a layer has no
+   * rule (user-defined, a nested model); throws `mismatch` where a built weight does not fit.
+   */
+  private sequentialOutputFor(input: Shape, mismatch: ShapeError): Shape | undefined {
+    let shape = input;
+    for (const l of this.layers) {
+      if (l.className === 'InputLayer') continue;
+      if (!l.rule || customCompute.has(l)) return undefined;
+      const r = applyRule(l.rule, [shape], l.config, l.node.trainable);
+      const fits =
+        r.weights.length === l.node.weights.length &&
+        r.weights.every((w, i) => {
+          const built = l.node.weights[i].shape;
+          return w.shape.length === built.length && w.shape.every((d, j) => d === null || built[j] === null || d === built[j]);
+        });
+      if (!fits) throw mismatch;
+      if (isShapeList(r.outputShape)) return undefined;
+      shape = r.outputShape;
+    }
+    return shape;
   }
 
   override getProp(name: string): Value {
@@ -92,6 +182,7 @@ export class ModelInstance extends LayerInstance {
         });
       case 'pop':
         return new NativeFunction('pop', () => {
+          this.session.touch(this);
           this.layers.pop();
           const last = this.layers[this.layers.length - 1];
           this.outputs = last?.inboundNodes[0] ? [...last.inboundNodes[0].outputs] : [];
@@ -180,9 +271,33 @@ export class OptimizerValue extends ObjectValue {
   }
 }
 
+function sameTensors(a: SymbolicTensor[], b: SymbolicTensor[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
+}
+
+/**
+ * The tensors a model ends in after two sides of a condition: the same tensor stays; else
+ * one with the sizes both agree on (null where they differ, unknown rank where ranks differ).
+ */
+function joinTensors(a: SymbolicTensor[], b: SymbolicTensor[]): SymbolicTensor[] {
+  if (a.length === 0 || sameTensors(a, b)) return b.length > a.length ? [...b] : [...a];
+  if (b.length === 0) return [...a];
+  if (a.length !== b.length) return [new SymbolicTensor(null, a[0].sourceLayer, a[0].nodeIndex, a[0].tensorIndex)];
+  return a.map((t, i) => {
+    const u = b[i];
+    if (t === u) return t;
+    const shape = t.shape && u.shape && t.shape.length === u.shape.length ? t.shape.map((d, j) => (d === u.shape![j] ? d : null)) : null;
+    const joined = new SymbolicTensor(shape, t.sourceLayer, t.nodeIndex, t.tensorIndex);
+    joined.uncertainDims = true;
+    return joined;
+  });
+}
+
 /** Mirrors tfjs's `Sequential.add`, reporting what tfjs would throw instead of throwing. */
 export function sequentialAdd(model: ModelInstance, value: Value, callNode: ts.Node): void {
   const session = model.session;
+  // Under a condition the analyzer cannot decide, the model is saved first (to join both sides).
+  session.touch(model);
   const layer = layerOf(value);
   if (!layer) {
     session.report({
@@ -199,7 +314,6 @@ export function sequentialAdd(model: ModelInstance, value: Value, callNode: ts.N
     model.outputs = model.outputs.length ? [new SymbolicTensor(null, model, 0, 0)] : [];
     return;
   }
-  if (session.uncertainty() > 0) model.uncertain = true;
   const isModel = layer instanceof ModelInstance;
   if (isModel && (layer.outputs.length > 1 || layer.inputs.length > 1)) {
     session.report({

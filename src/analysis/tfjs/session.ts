@@ -4,6 +4,7 @@
  */
 import type { ts } from 'ts-morph';
 import type { Diagnostic, SourceRange } from '../graph';
+import type { JournaledHost } from '../interpret/scope';
 import type { ModelInstance } from './models';
 import type { LayerInstance } from './symbolic';
 
@@ -21,6 +22,9 @@ export class Session {
   readonly layers: LayerInstance[] = [];
   /** How deep the interpreter is inside undecidable conditions (set by the engine). */
   uncertainty: () => number = () => 0;
+  /** The undecidable conditions open now, and the hook to save a model before a branch changes it (set by the engine). */
+  openBranches: () => readonly unknown[] = () => [];
+  touch: (host: JournaledHost) => void = () => undefined;
   /** The function the running code was entered through (set by the engine); undefined at module level. */
   entryFunction: () => ts.Node | undefined = () => undefined;
 

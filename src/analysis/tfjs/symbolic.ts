@@ -143,6 +143,24 @@ export class LayerInstance extends HostValue {
     return this.inboundNodes.length > 0;
   }
 
+  /**
+   * How many tensors the layer returns when its input shape is not known: from its rule on a
+   * placeholder input (an LSTM with returnState returns 3); 1 when that is not known either.
+   */
+  outputCountWithoutShape(inputCount: number): number {
+    if (!this.rule || customCompute.has(this)) return 1;
+    for (const rank of [3, 2, 4, 5]) {
+      try {
+        const shape = [null, ...new Array<number>(rank - 1).fill(1024)];
+        const out = applyRule(this.rule, Array.from({ length: Math.max(1, inputCount) }, () => shape), this.config, this.node.trainable).outputShape;
+        return isShapeList(out) ? out.length : 1;
+      } catch {
+        // another rank
+      }
+    }
+    return 1;
+  }
+
   paramCounts(): { total: Count; trainable: Count; nonTrainable: Count } {
     if (this.weightsUnknown) return { total: null, trainable: null, nonTrainable: null };
     return countWeights(this.node.weights, this.node.trainable);
@@ -187,6 +205,11 @@ export class LayerInstance extends HostValue {
   setTrainable(value: boolean): void {
     this.node.trainable = value;
     this.refreshParams();
+  }
+
+  /** Multiply-accumulates for one sample (a model sums its layers). */
+  macs(): Count {
+    return this.node.macs;
   }
 
   refreshParams(): void {
@@ -238,7 +261,8 @@ function batchInputShapeOf(config: Record<string, unknown>, className: string): 
   if (className === 'Dense' && typeof config.inputDim === 'number') return [batchSize, config.inputDim];
   if (className === 'Embedding') {
     const len = config.inputLength;
-    if (len === undefined || len === null) return [batchSize, null];
+    // An inputLength not known statically is still one length: a rank-2 input of unknown size.
+    if (len === undefined || len === null || len instanceof UnknownValue) return [batchSize, null];
     if (typeof len === 'number') return [batchSize, len];
     const l = asDims(len);
     if (l) return [batchSize, ...l];
@@ -307,7 +331,7 @@ export function applyLayer(layer: LayerInstance, inputs: Value, callNode: ts.Nod
     weightsWithoutInputShape(layer, tensors.length);
   }
   const first = !layer.built;
-  const outCount = outShape && isShapeList(outShape) ? outShape.length : 1;
+  const outCount = outShape ? (isShapeList(outShape) ? outShape.length : 1) : layer.outputCountWithoutShape(tensors.length);
   const call = newCallNode(layer, tensors, (nodeIndex) =>
     Array.from({ length: outCount }, (_, i) =>
       new SymbolicTensor(outShape ? (isShapeList(outShape) ? outShape[i] : (outShape as Shape)) : null, layer, nodeIndex, i),
@@ -519,7 +543,7 @@ export function totalsOf(layers: LayerInstance[]): { total: Count; trainable: Co
     total: sum(counts.map((c) => c.total)),
     trainable: sum(counts.map((c) => c.trainable)),
     nonTrainable: sum(counts.map((c) => c.nonTrainable)),
-    macs: sum(layers.map((l) => l.node.macs)),
+    macs: sum(layers.map((l) => l.macs())),
   };
 }
 

@@ -8,7 +8,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis, ModelGraph } from '../../analysis/graph';
 import { SHOW_SUMMARY_COMMAND, type ModelSelector } from '../protocol';
 import { formatBytes, formatCompact, formatCount } from './format';
-import { inFile } from './locate';
+import { inFile, variantPrefix } from './locate';
 
 export function codeLensesFor(analysis: FileAnalysis, doc: TextDocument): CodeLens[] {
   const lenses: CodeLens[] = [];
@@ -20,7 +20,7 @@ export function codeLensesFor(analysis: FileAnalysis, doc: TextDocument): CodeLe
     lenses.push({
       range,
       command: {
-        title: totalsTitle(model),
+        title: `${variantPrefix(analysis, model)}${totalsTitle(model)}`,
         tooltip: `${model.name}: ${formatCount(t.trainable)} trainable, ${formatCount(t.nonTrainable)} non-trainable parameters; ${formatCount(t.macs)} multiply-accumulates per sample`,
         // An empty command id: shown as text, not as a button.
         command: '',
@@ -29,7 +29,7 @@ export function codeLensesFor(analysis: FileAnalysis, doc: TextDocument): CodeLe
     const selector: ModelSelector = { name: model.name, offset: model.range.startOffset };
     lenses.push({
       range,
-      command: { title: 'Summary', tooltip: `Show the model.summary() table of ${model.name}`, command: SHOW_SUMMARY_COMMAND, arguments: [doc.uri, selector] },
+      command: { title: variantPrefix(analysis, model) ? `Summary of ${model.name}` : 'Summary', tooltip: `Show the model.summary() table of ${model.name}`, command: SHOW_SUMMARY_COMMAND, arguments: [doc.uri, selector] },
     });
   }
   return lenses;

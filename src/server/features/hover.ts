@@ -32,7 +32,13 @@ export function hoverAt(analysis: FileAnalysis, doc: TextDocument, offset: numbe
 }
 
 export function hoverMarkdown(target: Target, options: HoverOptions = {}): string {
-  if (target.kind === 'model') return modelMarkdown(target.model);
+  if (target.kind === 'model') {
+    const others = (target.variants ?? []).filter((m) => m !== target.model);
+    const text = modelMarkdown(target.model);
+    if (others.length === 0) return text;
+    const list = others.map((m) => `\`${m.name}\` (${formatCount(m.totals.total)} params, output ${m.outputShapes.map((s) => `\`${formatShape(s)}\``).join(', ')})`);
+    return `${text}\n\nThis call also builds ${list.join(', ')}: the same code called with other arguments.`;
+  }
   const parts = target.entries.length === 1 ? [layerMarkdown(target.entries[0].layer)] : [groupMarkdown(target.entries)];
   const explanation = safeExplain(options, target.entries[0].layer.className);
   if (explanation) parts.push('---', explanation);
@@ -85,11 +91,14 @@ function groupMarkdown(entries: LayerEntry[], maxRows = 12): string {
   const factory = first.factory ? `\`tf.layers.${first.factory}\`` : first.className;
   const total = entries.reduce<number | null>((sum, e) => (sum === null || e.layer.params.total === null ? null : sum + e.layer.params.total), 0);
   const lines = [`**${entries.length} layers** from this ${factory} call · ${formatCount(total)} params in all`];
-  const rows = entries.slice(0, maxRows).map(({ layer }) => {
+  // Layers of different models here: variants of one builder, or a helper several models use.
+  const byModel = new Set(entries.map((e) => e.model)).size > 1;
+  const rows = entries.slice(0, maxRows).map(({ layer, model }) => {
     const params = layer.paramFormula ? `\`${layer.paramFormula}\`` : formatCount(layer.params.total);
-    return `| \`${layer.name}\` | \`${formatShape(layer.outputShape)}\` | ${params} |`;
+    return `| \`${layer.name}\` |${byModel ? ` \`${model.name}\` |` : ''} \`${formatShape(layer.outputShape)}\` | ${params} |`;
   });
-  lines.push(['| layer | output | params |', '|:--|:--|:--|', ...rows].join('\n'));
+  const header = byModel ? ['| layer | model | output | params |', '|:--|:--|:--|:--|'] : ['| layer | output | params |', '|:--|:--|:--|'];
+  lines.push([...header, ...rows].join('\n'));
   if (entries.length > maxRows) lines.push(`… and ${entries.length - maxRows} more`);
   return lines.join('\n\n');
 }
@@ -105,6 +114,9 @@ export function modelMarkdown(model: ModelGraph): string {
     `trainable ${formatCount(t.trainable)} · non-trainable ${formatCount(t.nonTrainable)}`,
     `MACs: ${macsText(t.macs)}`,
   ];
+  if (t.activationsPerSample !== undefined) {
+    facts.push(`activations: ${formatCount(t.activationsPerSample)} values per sample (${formatBytes(t.activationBytes)} fp32 at batch ${t.batchSize})`);
+  }
   const c = model.compile;
   if (c) {
     const bits: string[] = [];

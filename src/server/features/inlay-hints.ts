@@ -7,10 +7,10 @@
 import type { InlayHint, Range } from 'vscode-languageserver';
 import { InlayHintKind, MarkupKind } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { FileAnalysis, SourceRange } from '../../analysis/graph';
+import type { FileAnalysis, ModelGraph, SourceRange } from '../../analysis/graph';
 import type { LayerLensSettings } from '../protocol';
 import { formatBytes, formatCount, formatShape, sumCounts } from './format';
-import { type LayerEntry, anchorOf, inFile, layersOf } from './locate';
+import { type LayerEntry, anchorOf, inFile, layersOf, variantPrefix } from './locate';
 
 export type InlayHintSettings = LayerLensSettings['inlayHints'];
 
@@ -19,15 +19,17 @@ export function inlayHintsFor(analysis: FileAnalysis, doc: TextDocument, range: 
   if (!settings.enabled) return [];
   const hints: Array<InlayHint & { order: number }> = [];
 
-  // Layers grouped by the call that created (or applied) them.
-  const groups = new Map<string, { anchor: SourceRange; entries: LayerEntry[] }>();
+  // Layers grouped by the call that created (or applied) them. When several models run the
+  // same code (variants of one builder called with other arguments), a line shows the first
+  // model's layers; the hover lists them all.
+  const groups = new Map<string, { anchor: SourceRange; model: ModelGraph; entries: LayerEntry[] }>();
   for (const entry of layersOf(analysis)) {
     const anchor = anchorOf(entry.layer, analysis);
     if (!anchor) continue;
     const key = `${anchor.startOffset}:${anchor.endOffset}`;
     const group = groups.get(key);
-    if (group) group.entries.push(entry);
-    else groups.set(key, { anchor, entries: [entry] });
+    if (!group) groups.set(key, { anchor, model: entry.model, entries: [entry] });
+    else if (group.model === entry.model) group.entries.push(entry);
   }
   for (const { anchor, entries } of groups.values()) {
     hints.push({
@@ -46,7 +48,7 @@ export function inlayHintsFor(analysis: FileAnalysis, doc: TextDocument, range: 
       const t = model.totals;
       hints.push({
         position: lineEnd(doc, model.range.startOffset),
-        label: `Σ ${formatCount(t.total)} params`,
+        label: `${variantPrefix(analysis, model)}Σ ${formatCount(t.total)} params`,
         kind: InlayHintKind.Type,
         paddingLeft: true,
         tooltip: `${model.name}: ${formatCount(t.total)} parameters (${formatBytes(t.paramBytes)} fp32), ${formatCount(t.trainable)} trainable, ${formatCount(t.nonTrainable)} non-trainable`,

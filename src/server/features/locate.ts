@@ -13,7 +13,7 @@ export interface LayerEntry {
 }
 
 export type Target =
-  | { kind: 'model'; model: ModelGraph; range: SourceRange | OffsetRange }
+  | { kind: 'model'; model: ModelGraph; range: SourceRange | OffsetRange; variants?: ModelGraph[] }
   /** One layer, or several created by the same call (a loop, a helper called more than once). */
   | { kind: 'layers'; entries: LayerEntry[]; range: SourceRange; via: 'factory' | 'apply' };
 
@@ -50,6 +50,16 @@ export function layersOf(analysis: FileAnalysis, opts: { nestedModels?: boolean 
     }
   }
   return out;
+}
+
+/** Models of the file created by the same call as `model` (variants of one builder), `model` included. */
+export function variantsOf(analysis: FileAnalysis, model: ModelGraph): ModelGraph[] {
+  return analysis.models.filter((m) => sameRange(m.range, model.range) && m.range.file === model.range.file);
+}
+
+/** `name: ` when other models share the creation call of `model`, so their lenses and hints can be told apart. */
+export function variantPrefix(analysis: FileAnalysis, model: ModelGraph): string {
+  return variantsOf(analysis, model).length > 1 ? `${model.name}: ` : '';
 }
 
 /** A layer's call ranges in `file`, leaving out a Sequential's `layers: [...]` config (its range is the model's). */
@@ -141,7 +151,7 @@ export function targetAt(analysis: FileAnalysis, text: string, offset: number): 
   }
 
   if (!best) return undefined;
-  if (best.model) return { kind: 'model', model: best.model, range: best.range };
+  if (best.model) return { kind: 'model', model: best.model, range: best.range, variants: variantsOf(analysis, best.model) };
   const same: LayerEntry[] = [];
   for (const c of candidates) {
     if (c.entry && c.rank === best.rank && sameRange(c.range, best.range) && !same.some((e) => e.layer.id === c.entry!.layer.id)) same.push(c.entry);
