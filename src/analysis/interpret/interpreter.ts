@@ -7,15 +7,9 @@
  */
 import { ts } from 'ts-morph';
 
-/**
- * Read once: in the esbuild bundle every `ts.` access goes through a module-interop getter,
- * and the `case` labels of the evaluator's switches are evaluated on every node.
- */
-const SyntaxKind = ts.SyntaxKind;
 import { type Budget, BoundReached } from './bounds';
 import { Journal, Scope } from './scope';
 import {
-  type CallContext,
   ClassValue,
   type FunctionNode,
   FunctionValue,
@@ -31,6 +25,11 @@ import {
   typeOf,
   unknown,
 } from './values';
+/**
+ * Read once: in the esbuild bundle every `ts.` access goes through a module-interop getter,
+ * and the `case` labels of the evaluator's switches are evaluated on every node.
+ */
+const SyntaxKind = ts.SyntaxKind;
 
 /** A `throw` in user code, travelling up to the nearest `try` or entry point. */
 export class UserThrow extends Error {

@@ -1,0 +1,163 @@
+/**
+ * Where the driver enters a file's code besides its top level: functions that build a
+ * model but were never called (`function createModel()` used only by a training script),
+ * preferably through a caller in the same file that passes real arguments.
+ */
+import { ts } from 'ts-morph';
+import type { FunctionNode } from './interpret/values';
+
+/** Names whose call creates a model: `tf.sequential(…)`, `tf.model(…)`. */
+const MODEL_BUILDERS = new Set(['sequential', 'model']);
+
+/**
+ * A function in `sf` that contains a model-building call which never ran, and was not
+ * tried yet: the outermost function around it, so its closure is the module scope.
+ */
+export function findUnreachedEntry(sf: ts.SourceFile, built: Set<ts.Node>, tried: Set<ts.Node>): Entry | undefined {
+  let found: Entry | undefined;
+  const builders = builderNames(sf);
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(node) && !built.has(node) && builders.has(calleeName(node.expression) ?? '')) {
+      const entry = outermostFunction(node) ?? fieldInitializerEntry(node);
+      // A function that ran without reaching this builder (a branch not taken) is tried once more with unknowns.
+      if (entry && !tried.has(entry)) {
+        found = preferCaller(sf, entry, tried, new Set());
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+/**
+ * A helper that builds a model from its parameters (`function textModel(vocab, units)`,
+ * a class's `build()` using constructor arguments) says more when analysed through a
+ * function of the same file that calls it with real arguments: the outermost function
+ * around such a call, followed up while callers exist. The helper itself when it takes
+ * no parameters, or nothing in the file (outside it) calls it.
+ */
+function preferCaller(sf: ts.SourceFile, entry: Entry, tried: Set<ts.Node>, seen: Set<ts.Node>): Entry {
+  seen.add(entry);
+  const cls = ts.isClassLike(entry) ? entry : ts.isClassLike(entry.parent) ? entry.parent : undefined;
+  // Parameters with defaults are known without a caller: `buildNet(alpha = 1)` is analysed as written.
+  // An object literal's method needs its object as `this`: reached through `obj.method()`.
+  const objectMethod = ts.isMethodDeclaration(entry) && ts.isObjectLiteralExpression(entry.parent);
+  const needsArgs = takesArgs(entry) || (cls !== undefined && classTakesArgs(cls)) || objectMethod;
+  if (!needsArgs) return entry;
+  const target = callTarget(entry);
+  if (!target) return entry;
+  let caller: FunctionNode | undefined;
+  const visit = (node: ts.Node): void => {
+    if (caller) return;
+    if (isCallOf(node, target)) {
+      const outer = outermostFunction(node);
+      if (outer && !tried.has(outer) && !seen.has(outer) && !(outer.pos >= entry.pos && outer.end <= entry.end)) {
+        caller = outer;
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return caller ? preferCaller(sf, caller, tried, seen) : entry;
+}
+
+type CallTarget = { kind: 'function' | 'method' | 'new'; name: string };
+
+/** How calls of `fn` look: `name(…)`, `x.name(…)` for a method, `new Class(…)` for a constructor. */
+function callTarget(fn: Entry): CallTarget | undefined {
+  if (ts.isClassLike(fn)) return fn.name ? { kind: 'new', name: fn.name.text } : undefined;
+  if (ts.isConstructorDeclaration(fn)) return fn.parent.name ? { kind: 'new', name: fn.parent.name.text } : undefined;
+  if (ts.isMethodDeclaration(fn)) return ts.isIdentifier(fn.name) ? { kind: 'method', name: fn.name.text } : undefined;
+  if (ts.isFunctionDeclaration(fn)) return fn.name ? { kind: 'function', name: fn.name.text } : undefined;
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) {
+    return { kind: 'function', name: fn.parent.name.text };
+  }
+  return undefined;
+}
+
+function isCallOf(node: ts.Node, t: CallTarget): boolean {
+  if (t.kind === 'new') return ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === t.name;
+  if (!ts.isCallExpression(node)) return false;
+  const e = node.expression;
+  if (t.kind === 'function') return ts.isIdentifier(e) && e.text === t.name;
+  return ts.isPropertyAccessExpression(e) && e.name.text === t.name;
+}
+
+/** A function with a parameter that has no default: its model depends on its arguments. */
+function takesArgs(fn: ts.SignatureDeclaration | ts.ClassLikeDeclaration): boolean {
+  return !ts.isClassLike(fn) && fn.parameters.some((p) => !p.initializer);
+}
+
+/** A class whose constructor takes parameters: its methods depend on how it was constructed. */
+function classTakesArgs(cls: ts.ClassLikeDeclaration): boolean {
+  return cls.members.some((m) => ts.isConstructorDeclaration(m) && takesArgs(m));
+}
+
+/**
+ * Names that call a model builder in this file: `sequential`, `model`, and local aliases
+ * (`import { model as makeModel }`, `const { model: functional } = tf`).
+ */
+function builderNames(sf: ts.SourceFile): Set<string> {
+  const names = new Set(MODEL_BUILDERS);
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportSpecifier(node) || ts.isBindingElement(node)) && node.propertyName && ts.isIdentifier(node.name)) {
+      const imported = node.propertyName.getText(sf);
+      if (MODEL_BUILDERS.has(imported)) names.add(node.name.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return names;
+}
+
+function calleeName(e: ts.Expression): string | undefined {
+  if (ts.isIdentifier(e)) return e.text;
+  if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  return undefined;
+}
+
+/** What the driver calls to reach an unreached builder: a function, or a class to construct. */
+export type Entry = FunctionNode | ts.ClassLikeDeclaration;
+
+/** Function declarations and `const f = () => …` / `function` expressions at the top of a file. */
+export function topLevelFunctions(sf: ts.SourceFile): FunctionNode[] {
+  const out: FunctionNode[] = [];
+  for (const st of sf.statements) {
+    if (ts.isFunctionDeclaration(st) && st.body) out.push(st);
+    else if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) {
+        const init = d.initializer;
+        if (init && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) out.push(init);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * A builder call in an instance field initializer (`private model = tf.sequential()`)
+ * runs when the class is constructed: its constructor, or the class itself when it has none.
+ */
+function fieldInitializerEntry(node: ts.Node): Entry | undefined {
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+    if (ts.isPropertyDeclaration(n) && ts.isClassLike(n.parent)) {
+      if ((ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) return undefined;
+      return n.parent.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body) ?? n.parent;
+    }
+  }
+  return undefined;
+}
+
+function outermostFunction(node: ts.Node): FunctionNode | undefined {
+  let found: FunctionNode | undefined;
+  for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
+    if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n)) {
+      found = n;
+    }
+  }
+  return found;
+}
