@@ -8,6 +8,7 @@ import type { LayerNode, ModelGraph, OutputShape, Shape } from './graph';
 import { functionName } from './interpret/interpreter';
 import type { FunctionNode } from './interpret/values';
 import { product, sum } from './layers/rule';
+import { lintModel } from './lint/checks';
 import { ModelInstance } from './tfjs/models';
 import type { Session } from './tfjs/session';
 import { totalsOf } from './tfjs/symbolic';
@@ -87,7 +88,7 @@ export function toGraph(m: ModelInstance, session: Session, batchSize: number): 
       range: session.range(m.createdAt),
     });
   }
-  return {
+  const graph: ModelGraph = {
     id: m.node.id,
     name: modelName(m),
     kind: m.kind,
@@ -109,6 +110,8 @@ export function toGraph(m: ModelInstance, session: Session, batchSize: number): 
     fitSites: [...m.fitSites],
     diagnostics,
   };
+  graph.diagnostics.push(...lintModel(graph));
+  return graph;
 }
 
 function outputShapesOf(s: OutputShape | null): (Shape | null)[] {
