@@ -8,9 +8,10 @@
 //   node esbuild.mjs --watch    rebuild on change (unminified)
 //   node esbuild.mjs --dev      one unminified build
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeTrainingAssets } from './scripts/training-assets.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const watch = process.argv.includes('--watch');
@@ -21,6 +22,7 @@ const targets = [
   ['src/extension.ts', 'dist/extension.js', ['vscode']],
   ['src/cli/main.ts', 'dist/cli.js', []],
   ['src/server/server.ts', 'dist/server.js', []],
+  ['src/training/engine/worker.ts', 'dist/train-worker.js', []],
 ];
 
 /** @type {esbuild.BuildOptions} */
@@ -43,6 +45,34 @@ const builds = targets
   .filter(([entry]) => existsSync(join(root, entry)))
   .map(([entry, outfile, external]) => ({ ...common, entryPoints: [entry], outfile, external }));
 
+// Webview pages: browser bundles (script + stylesheet) under dist/webview/, loaded by the
+// extension through webview.asWebviewUri (its localResourceRoots is dist/webview).
+/** [entry point, output file]. */
+const webviewTargets = [
+  ['src/webview/summary/main.ts', 'dist/webview/summary.js'],
+  ['src/webview/summary/summary.css', 'dist/webview/summary.css'],
+];
+// elkjs's layout engine runs in a Web Worker of the summary page (off its main thread): ship
+// the worker script elkjs provides as it is.
+const elkWorker = [join(root, 'node_modules', 'elkjs', 'lib', 'elk-worker.min.js'), join(root, 'dist', 'webview', 'elk-worker.js')];
+for (const [entry, outfile] of webviewTargets) {
+  if (!existsSync(join(root, entry))) continue;
+  builds.push({
+    ...common,
+    entryPoints: [entry],
+    outfile,
+    platform: 'browser',
+    format: 'iife',
+    target: ['chrome120'],
+    external: [],
+    keepNames: false,
+  });
+}
+if (existsSync(elkWorker[0])) {
+  mkdirSync(dirname(elkWorker[1]), { recursive: true });
+  copyFileSync(elkWorker[0], elkWorker[1]);
+}
+
 if (builds.length === 0) {
   console.error('esbuild.mjs: no entry point found');
   process.exit(1);
@@ -57,6 +87,7 @@ if (watch) {
 } else {
   const started = Date.now();
   await Promise.all(builds.map((options) => esbuild.build(options)));
+  writeTrainingAssets(root, join(root, 'dist'));
   const names = builds.map((b) => b.outfile).join(', ');
   console.log(`built ${names} in ${Date.now() - started} ms`);
 }

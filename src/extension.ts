@@ -2,7 +2,8 @@
  * Extension entry point: a thin language client. The Layer Lens language server
  * (src/server/server.ts → dist/server.js) analyses the documents and provides Problems,
  * hovers, inlay hints and CodeLens; this file starts it, and keeps the one UI piece the
- * server cannot own: the "Show Model Summary" command and its read-only summary tab.
+ * server cannot own: the "Show Model Summary" command (a webview panel, src/client/summary-panel.ts,
+ * and the read-only text tab), the Models view and the status bar item (src/client/models-view.ts).
  * Nothing is analysed in the extension host.
  */
 import * as path from 'node:path';
@@ -16,21 +17,28 @@ import {
   type SummaryParams,
   type SummaryResult,
 } from './server/protocol';
+import { registerModelViews } from './client/models-view';
+import { SummaryPanel } from './client/summary-panel';
 
 const NAME = 'Layer Lens';
 const SUMMARY_SCHEME = 'layer-lens-summary';
 const LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact'];
+const SHOW_SUMMARY_TEXT_COMMAND = 'layerLens.showSummaryText';
 
 let client: LanguageClient | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel(NAME, { log: true });
   const summaries = new SummaryDocuments();
+  let startClient: () => void = () => {};
+  const started = new Promise<void>((resolve) => (startClient = resolve));
+  let panel: SummaryPanel | undefined;
   context.subscriptions.push(
     output,
     summaries,
     vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summaries),
-    vscode.commands.registerCommand(SHOW_SUMMARY_COMMAND, (uri?: unknown, model?: unknown) => showSummary(summaries, output, uri, model)),
+    vscode.commands.registerCommand(SHOW_SUMMARY_COMMAND, (uri?: unknown, model?: unknown) => showSummary(summaries, output, uri, model, panel)),
+    vscode.commands.registerCommand(SHOW_SUMMARY_TEXT_COMMAND, (uri?: unknown, model?: unknown) => showSummary(summaries, output, uri, model)),
   );
 
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
@@ -53,10 +61,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     diagnosticCollectionName: 'layer-lens',
   };
   client = new LanguageClient('layerLens', NAME, serverOptions, clientOptions);
+  const modelsChanged = registerModelViews(context, client, started, output);
+  panel = new SummaryPanel(context.extensionUri, { client: () => client, output, openText: (uri, selector) => showSummary(summaries, output, uri, selector) }, modelsChanged);
+  context.subscriptions.push(panel);
   try {
     await client.start();
   } catch (err) {
     output.error(`starting the Layer Lens language server failed: ${describe(err)}`);
+  } finally {
+    startClient();
   }
 }
 
@@ -68,9 +81,11 @@ export async function deactivate(): Promise<void> {
 
 /**
  * `layerLens.showSummary`: from the Command Palette (no arguments: every model of the
- * active file) or from a model's Summary lens (`[uri, ModelSelector]`: that model).
+ * active file), from a model's Summary lens or the status bar (`[uri, ModelSelector]`: that
+ * model). With `panel`: the summary webview; without (`layerLens.showSummaryText`, the
+ * panel's "Open as text"): the read-only text tab.
  */
-async function showSummary(summaries: SummaryDocuments, output: vscode.LogOutputChannel, uriArg: unknown, modelArg: unknown): Promise<void> {
+async function showSummary(summaries: SummaryDocuments, output: vscode.LogOutputChannel, uriArg: unknown, modelArg: unknown, panel?: SummaryPanel): Promise<void> {
   try {
     const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : vscode.window.activeTextEditor?.document.uri;
     if (!uri || uri.scheme !== 'file' || !/\.(m|c)?[jt]sx?$/i.test(uri.fsPath)) {
@@ -80,6 +95,10 @@ async function showSummary(summaries: SummaryDocuments, output: vscode.LogOutput
     if (!client || client.state !== State.Running) {
       void vscode.window.showErrorMessage('Layer Lens: the language server is not running; see the "Layer Lens" output for details.');
       output.show(true);
+      return;
+    }
+    if (panel) {
+      await panel.show(uri, asSelector(modelArg));
       return;
     }
     const params: SummaryParams = { uri: client.code2ProtocolConverter.asUri(uri), model: asSelector(modelArg) };

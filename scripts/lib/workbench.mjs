@@ -240,3 +240,37 @@ export async function codeLenses(page) {
       ),
     );
 }
+
+/**
+ * The page inside the visible webview (two nested iframes hung off the workbench; see
+ * docs of real-vscode-testing): a Playwright FrameLocator. Click the panel's tab first when
+ * several webviews are open.
+ */
+export function webviewFrame(page) {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/**
+ * The rows of a tree in the view container `containerSelector` (e.g. the Models view in
+ * `[id="workbench.view.extension.layerLens"]`), top to bottom as rendered:
+ * `{ label, description, level, expanded }` (expanded: 'true' | 'false' | null for leaves).
+ */
+export async function treeRows(page, containerSelector) {
+  return page.locator(`${containerSelector} .monaco-list-row`).evaluateAll((els) =>
+    els
+      .map((e) => ({
+        top: parseFloat(e.style.top || '0'),
+        label: (e.querySelector('.label-name')?.textContent ?? '').trim(),
+        description: (e.querySelector('.label-description')?.textContent ?? '').trim(),
+        level: Number(e.getAttribute('aria-level') ?? 0),
+        expanded: e.getAttribute('aria-expanded'),
+      }))
+      .sort((a, b) => a.top - b.top)
+      .map(({ top, ...row }) => row),
+  );
+}
+
+/** Texts of the status bar items, left to right. */
+export async function statusBarTexts(page) {
+  return page.locator('.part.statusbar .statusbar-item').evaluateAll((els) => els.map((e) => (e.textContent ?? '').replace(/\s+/g, ' ').trim()).filter(Boolean));
+}

@@ -7,10 +7,12 @@ import fg from 'fast-glob';
 import { analyzeFiles } from '../analysis/engine';
 import type { Diagnostic, FileAnalysis, ModelGraph } from '../analysis/graph';
 import { formatSummary } from '../analysis/summary';
+import { runTrain, TRAIN_USAGE } from '../training/cli-train';
 
 const USAGE = `Usage:
   layer-lens summary <files or globs…> [--json]   every model's layers, shapes, parameters and MACs
   layer-lens check <files or globs…>              problems as file:line:col; exit 1 on any error
+  ${TRAIN_USAGE}
   layer-lens --help`;
 
 export interface CliIO {
@@ -89,6 +91,10 @@ export function run(argv: string[], io: CliIO): number {
   }
   const flags = new Set(rest.filter((a) => a.startsWith('--')));
   const inputs = rest.filter((a) => !a.startsWith('--'));
+  if (command === 'train') {
+    io.err('layer-lens train runs asynchronously: call runAsync');
+    return 2;
+  }
   if (command !== 'summary' && command !== 'check') {
     io.err(`layer-lens: unknown command '${command}'.\n${USAGE}`);
     return 2;
@@ -134,10 +140,17 @@ export function formatDiagnostic(file: string, d: Diagnostic): string {
   return `${where}: ${d.severity} ${d.code}: ${d.message}${formula}`;
 }
 
+/** Every command, `train` included (it returns a promise). */
+export function runAsync(argv: string[], io: CliIO): Promise<number> {
+  if (argv[0] === 'train') return runTrain(argv.slice(1), io);
+  return Promise.resolve(run(argv, io));
+}
+
 if (require.main === module) {
-  const code = run(process.argv.slice(2), {
+  void runAsync(process.argv.slice(2), {
     out: (t) => process.stdout.write(`${t}\n`),
     err: (t) => process.stderr.write(`${t}\n`),
+  }).then((code) => {
+    process.exitCode = code;
   });
-  process.exitCode = code;
 }

@@ -214,7 +214,17 @@ export class AnalysisService {
 
   /** Analyses a file that may not be open (the summary command on any file). */
   analyseFile(file: string): FileAnalysis {
-    return this.analyzer.analyzeTracked(path.resolve(file), { contents: this.openContents(), batchSize: this.batchSize }).analysis;
+    return this.analyseFileTracked(file).analysis;
+  }
+
+  /** As analyseFile, with the files the analysis read (the workspace Models view caches by them). */
+  analyseFileTracked(file: string): { analysis: FileAnalysis; dependencies: ReadonlySet<string> } {
+    return this.analyzer.analyzeTracked(path.resolve(file), { contents: this.openContents(), batchSize: this.batchSize });
+  }
+
+  /** The open documents (editor text wins over the disk). */
+  openDocuments(): TextDocument[] {
+    return this.documents.all();
   }
 
   dispose(): void {

@@ -1,8 +1,9 @@
 /**
  * The Layer Lens language server (started by src/extension.ts as dist/server.js, over
  * Node IPC or stdio). One long-lived Analyzer serves every open document; results are
- * cached per document version. Features: Problems (publishDiagnostics), hover, inlay
- * hints, CodeLens, and the `layerLens/summary` request behind the summary command.
+ * cached per document version. Features: Problems (publishDiagnostics) with quick fixes,
+ * hover (config values explained too), inlay hints, CodeLens, and the `layerLens/summary`
+ * request behind the summary command.
  * The feature logic lives in ./features as pure functions over engine results.
  */
 import * as path from 'node:path';
@@ -11,6 +12,7 @@ import {
   type Connection,
   type InitializeParams,
   type InitializeResult,
+  CodeActionKind,
   FileChangeType,
   LSPErrorCodes,
   ProposedFeatures,
@@ -21,13 +23,16 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { type AnalysisEntry, type AnalysisReason, AnalysisService, fileOfUri } from './analysis-service';
+import { type ExplainLocale, resolveLocale } from '../explain/index';
 import { type Explainer, explainerFor } from './explain-hook';
 import { codeLensesFor } from './features/code-lens';
+import { codeActionsFor } from './features/quick-fixes';
 import { diagnosticsFor } from './features/diagnostics';
 import { hoverAt } from './features/hover';
 import { inlayHintsFor } from './features/inlay-hints';
 import { samePath } from './features/locate';
 import { summaryFor } from './features/summary';
+import { type ModelRequests, registerModelRequests } from './models-handlers';
 import {
   DEFAULT_SETTINGS,
   type InitializationOptions,
@@ -42,6 +47,8 @@ export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   let settings: LayerLensSettings = DEFAULT_SETTINGS;
   let explain: Explainer | undefined;
+  let locale: ExplainLocale = 'en';
+  let canVersionEdits = false;
   let workspaceFolders: string[] = [];
   let canRefreshInlayHints = false;
   let canRefreshCodeLens = false;
@@ -56,9 +63,13 @@ export function startServer(connection: Connection): void {
     log,
     onAnalysed: (entry, reasons) => {
       publish(entry);
+      models.analysed(entry);
       if (reasons.has('dependency') || reasons.has('files') || reasons.has('settings')) refreshLater();
     },
   });
+
+  // The Models view, the status bar item and the summary panel (layerLens/models, …).
+  const models: ModelRequests = registerModelRequests(connection, { service, folders: () => workspaceFolders, log });
 
   /** Problems for the document, sent only when they changed. */
   const publish = (entry: AnalysisEntry): void => {
@@ -87,6 +98,8 @@ export function startServer(connection: Connection): void {
     service.setBatchSize(settings.batchSize);
     verbose = init.verbose === true;
     explain = explainerFor(init.locale ?? params.locale ?? 'en');
+    locale = resolveLocale(init.locale ?? params.locale ?? 'en');
+    canVersionEdits = params.capabilities.workspace?.workspaceEdit?.documentChanges === true;
     workspaceFolders = (params.workspaceFolders ?? []).map((f) => fileOfUri(f.uri)).filter((f): f is string => f !== undefined);
     if (workspaceFolders.length === 0 && params.rootUri) {
       const root = fileOfUri(params.rootUri);
@@ -98,6 +111,7 @@ export function startServer(connection: Connection): void {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix], resolveProvider: false },
         inlayHintProvider: { resolveProvider: false },
         codeLensProvider: { resolveProvider: false },
       },
@@ -110,6 +124,7 @@ export function startServer(connection: Connection): void {
     if (section === undefined) return;
     const next = parseSettings(section);
     if (JSON.stringify(next) === JSON.stringify(settings)) return;
+    if (next.batchSize !== settings.batchSize) models.settingsChanged();
     settings = next;
     service.setBatchSize(next.batchSize);
     refreshLater();
@@ -118,6 +133,7 @@ export function startServer(connection: Connection): void {
   documents.onDidChangeContent((e) => service.documentChanged(e.document.uri));
   documents.onDidClose((e) => {
     service.documentClosed(e.document.uri);
+    models.documentClosed(e.document.uri);
     published.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
@@ -128,6 +144,7 @@ export function startServer(connection: Connection): void {
       .map((c) => ({ file: fileOfUri(c.uri), kind: kinds[c.type] }))
       .filter((c): c is { file: string; kind: 'created' | 'changed' | 'deleted' } => c.file !== undefined && c.kind !== undefined);
     if (changes.length > 0) service.filesChanged(changes);
+    if (changes.length > 0) models.filesChanged(changes.map((c) => c.file), changes.some((c) => c.kind !== 'changed'));
   });
 
   /** The analysis for a request, or a cancellation error once the client gave up on it. */
@@ -143,7 +160,7 @@ export function startServer(connection: Connection): void {
   connection.onHover(async (params, token) => {
     const entry = await entryFor(params.textDocument.uri, token);
     if (!entry) return null;
-    return guard('hover', () => hoverAt(entry.analysis, entry.document, entry.document.offsetAt(params.position), { explainLayer: explain }), null);
+    return guard('hover', () => hoverAt(entry.analysis, entry.document, entry.document.offsetAt(params.position), { explainLayer: explain, locale }), null);
   });
 
   connection.languages.inlayHint.on(async (params, token) => {
@@ -151,6 +168,13 @@ export function startServer(connection: Connection): void {
     const entry = await entryFor(params.textDocument.uri, token);
     if (!entry) return [];
     return guard('inlay hints', () => inlayHintsFor(entry.analysis, entry.document, params.range, settings.inlayHints), []);
+  });
+
+  connection.onCodeAction(async (params, token) => {
+    const entry = await entryFor(params.textDocument.uri, token);
+    if (!entry) return [];
+    const version = canVersionEdits ? entry.version : undefined;
+    return guard('code actions', () => codeActionsFor(entry.analysis, entry.document, params.range, params.context, version), []);
   });
 
   connection.onCodeLens(async (params, token) => {
@@ -187,6 +211,7 @@ export function startServer(connection: Connection): void {
 
   connection.onShutdown(() => {
     service.dispose();
+    models.dispose();
     if (refreshTimer) clearTimeout(refreshTimer);
   });
 

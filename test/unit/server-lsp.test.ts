@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import {
   CancellationTokenSource,
+  type CodeAction,
   type CodeLens,
   type Hover,
   type InlayHint,
@@ -104,6 +105,7 @@ describe('language server over LSP', () => {
     assert.ok(init.capabilities.hoverProvider);
     assert.ok(init.capabilities.inlayHintProvider);
     assert.ok(init.capabilities.codeLensProvider);
+    assert.deepEqual(init.capabilities.codeActionProvider, { codeActionKinds: ['quickfix'], resolveProvider: false });
     await client.sendNotification('initialized', {});
     for (const [uri, text] of [
       [CONFIG, 'export const FILTERS = 10;\n'],
@@ -180,6 +182,27 @@ describe('language server over LSP', () => {
     const pending = client.sendRequest('textDocument/hover', { textDocument: { uri: MODEL }, position: { line: 4, character: 20 } }, source.token);
     source.cancel();
     await assert.rejects(pending, (err: { code?: number }) => err.code === -32800);
+  });
+
+  it('a quick fix for the Problems entry: padding same, as an edit of the document', async () => {
+    const published = await until(() => diagnostics.get(BROKEN)?.at(-1), 'diagnostics of broken.ts');
+    const d = published.diagnostics.find((x) => x.code === 'negative-output-size')!;
+    const actions = await client.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: BROKEN },
+      range: d.range,
+      context: { diagnostics: [d], only: ['quickfix'] },
+    });
+    assert.equal(actions.length, 1, JSON.stringify(actions));
+    assert.equal(actions[0].kind, 'quickfix');
+    assert.deepEqual(actions[0].diagnostics, [d]);
+    const [edit] = actions[0].edit!.changes![BROKEN];
+    assert.equal(edit.newText, ", padding: 'same'");
+    assert.equal(edit.range.start.line, 3);
+  });
+
+  it('hover on a config value explains it (client locale en)', async () => {
+    const hover = await client.sendRequest<Hover | null>('textDocument/hover', { textDocument: { uri: MODEL }, position: { line: 4, character: KERNEL - 3 } });
+    assert.match((hover?.contents as MarkupContent).value, /^\*\*Receptive field\*\*/);
   });
 
   it('closing a document clears its Problems', async () => {

@@ -39,7 +39,7 @@ export function diagnosticsFor(analysis: FileAnalysis, doc: TextDocument): LspDi
   return out;
 }
 
-function toLsp(d: Diagnostic, file: string, doc: TextDocument, fallback: Range): LspDiagnostic {
+export function toLsp(d: Diagnostic, file: string, doc: TextDocument, fallback: Range): LspDiagnostic {
   let range = fallback;
   let message = d.message;
   if (d.range && inFile(d.range, file)) {

@@ -2,12 +2,15 @@
  * Hover text for what the cursor is on: a layer factory call (`tf.layers.conv2d(…)`), a
  * layer's `.apply(…)` / `model.add(…)` call, a model's creation call, or an identifier
  * naming a model. Markdown with shapes, the engine's parameter and output-size formulas,
- * trainable and non-trainable counts, and MACs.
+ * trainable and non-trainable counts, and MACs. With a locale, a config key or value under
+ * the cursor gets its concept explanation instead (./config-hover.ts).
  */
 import type { Hover } from 'vscode-languageserver';
 import { MarkupKind } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis, LayerNode, ModelGraph } from '../../analysis/graph';
+import type { ExplainLocale } from '../../explain/index';
+import { conceptNote, configHoverAt, layerConceptIds } from './config-hover';
 import { formatBytes, formatCompact, formatCount, formatShape, plural } from './format';
 import { type LayerEntry, type Target, targetAt } from './locate';
 
@@ -18,10 +21,20 @@ export interface HoverOptions {
    * that module is present; absent, hovers carry the numbers only.
    */
   explainLayer?: (className: string) => string | undefined;
+  /**
+   * The client's locale for src/explain texts. Set, config keys and values (`activation: 'relu'`,
+   * `loss`, `optimizer`, `padding`, …) get their explanation, and a layer's hover names the
+   * model-level idea it stands for (a 1×1 convolution, a residual `add`).
+   */
+  locale?: ExplainLocale;
 }
 
 /** The hover at `offset` of `doc` (the text that was analysed), or null when nothing of ours is there. */
 export function hoverAt(analysis: FileAnalysis, doc: TextDocument, offset: number, options: HoverOptions = {}): Hover | null {
+  if (options.locale) {
+    const config = safe(() => configHoverAt(analysis, doc, offset, options.locale!));
+    if (config) return config;
+  }
   const target = targetAt(analysis, doc.getText(), offset);
   if (!target) return null;
   const value = hoverMarkdown(target, options);
@@ -41,8 +54,18 @@ export function hoverMarkdown(target: Target, options: HoverOptions = {}): strin
   }
   const parts = target.entries.length === 1 ? [layerMarkdown(target.entries[0].layer)] : [groupMarkdown(target.entries)];
   const explanation = safeExplain(options, target.entries[0].layer.className);
-  if (explanation) parts.push('---', explanation);
+  const { layer, model } = target.entries[0];
+  const notes = options.locale ? (safe(() => layerConceptIds(layer, model)) ?? []).map((id) => conceptNote(id, options.locale!)).filter((n) => n !== undefined) : [];
+  if (explanation || notes.length > 0) parts.push('---', ...[explanation, ...notes].filter((x) => x !== undefined));
   return parts.join('\n\n');
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
 }
 
 function safeExplain(options: HoverOptions, className: string): string | undefined {

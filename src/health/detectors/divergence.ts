@@ -1,0 +1,172 @@
+/**
+ * Divergence and oscillation: the learning rate is too high.
+ *
+ * * `divergence` — the loss climbs to several times where it started, or turns NaN/Infinity
+ *   after finite values (plain SGD past its stability limit does this).
+ * * `oscillation` — the loss jumps up and down by about its own size, around a level that is
+ *   not going down.
+ * * `learning-rate-too-high` — the loss stays high while the optimizer rewrites the weights
+ *   every few steps. Adam with a far-too-high rate rarely diverges (its step is bounded by
+ *   the rate): it plateaus high, often with many dead ReLUs (tfjs-facts.md), so the
+ *   evidence is the update/weight ratio or the configured rate, not the loss alone.
+ */
+import type { ModelContext } from '../context';
+import { currentLearningRate, initialLoss, recentLoss } from '../curve';
+import { finding, type Detector } from '../detector';
+import { fmt, type Finding } from '../findings';
+import { clipGradients, lowerLearningRate, setLearningRate } from '../fixes';
+import { median, quantile, slope } from '../numeric';
+import { DEFAULT_LEARNING_RATES } from '../context';
+import type { StreamState } from '../state';
+import { STALL_HIGH_ADAPTIVE_LR, STALL_HIGH_SGD_LR } from './loss-plateau';
+import { layerRatios, UPDATE_RATIO_HIGH } from './update-ratio';
+
+/**
+ * The recent loss (median of 10 steps) at twice the initial one. Mini-batch noise moves a
+ * median of ten batches by tens of percent at most, and no healthy run ends an early phase
+ * above where it started.
+ */
+export const DIVERGENCE_FACTOR = 2;
+/**
+ * The reference is the first step's loss: the model as initialised, whose loss varies little
+ * between batches. A median of the first few steps would already include the jump of an
+ * optimizer that blows up on its second step (Adam at lr 1 goes from 2.3 to 14 at once).
+ */
+export const DIVERGENCE_REFERENCE_STEPS = 1;
+export const DIVERGENCE_RECENT = 10;
+/** Step events before the climb is judged (the first steps' median is the reference). */
+export const DIVERGENCE_MIN_EVENTS = 15;
+
+/** Step events an oscillation is read over. */
+export const OSCILLATION_WINDOW = 50;
+/**
+ * Spread of the detrended loss (90th − 10th percentile of the residuals around the window's
+ * linear trend) of at least the loss's own median: jumps of ±50%. Batch-to-batch noise of
+ * a healthy run at batch 32 stays within about ±20%.
+ */
+export const OSCILLATION_SPREAD = 1;
+/**
+ * …with little progress: the window's median is still ≥ half the initial loss. Healthy runs
+ * are far below half by the time 60 steps have passed (batch noise is only large relative to
+ * a loss that has already dropped a lot); an oscillating SGD run was seen swinging between
+ * 0.1× and 1.3× its start with a median of 0.6×.
+ */
+export const OSCILLATION_MAX_PROGRESS = 0.5;
+
+/** Step events before a high loss is blamed on the rate, and how high "high" is (≥ 90% of the start). */
+export const HIGH_LR_MIN_EVENTS = 50;
+export const HIGH_LR_STUCK = 0.9;
+
+function rateFixes(ctx: ModelContext, factor = 10) {
+  const opt = ctx.optimizer();
+  const lr = ctx.learningRate();
+  const standard = opt ? DEFAULT_LEARNING_RATES[opt] : undefined;
+  // Far above the standard rate: go back to it, rather than a tenth of an absurd value.
+  if (lr !== undefined && standard !== undefined && lr / factor > standard * 3) return [setLearningRate(1, standard), clipGradients(3)];
+  return [lowerLearningRate(ctx, 1, factor), clipGradients(3)];
+}
+
+function detect(state: StreamState, ctx: ModelContext): Finding[] {
+  const out: Finding[] = [];
+  const initial = initialLoss(state, DIVERGENCE_REFERENCE_STEPS);
+  const lr = currentLearningRate(state, ctx.learningRate());
+  const line = ctx.compileLine();
+  if (!Number.isFinite(initial)) return out;
+
+  const nonFinite = state.firstNonFiniteLoss;
+  const recent = recentLoss(state, DIVERGENCE_RECENT);
+  if (nonFinite && nonFinite.lastFinite !== null) {
+    out.push(
+      finding(state, {
+        code: 'divergence',
+        key: 'model',
+        severity: 'error',
+        message: `The loss went from ${fmt(initial)} to NaN/Infinity at step ${nonFinite.step}${lr !== undefined ? ` (learning rate ${lr}${ctx.optimizer() ? `, ${ctx.optimizer()}` : ''})` : ''}: training diverged.`,
+        layers: [],
+        line,
+        step: nonFinite.step,
+        evidence: { initialLoss: initial, lastFiniteLoss: nonFinite.lastFinite, step: nonFinite.step, learningRate: lr },
+        fixes: rateFixes(ctx),
+        explain: ['concept.learningRate', 'concept.explodingGradient'],
+      }),
+    );
+    return out;
+  }
+
+  if (state.stepEvents >= DIVERGENCE_MIN_EVENTS && initial > 0 && recent >= DIVERGENCE_FACTOR * initial) {
+    out.push(
+      finding(state, {
+        code: 'divergence',
+        key: 'model',
+        severity: 'error',
+        message: `The loss climbed from ${fmt(initial)} to ${fmt(recent)} (${fmt(recent / initial)}×)${lr !== undefined ? ` with learning rate ${lr}` : ''}: each step overshoots and makes things worse.`,
+        layers: [],
+        line,
+        evidence: { initialLoss: initial, recentLoss: recent, factor: recent / initial, learningRate: lr },
+        fixes: rateFixes(ctx),
+        explain: ['concept.learningRate', 'concept.gradientDescent'],
+      }),
+    );
+    return out;
+  }
+
+  const window = state.recentSteps(OSCILLATION_WINDOW).filter((r) => r.loss !== null);
+  if (state.stepEvents >= OSCILLATION_WINDOW + 10 && window.length >= OSCILLATION_WINDOW * 0.9 && initial > 0) {
+    const xs = window.map((r) => r.step);
+    const ys = window.map((r) => r.loss!);
+    const m = median(ys);
+    const k = slope(xs, ys);
+    const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+    const residuals = ys.map((y, i) => y - (my + (Number.isFinite(k) ? k : 0) * (xs[i] - mx)));
+    const spread = (quantile(residuals, 0.9) - quantile(residuals, 0.1)) / m;
+    if (m > 0 && spread >= OSCILLATION_SPREAD && m >= OSCILLATION_MAX_PROGRESS * initial) {
+      out.push(
+        finding(state, {
+          code: 'oscillation',
+          key: 'model',
+          severity: 'warning',
+          message: `The loss swings by ${fmt(spread)}× its level from batch to batch (median ${fmt(m)}, started at ${fmt(initial)}) without settling${lr !== undefined ? `: learning rate ${lr} is probably too high` : ''}.`,
+          layers: [],
+          line,
+          evidence: { spread, medianLoss: m, initialLoss: initial, learningRate: lr },
+          fixes: rateFixes(ctx, 3),
+          explain: ['concept.learningRate', 'concept.learningRateDecay'],
+        }),
+      );
+      return out;
+    }
+  }
+
+  if (state.stepEvents >= HIGH_LR_MIN_EVENTS) {
+    const stuck = recentLoss(state, 20);
+    if (Number.isFinite(stuck) && stuck >= HIGH_LR_STUCK * initial) {
+      const ratios = [...layerRatios(state).values()];
+      const ratio = ratios.length > 0 ? median(ratios) : undefined;
+      const configured = lr !== undefined && lr >= (ctx.adaptive() ? STALL_HIGH_ADAPTIVE_LR : STALL_HIGH_SGD_LR);
+      if ((ratio !== undefined && ratio >= UPDATE_RATIO_HIGH) || configured) {
+        out.push(
+          finding(state, {
+            code: 'learning-rate-too-high',
+            key: 'model',
+            severity: 'error',
+            message: `The loss is stuck at ${fmt(stuck)} (started at ${fmt(initial)})${ratio !== undefined && ratio >= UPDATE_RATIO_HIGH ? ` while each step changes the weights by ${fmt(ratio)}× their size` : ''}${lr !== undefined ? `: learning rate ${lr} is far too high for ${ctx.optimizer() ?? 'this optimizer'}` : ''}.`,
+            layers: [],
+            line,
+            evidence: { recentLoss: stuck, initialLoss: initial, updateRatio: ratio, learningRate: lr },
+            fixes: rateFixes(ctx),
+            explain: ['concept.learningRate', 'concept.updateRatio', 'concept.deadRelu'],
+          }),
+        );
+      }
+    }
+  }
+  return out;
+}
+
+export const divergence: Detector = {
+  name: 'divergence',
+  codes: ['divergence', 'oscillation', 'learning-rate-too-high'],
+  triggers: ['step', 'layer-stats'],
+  detect,
+};

@@ -1,0 +1,104 @@
+/**
+ * Overfitting: the validation loss rises while the training loss keeps falling, for more than
+ * one epoch; or the training accuracy is near perfect while the validation accuracy stays far
+ * below it (the generalisation gap).
+ */
+import type { LayerInfo, ModelContext } from '../context';
+import { finding, type Detector } from '../detector';
+import { fmt, pct, type Finding } from '../findings';
+import { dataAugmentation, dropoutAfter, earlyStopping, l2Regularization, moreData, smallerModel } from '../fixes';
+import type { EpochRecord, StreamState } from '../state';
+
+/**
+ * The validation loss 10% above its best. Validation losses of healthy runs wobble by a few
+ * percent from epoch to epoch; 10% above the best, with training still improving, is the
+ * memorising regime.
+ */
+export const OVERFIT_VAL_RISE = 0.1;
+/**
+ * …in the latest epoch, and at least half that in each of the last 2 (one bad epoch is
+ * noise), while the training loss is below what it was at the best epoch.
+ */
+export const OVERFIT_PATIENCE = 2;
+/**
+ * Generalisation gap: training accuracy ≥ 95% with validation accuracy 20 points lower, for
+ * the last 2 epochs. Healthy small-data runs were within ~10–15 points.
+ */
+export const OVERFIT_TRAIN_ACC = 0.95;
+export const OVERFIT_ACC_GAP = 0.2;
+
+function detect(state: StreamState, ctx: ModelContext): Finding[] {
+  const epochs = state.epochs.toArray().filter((e) => e.valLoss !== null || e.valAcc !== null);
+  if (epochs.length < OVERFIT_PATIENCE + 1) return [];
+  const last = epochs.slice(-OVERFIT_PATIENCE);
+  const latest = last[last.length - 1];
+  const best = state.bestVal;
+
+  let reason: 'rise' | 'gap' | undefined;
+  if (best && latest.valLoss !== null && best.epoch < last[0].epoch) {
+    const rising = latest.valLoss >= best.valLoss * (1 + OVERFIT_VAL_RISE) && last.every((e) => e.valLoss !== null && e.valLoss >= best.valLoss * (1 + OVERFIT_VAL_RISE / 2));
+    const trainFalling = best.trainLoss !== null && latest.loss !== null && latest.loss < best.trainLoss;
+    if (rising && trainFalling) reason = 'rise';
+  }
+  if (!reason && last.every((e) => e.acc !== null && e.valAcc !== null && e.acc >= OVERFIT_TRAIN_ACC && e.acc - e.valAcc >= OVERFIT_ACC_GAP)) reason = 'gap';
+  if (!reason) return [];
+
+  const hidden = widestHidden(state, ctx);
+  const fixes = [
+    earlyStopping(1),
+    dropoutAfter(hidden?.name, 2),
+    l2Regularization(hidden ? [hidden.name] : [], 3),
+    dataAugmentation(4),
+    moreData(5),
+    smallerModel(6),
+  ];
+  const message =
+    reason === 'rise'
+      ? `Validation loss rose from ${fmt(best!.valLoss)} (epoch ${best!.epoch}) to ${fmt(latest.valLoss)} while training loss fell to ${fmt(latest.loss)}: the model is memorising the training set.`
+      : `Training accuracy is ${pct(latest.acc!)} but validation accuracy only ${pct(latest.valAcc!)}: the model does not generalise what it learned.`;
+  return [
+    finding(state, {
+      code: 'overfitting',
+      key: 'model',
+      severity: 'warning',
+      message,
+      layers: [],
+      line: ctx.fitLine(),
+      step: latest.step,
+      evidence: evidence(latest, state),
+      fixes,
+      explain: ['concept.overfitting', 'concept.regularization', 'concept.earlyStopping'],
+    }),
+  ];
+}
+
+function evidence(latest: EpochRecord, state: StreamState): Record<string, number | null | undefined> {
+  return {
+    epoch: latest.epoch,
+    valLoss: latest.valLoss,
+    trainLoss: latest.loss,
+    bestValLoss: state.bestVal?.valLoss,
+    bestEpoch: state.bestVal?.epoch,
+    gap: latest.valLoss !== null && latest.loss !== null ? latest.valLoss - latest.loss : undefined,
+    accuracy: latest.acc,
+    valAccuracy: latest.valAcc,
+  };
+}
+
+/** The hidden layer with the most parameters (where dropout or L2 helps most). */
+function widestHidden(state: StreamState, ctx: ModelContext): LayerInfo | undefined {
+  let best: LayerInfo | undefined;
+  for (const name of state.layerOrder) {
+    const l = ctx.layer(name);
+    if (l.isOutput || !['Dense', 'Conv2D', 'Conv1D', 'LSTM', 'GRU'].includes(l.className)) continue;
+    if (!best || (l.trainableParams ?? 0) > (best.trainableParams ?? 0)) best = l;
+  }
+  return best;
+}
+
+export const overfitting: Detector = {
+  name: 'overfitting',
+  codes: ['overfitting'],
+  triggers: ['epoch'],
+  detect,
+};

@@ -1,0 +1,161 @@
+/**
+ * Weights that never change: a frozen layer, a learning rate of 0, a branch whose output never
+ * reaches the loss, a one-unit softmax (its gradient is exactly 0 everywhere).
+ *
+ * Frozen layers never reach the optimizer in tfjs, so a gradient hook never sees them
+ * (tfjs-facts.md): the evidence is the engine's weight snapshots (`trainable: false`,
+ * update ratio 0) or, failing those, a layer the analysis says has weights that the stream
+ * never reports.
+ */
+import type { LayerInfo, ModelContext } from '../context';
+import { currentLearningRate } from '../curve';
+import { finding, type Detector } from '../detector';
+import { type Finding, type Fix } from '../findings';
+import { connectBranch, glorotInitialization, lowerLearningRate, rescaleInputs, setLearningRate, sigmoidOutput, standardizeInputs, unfreeze } from '../fixes';
+import { clipStall, inputsLookUnnormalized } from './input-scale';
+import { DEFAULT_LEARNING_RATES } from '../context';
+import type { StreamState } from '../state';
+import { ZERO_RATIO } from './update-ratio';
+
+/**
+ * Reports in a row with ‖Δw‖/‖w‖ ≤ 1e-10 (below what float32 can represent as a real change
+ * of a weight): one or two could be a skipped step; five are not.
+ */
+export const UNCHANGED_REPORTS = 5;
+/**
+ * A learning rate this small moves float32 weights of order 0.1 by less than their last bit
+ * (2⁻²⁴ ≈ 6e-8 relative) even with Adam's unit-sized steps: as good as 0.
+ */
+export const NEGLIGIBLE_LR = 1e-8;
+
+type Cause = 'frozen' | 'zero-lr' | 'no-gradient' | 'no-update' | 'never-reported';
+
+interface Still {
+  info: LayerInfo;
+  cause: Cause;
+  gradNorm?: number;
+  ratio?: number;
+}
+
+function causeText(c: Cause): string {
+  switch (c) {
+    case 'frozen':
+      return 'it is frozen (trainable: false), so the optimizer never sees it';
+    case 'zero-lr':
+      return 'the learning rate is 0 (or too small to change float32 weights)';
+    case 'no-gradient':
+      return 'its gradient is exactly 0: nothing connects it to the loss, or a layer after it blocks the gradient';
+    case 'no-update':
+      return 'the optimizer does not apply its gradient';
+    case 'never-reported':
+      return 'it never reached the optimizer: it is frozen at run time or not connected to the outputs';
+  }
+}
+
+function groupText(c: Cause): string {
+  switch (c) {
+    case 'frozen':
+      return 'every layer is frozen (trainable: false)';
+    case 'no-gradient':
+      return 'every gradient is exactly 0';
+    case 'never-reported':
+      return 'no layer ever reached the optimizer';
+    default:
+      return causeText(c);
+  }
+}
+
+function detect(state: StreamState, ctx: ModelContext): Finding[] {
+  if (state.reports < UNCHANGED_REPORTS) return [];
+  const lr = currentLearningRate(state, ctx.learningRate());
+  const still: Still[] = [];
+  const seen = new Set<LayerInfo>();
+  let reported = 0;
+  let allResolved = true;
+  for (const name of state.layerOrder) {
+    const info = ctx.layer(name);
+    seen.add(info);
+    if (!info.node) allResolved = false;
+    const hist = state.layerHistory(name).slice(-UNCHANGED_REPORTS);
+    reported++;
+    if (hist.length < UNCHANGED_REPORTS) continue;
+    if (!hist.every((r) => r.updateRatio !== null && r.updateRatio <= ZERO_RATIO)) continue;
+    const trained = hist.some((r) => r.trainable);
+    const grads = hist.map((r) => r.gradNorm);
+    const cause: Cause = !trained || !info.trainable ? 'frozen' : lr !== undefined && lr < NEGLIGIBLE_LR ? 'zero-lr' : grads.every((g) => g === 0) ? 'no-gradient' : 'no-update';
+    still.push({ info, cause, gradNorm: grads.at(-1) ?? undefined, ratio: Math.max(...hist.map((r) => r.updateRatio!)) });
+  }
+  // Layers with weights per the analysis that the stream never mentions.
+  if (allResolved && reported > 0) {
+    for (const info of ctx.graphLayersWithWeights()) {
+      if (seen.has(info)) continue;
+      reported++;
+      still.push({ info, cause: info.trainable ? 'never-reported' : 'frozen' });
+    }
+  }
+  if (still.length === 0) return [];
+  still.sort((a, b) => a.info.index - b.info.index);
+
+  if (still.length === reported) {
+    const causes = new Set(still.map((s) => s.cause));
+    const only = causes.size === 1 ? [...causes][0] : undefined;
+    const output = ctx.outputLayers()[0];
+    const oneUnitSoftmax = output?.activation === 'softmax' && ctx.outputUnits() === 1;
+    const fixes: Fix[] = [];
+    if (oneUnitSoftmax) fixes.push(sigmoidOutput(output.name, 1));
+    const opt = ctx.optimizer();
+    if (only === 'zero-lr') fixes.push(setLearningRate(1, (opt && DEFAULT_LEARNING_RATES[opt]) || 0.001));
+    if (only === 'frozen') fixes.push(unfreeze(still.map((s) => s.info.name), 1));
+    // Confidently wrong everywhere: tfjs clips the cross-entropy at 1e-7, and the clip has no gradient.
+    const clipped = only === 'no-gradient' && !oneUnitSoftmax ? clipStall(state, ctx) : {};
+    const saturatedOutput = Object.keys(clipped).length > 0;
+    if (saturatedOutput) {
+      const data = inputsLookUnnormalized(state);
+      if (data) fixes.push(data.pixelLike ? rescaleInputs(ctx, 255, 1) : standardizeInputs(1));
+      fixes.push(lowerLearningRate(ctx, 2), glorotInitialization(still.map((s) => s.info.name), 3));
+    }
+    if (only === 'no-gradient' || only === 'never-reported') fixes.push(connectBranch(saturatedOutput ? 4 : 2));
+    const why = oneUnitSoftmax
+      ? `${output.name} applies softmax to a single unit, which always outputs exactly 1, so every gradient is 0`
+      : saturatedOutput
+        ? `the output probabilities are pinned at exactly 0 and 1 (loss ≈ 16.1 × the fraction wrong): tfjs clips the cross-entropy there and the clip passes no gradient`
+        : only
+        ? groupText(only)
+        : 'no layer receives an update';
+    return [
+      finding(state, {
+        code: 'unchanged-weights',
+        key: 'all',
+        severity: 'error',
+        message: `No weight of the model has changed in the last ${UNCHANGED_REPORTS} reports: ${why}. The model cannot learn.`,
+        layers: still.map((s) => s.info.name),
+        line: oneUnitSoftmax ? output.line : only === 'zero-lr' ? (ctx.compileLine() ?? still[0].info.line) : still[0].info.line,
+        evidence: { layersAffected: still.length, learningRate: lr, reports: UNCHANGED_REPORTS, gradNorm: still[0].gradNorm, frozen: still.filter((s) => s.cause === 'frozen').length, ...clipped },
+        fixes,
+        explain: ['concept.frozenLayers', 'concept.gradientDescent', ...(oneUnitSoftmax || saturatedOutput ? ['activation.softmax'] : [])],
+      }),
+    ];
+  }
+
+  return still.map((s) =>
+    finding(state, {
+      code: 'unchanged-weights',
+      key: s.info.name,
+      // Freezing part of a model is usually deliberate (transfer learning, a GAN's discriminator).
+      severity: s.cause === 'frozen' ? 'info' : 'warning',
+      message: `${s.info.name}'s weights have not changed${s.cause === 'never-reported' ? '' : ` in the last ${UNCHANGED_REPORTS} reports`}: ${causeText(s.cause)}.`,
+      layers: [s.info.name],
+      line: s.info.line,
+      evidence: { updateRatio: s.ratio, gradNorm: s.gradNorm, reports: UNCHANGED_REPORTS, frozen: s.cause === 'frozen' ? 1 : 0, learningRate: lr },
+      fixes: s.cause === 'frozen' ? [unfreeze([s.info.name], 1)] : s.cause === 'no-update' ? [connectBranch(1)] : [connectBranch(1), unfreeze([s.info.name], 2)],
+      explain: ['concept.frozenLayers', 'concept.backpropagation'],
+    }),
+  );
+}
+
+export const unchangedWeights: Detector = {
+  name: 'unchanged-weights',
+  codes: ['unchanged-weights'],
+  triggers: ['layer-stats'],
+  detect,
+};

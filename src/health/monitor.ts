@@ -1,0 +1,149 @@
+/**
+ * The incremental health monitor: feed it the training stream one event at a time (any
+ * worker message; other types are ignored) and it returns the findings that are new or have
+ * changed since the last event. Memory is bounded: the stream state keeps rolling windows,
+ * and there is at most one finding per code and subject (layer or model).
+ *
+ *   const monitor = new HealthMonitor({ graph });
+ *   worker.on('message', (m) => { for (const c of monitor.push(m)) panel.show(c.finding); });
+ *   monitor.findings();   // ranked: errors first, root causes before symptoms, earliest first
+ */
+import type { ModelGraph } from '../analysis/graph';
+import { ModelContext } from './context';
+import type { Detector } from './detector';
+import { DETECTORS } from './detectors';
+import { compareFindings, maxSeverity, type Finding, type FindingCode } from './findings';
+import { StreamState } from './state';
+import { isHealthEvent, type HealthEvent } from './stream';
+
+export interface MonitorOptions {
+  /** The analysed model: layer lines, activations, compile settings. */
+  graph?: ModelGraph;
+  /** The detectors to run (all by default). */
+  detectors?: readonly Detector[];
+}
+
+export interface FindingChange {
+  kind: 'new' | 'updated';
+  finding: Finding;
+}
+
+/**
+ * A finding of the key's code is left out of `findings()` while one of the listed codes is
+ * present: they describe the same stalled or broken run more precisely.
+ */
+export const SUPERSEDED_BY: Partial<Record<FindingCode, FindingCode[]>> = {
+  'loss-not-decreasing': ['divergence', 'oscillation', 'learning-rate-too-high', 'exploding-gradient', 'label-loss-mismatch', 'non-finite-inputs'],
+  // Tiny updates after the optimizer has wrecked the network are a consequence, not the cause.
+  'update-ratio-low': ['learning-rate-too-high', 'divergence', 'exploding-gradient'],
+};
+
+/** Evidence that moved by more than this (relative) makes a finding "updated". */
+export const EVIDENCE_CHANGE = 0.1;
+
+export class HealthMonitor {
+  readonly state = new StreamState();
+  readonly context: ModelContext;
+  private readonly detectors: readonly Detector[];
+  private readonly byId = new Map<string, Finding>();
+  private events = 0;
+
+  constructor(options: MonitorOptions = {}) {
+    this.context = new ModelContext(options.graph);
+    this.detectors = options.detectors ?? DETECTORS;
+  }
+
+  /** Consumes one event; returns the findings it created or changed (ranked). */
+  push(event: HealthEvent | { type: string }): FindingChange[] {
+    if (!isHealthEvent(event)) return [];
+    this.events++;
+    if (event.type === 'model') this.context.observeModel(event);
+    if (event.type === 'compile') this.context.observeCompile(event);
+    this.state.observe(event);
+    const changes: FindingChange[] = [];
+    for (const d of this.detectors) {
+      if (!d.triggers.includes(event.type) && event.type !== 'done') continue;
+      for (const f of d.detect(this.state, this.context)) {
+        const change = this.merge(f);
+        if (change) changes.push(change);
+      }
+    }
+    return changes.sort((a, b) => compareFindings(a.finding, b.finding));
+  }
+
+  /** Consumes many events; returns every change in order. */
+  pushAll(events: Iterable<HealthEvent | { type: string }>): FindingChange[] {
+    const out: FindingChange[] = [];
+    for (const e of events) out.push(...this.push(e));
+    return out;
+  }
+
+  /** The current findings, ranked, without those superseded by a more precise one. */
+  findings(): Finding[] {
+    const codes = new Set([...this.byId.values()].map((f) => f.code));
+    return this.allFindings().filter((f) => !(SUPERSEDED_BY[f.code] ?? []).some((c) => codes.has(c)));
+  }
+
+  /** Every finding ever reported, ranked. */
+  allFindings(): Finding[] {
+    return [...this.byId.values()].sort(compareFindings).map(copy);
+  }
+
+  /** Events consumed so far (health events only). */
+  get eventCount(): number {
+    return this.events;
+  }
+
+  private merge(f: Finding): FindingChange | undefined {
+    const old = this.byId.get(f.id);
+    if (!old) {
+      this.byId.set(f.id, f);
+      return { kind: 'new', finding: copy(f) };
+    }
+    const layers = [...f.layers, ...old.layers.filter((l) => !f.layers.includes(l))];
+    const merged: Finding = {
+      ...f,
+      step: Math.min(old.step, f.step),
+      lastStep: Math.max(old.lastStep, f.lastStep),
+      severity: maxSeverity(old.severity, f.severity),
+      layers,
+      line: f.line ?? old.line,
+    };
+    if (merged.line === undefined) delete merged.line;
+    this.byId.set(f.id, merged);
+    const changed = merged.severity !== old.severity || layers.length !== old.layers.length || evidenceMoved(old.evidence, merged.evidence);
+    return changed ? { kind: 'updated', finding: copy(merged) } : undefined;
+  }
+}
+
+function evidenceMoved(a: Record<string, number>, b: Record<string, number>): boolean {
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[k];
+    const y = b[k];
+    if (x === undefined || y === undefined) return true;
+    if (x === y) continue;
+    if (Math.abs(x - y) > EVIDENCE_CHANGE * Math.max(Math.abs(x), Math.abs(y))) return true;
+  }
+  return false;
+}
+
+function copy(f: Finding): Finding {
+  return { ...f, layers: [...f.layers], evidence: { ...f.evidence }, fixes: f.fixes.map((x) => ({ ...x })), explain: [...f.explain] };
+}
+
+/** Runs a whole recorded stream through a monitor: the final findings. */
+export function analyzeStream(events: Iterable<HealthEvent | { type: string }>, options: MonitorOptions = {}): Finding[] {
+  const m = new HealthMonitor(options);
+  m.pushAll(events);
+  return m.findings();
+}
+
+/** The `--json` shape of the CLI: `{"findings":[…]}` (stable keys only). */
+export function findingsJson(findings: Finding[]): { findings: Omit<Finding, 'id' | 'title' | 'lastStep'>[] } {
+  return {
+    findings: findings.map((f) => {
+      const { id: _id, title: _title, lastStep: _last, ...rest } = f;
+      return rest;
+    }),
+  };
+}

@@ -1,0 +1,270 @@
+/**
+ * `layer-lens train <file> [--model <name or line>] [--dataset <name or path>]
+ *   [--epochs N | --steps N] [--backend auto|gpu|node|wasm|cpu] [--out <run dir>] [--json] …`
+ *
+ * Analyses the file, picks the model, trains it in the worker process, prints progress, and
+ * ends with one JSON line of the final metrics (with --json, progress goes to stderr and
+ * stdout holds only that line). Exit code 0 when the run completed or was stopped, 1 when it
+ * failed, 2 on a usage error.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { analyzeFiles } from '../analysis/engine';
+import type { ModelGraph } from '../analysis/graph';
+import { TrainingRun, type RunResult, type StartOptions } from './host';
+import { BACKEND_CHOICES, type BackendChoice, type TrainConfig, type WorkerMessage } from './protocol';
+import { defaultRunDir } from './engine/run-store';
+
+export const TRAIN_USAGE = `layer-lens train <file> [options]   train a model of the file (built from the analysis) and save the run
+    --model <name|line>       which model (default: the one compiled in the file, or the only one)
+    --dataset <name|path>     auto (default), mnist, spirals, circles, xor, blobs, sine, images, sequences, or a .json/.csv file
+    --epochs N | --steps N    how long (default: 1 epoch)
+    --backend <b>             auto (default: gpu → node → wasm → cpu), gpu, node, wasm, cpu
+    --batch-size N  --learning-rate X  --optimizer <name>  --loss <name>  --samples N  --seed N
+    --out <dir>               the run folder (default: .layer-lens/runs/<time>/ in the current folder)
+    --save-model              also save the trained model (tfjs format) into <run dir>/model
+    --gpu-package <path>      where @tensorflow/tfjs-node-gpu is, when not in the file's node_modules
+    --json                    only the final JSON line on stdout (progress on stderr)`;
+
+export interface TrainIO {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+interface Parsed {
+  file: string;
+  flags: Map<string, string | true>;
+}
+
+const VALUE_FLAGS = new Set(['--model', '--dataset', '--epochs', '--steps', '--backend', '--out', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--stats-every', '--probe-every']);
+const BOOL_FLAGS = new Set(['--json', '--save-model']);
+
+function parseArgs(args: string[]): Parsed | string {
+  const flags = new Map<string, string | true>();
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf('=');
+    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    if (VALUE_FLAGS.has(name)) {
+      const value = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : args[++i];
+      if (value === undefined) return `${name} needs a value`;
+      flags.set(name, value);
+    } else if (BOOL_FLAGS.has(a)) flags.set(a, true);
+    else if (a.startsWith('--')) return `unknown option ${a}`;
+    else positional.push(a);
+  }
+  if (positional.length !== 1) return positional.length ? `one file at a time (got ${positional.join(', ')})` : 'no file given';
+  return { file: positional[0], flags };
+}
+
+function positiveInt(flags: Map<string, string | true>, name: string): number | undefined | string {
+  const v = flags.get(name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 1 ? n : `${name} must be a positive integer (got ${String(v)})`;
+}
+
+/** The model `--model` names (a name or a line number), else the compiled one, else the only one. */
+export function pickModel(models: ModelGraph[], which: string | undefined): ModelGraph | string {
+  const list = () => models.map((m) => `${m.name} (line ${m.range.start.line})`).join(', ');
+  if (models.length === 0) return 'no tfjs model found in the file';
+  if (which !== undefined) {
+    if (/^\d+$/.test(which)) {
+      const line = Number(which);
+      const hit = models.filter((m) => m.range.start.line <= line && line <= m.range.end.line).concat(models.filter((m) => m.range.start.line === line));
+      const best = hit[0] ?? models.filter((m) => m.range.start.line <= line).sort((a, b) => b.range.start.line - a.range.start.line)[0];
+      return best ?? `no model at or before line ${line}; models: ${list()}`;
+    }
+    const byName = models.filter((m) => m.name === which);
+    return byName[0] ?? `no model named '${which}'; models: ${list()}`;
+  }
+  if (models.length === 1) return models[0];
+  const compiled = models.filter((m) => m.compile);
+  if (compiled.length === 1) return compiled[0];
+  return `the file has ${models.length} models: pick one with --model <name or line>: ${list()}`;
+}
+
+function fmt(x: number | null | undefined, digits = 4): string {
+  if (x === null || x === undefined) return '—';
+  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5)) return x.toExponential(2);
+  return x.toFixed(digits);
+}
+
+function metricsText(m: Record<string, number | null>): string {
+  return Object.entries(m)
+    .map(([k, v]) => `${k} ${fmt(v)}`)
+    .join(' ');
+}
+
+export async function runTrain(args: string[], io: TrainIO, opts: StartOptions & { cwd?: string } = {}): Promise<number> {
+  const parsed = parseArgs(args);
+  if (typeof parsed === 'string') {
+    io.err(`layer-lens train: ${parsed}.\n${TRAIN_USAGE}`);
+    return 2;
+  }
+  const { flags } = parsed;
+  const cwd = opts.cwd ?? process.cwd();
+  const json = flags.has('--json');
+  const progress = json ? io.err : io.out;
+  const backend = (flags.get('--backend') ?? 'auto') as BackendChoice;
+  if (!BACKEND_CHOICES.includes(backend)) {
+    io.err(`layer-lens train: --backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+    return 2;
+  }
+  const ints: Record<string, number | undefined> = {};
+  for (const name of ['--epochs', '--steps', '--batch-size', '--samples', '--stats-every', '--probe-every']) {
+    const v = positiveInt(flags, name);
+    if (typeof v === 'string') {
+      io.err(`layer-lens train: ${v}`);
+      return 2;
+    }
+    ints[name] = v;
+  }
+  if (ints['--epochs'] && ints['--steps']) {
+    io.err('layer-lens train: give --epochs or --steps, not both');
+    return 2;
+  }
+  const lr = flags.get('--learning-rate');
+  if (lr !== undefined && !(Number(lr) > 0)) {
+    io.err(`layer-lens train: --learning-rate must be a positive number (got ${String(lr)})`);
+    return 2;
+  }
+  const file = path.resolve(cwd, parsed.file);
+  if (!fs.existsSync(file)) {
+    io.err(`layer-lens train: ${parsed.file} does not exist`);
+    return 2;
+  }
+  const text = fs.readFileSync(file, 'utf8');
+  const [analysis] = analyzeFiles([file]);
+  const picked = pickModel(analysis.models, flags.get('--model') as string | undefined);
+  if (typeof picked === 'string') {
+    io.err(`layer-lens train: ${parsed.file}: ${picked}`);
+    return 2;
+  }
+  const errors = picked.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    io.err(`layer-lens train: model ${picked.name} has errors the analysis found; fix them first:\n${errors.map((d) => `  line ${d.range?.start.line ?? '?'}: ${d.message}`).join('\n')}`);
+    return 1;
+  }
+  let dataset = (flags.get('--dataset') as string | undefined) ?? 'auto';
+  if (/\.(json|csv)$/i.test(dataset)) dataset = path.resolve(cwd, dataset);
+  const runDir = flags.has('--out') ? path.resolve(cwd, flags.get('--out') as string) : defaultRunDir(cwd);
+  const seed = flags.get('--seed');
+  const config: TrainConfig = {
+    model: picked,
+    otherModels: analysis.models.filter((m) => m !== picked),
+    file,
+    codeHash: createHash('sha256').update(text).digest('hex'),
+    dataset,
+    backend,
+    runDir,
+    resolveFrom: [...new Set([path.dirname(file), cwd])],
+    ...(ints['--epochs'] ? { epochs: ints['--epochs'] } : {}),
+    ...(ints['--steps'] ? { steps: ints['--steps'] } : {}),
+    ...(ints['--batch-size'] ? { batchSize: ints['--batch-size'] } : {}),
+    ...(ints['--samples'] ? { samples: ints['--samples'] } : {}),
+    ...(ints['--stats-every'] ? { statsEvery: ints['--stats-every'] } : {}),
+    ...(ints['--probe-every'] ? { probeEvery: ints['--probe-every'] } : {}),
+    ...(lr !== undefined ? { learningRate: Number(lr) } : {}),
+    ...(flags.get('--optimizer') ? { optimizer: flags.get('--optimizer') as string } : {}),
+    ...(flags.get('--loss') ? { loss: flags.get('--loss') as string } : {}),
+    ...(seed !== undefined ? { seed: Number(seed) } : {}),
+    ...(flags.has('--save-model') ? { saveModel: true } : {}),
+    ...(flags.get('--gpu-package') ? { gpuPackagePath: path.resolve(cwd, flags.get('--gpu-package') as string) } : {}),
+    stepEventMs: 0,
+  };
+
+  let lastPrint = 0;
+  let totalSteps = 0;
+  const onMessage = (m: WorkerMessage) => {
+    switch (m.type) {
+      case 'backend':
+        progress(`backend: ${m.kind} — ${m.detail}`);
+        for (const s of m.skipped) progress(`  skipped ${s.backend}: ${s.reason}${s.fix ? `\n    fix: ${s.fix}` : ''}`);
+        break;
+      case 'model':
+        progress(`model: ${m.name}, ${m.layers.length} layers, ${m.totalParams.toLocaleString('en-US')} parameters`);
+        for (const w of m.warnings) progress(`  warning: ${w}`);
+        break;
+      case 'compile':
+        progress(`compile: ${m.optimizer} (lr ${m.learningRate}), loss ${m.loss.join(', ')}${m.metrics.length ? `, metrics ${m.metrics.join(', ')}` : ''}, batch ${m.batchSize}`);
+        break;
+      case 'dataset':
+        progress(`dataset: ${m.name} (${m.task}), ${m.train} training + ${m.validation} validation samples${m.note ? ` — ${m.note}` : ''}`);
+        break;
+      case 'run':
+        totalSteps = m.totalSteps;
+        progress(`run: ${m.runDir} — ${m.totalSteps} steps over ${m.epochs} epoch${m.epochs === 1 ? '' : 's'}`);
+        break;
+      case 'step': {
+        const now = Date.now();
+        if (now - lastPrint >= 1000 || m.step === totalSteps || m.step === 1) {
+          lastPrint = now;
+          progress(`step ${m.step}/${totalSteps} epoch ${m.epoch}: loss ${fmt(m.loss)} ${metricsText(m.metrics)}${m.samplesPerSec ? ` (${Math.round(m.samplesPerSec)} samples/s)` : ''}`);
+        }
+        break;
+      }
+      case 'epoch':
+        progress(`epoch ${m.epoch}: loss ${fmt(m.loss)} ${metricsText(m.metrics)}${m.valLoss !== undefined ? ` · val_loss ${fmt(m.valLoss)} ${metricsText(m.valMetrics ?? {})}` : ''}`);
+        break;
+      case 'log':
+        progress(`${m.level}: ${m.message}`);
+        break;
+      case 'error':
+        io.err(`error (${m.kind}${m.step ? `, step ${m.step}` : ''}${m.layer ? `, layer ${m.layer}` : ''}): ${m.message}`);
+        break;
+      case 'saved':
+        progress(`model saved: ${m.modelDir}`);
+        break;
+      default:
+        break;
+    }
+  };
+
+  const run = TrainingRun.start(config, { ...opts, onMessage, onStderr: opts.onStderr ?? (() => undefined) });
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      io.err('stopping… (Ctrl+C again to kill)');
+      void run.stop();
+    } else run.kill();
+  };
+  process.on('SIGINT', onSigint);
+  let result: RunResult;
+  try {
+    result = await run.result;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  io.out(JSON.stringify(finalJson(config, picked, result)));
+  return result.status === 'completed' || result.status === 'stopped' ? 0 : 1;
+}
+
+export function finalJson(config: TrainConfig, model: ModelGraph, r: RunResult) {
+  const d = r.done;
+  const backend = r.messages.find((m) => m.type === 'backend') as Extract<WorkerMessage, { type: 'backend' }> | undefined;
+  const dataset = r.messages.find((m) => m.type === 'dataset') as Extract<WorkerMessage, { type: 'dataset' }> | undefined;
+  const lastStep = [...r.messages].reverse().find((m) => m.type === 'step') as Extract<WorkerMessage, { type: 'step' }> | undefined;
+  return {
+    status: r.status,
+    file: config.file,
+    model: model.name,
+    backend: backend?.kind ?? null,
+    dataset: dataset?.name ?? config.dataset,
+    steps: d?.steps ?? lastStep?.step ?? 0,
+    epochs: d?.epochs ?? 0,
+    firstLoss: d?.firstLoss ?? null,
+    loss: d?.loss ?? lastStep?.loss ?? null,
+    metrics: d?.metrics ?? lastStep?.metrics ?? {},
+    valLoss: d?.valLoss ?? null,
+    valMetrics: d?.valMetrics ?? {},
+    samplesPerSec: d?.samplesPerSec ?? null,
+    durationMs: d?.durationMs ?? null,
+    runDir: config.runDir,
+    ...(d?.modelDir ? { modelDir: d.modelDir } : {}),
+    ...(r.error ? { error: r.error } : {}),
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * The host side of a training run: forks the worker with an IPC channel, validates every
+ * message it sends, and controls it (stop, pause, resume, save). Used by the CLI and, later,
+ * the extension host. No `vscode` import.
+ *
+ * Guarantees: `stop()` ends the run within `stopGraceMs` (the worker stops at its next step
+ * boundary; if a long step keeps it busy, it is killed and run.json says so); the worker is
+ * killed when this process exits; a worker that dies (killed, out of memory) yields a
+ * result that says what happened, and its run folder keeps the history written so far.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseWorkerMessage, PROTOCOL_VERSION, type HostMessage, type TrainConfig, type WorkerMessage, type WorkerMessageOf } from './protocol';
+
+export interface WorkerLocation {
+  path: string;
+  execArgv: string[];
+}
+
+/** dist/train-worker.js next to the bundled CLI, else the TypeScript source through tsx. */
+export function defaultWorker(): WorkerLocation {
+  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
+  const bundled = path.join(here, 'train-worker.js');
+  if (fs.existsSync(bundled)) return { path: bundled, execArgv: [] };
+  const src = path.join(here, 'engine', 'worker.ts');
+  if (fs.existsSync(src)) {
+    const tsx = createRequire(path.join(here, 'noop.js')).resolve('tsx');
+    return { path: src, execArgv: ['--import', pathToFileURL(tsx).href] };
+  }
+  throw new Error(`the training worker was not found (looked for ${bundled} and ${src}); run npm run build`);
+}
+
+export type RunStatus = 'completed' | 'stopped' | 'failed' | 'killed' | 'crashed';
+
+export interface RunResult {
+  status: RunStatus;
+  done?: WorkerMessageOf<'done'>;
+  /** The last fatal error the worker reported, or what the host saw when it died. */
+  error?: { kind: string; message: string };
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stderrTail: string;
+  messages: WorkerMessage[];
+}
+
+export interface StartOptions {
+  worker?: WorkerLocation;
+  onMessage?(msg: WorkerMessage): void;
+  onStderr?(text: string): void;
+  /** How long `stop()` waits for the worker before killing it. */
+  stopGraceMs?: number;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Extra Node flags for the worker (e.g. --max-old-space-size=4096). */
+  nodeArgs?: string[];
+}
+
+const live = new Set<ChildProcess>();
+let exitHook = false;
+function killAllOnExit(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.on('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+}
+
+export class TrainingRun {
+  readonly messages: WorkerMessage[] = [];
+  readonly result: Promise<RunResult>;
+  private stderr = '';
+  private fatal?: { kind: string; message: string };
+  private doneMsg?: WorkerMessageOf<'done'>;
+  private killedByStop = false;
+  private exited = false;
+  private readonly child: ChildProcess;
+
+  private constructor(
+    readonly config: TrainConfig,
+    private readonly opts: StartOptions,
+  ) {
+    const worker = opts.worker ?? defaultWorker();
+    killAllOnExit();
+    this.child = fork(worker.path, [], {
+      execArgv: [...worker.execArgv, ...(opts.nodeArgs ?? [])],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+      env: opts.env ?? process.env,
+      cwd: opts.cwd,
+    });
+    live.add(this.child);
+    this.child.stdout?.on('data', (d: Buffer) => opts.onStderr?.(d.toString()));
+    this.child.stderr?.on('data', (d: Buffer) => {
+      const text = d.toString();
+      this.stderr = (this.stderr + text).slice(-8000);
+      opts.onStderr?.(text);
+    });
+    this.child.on('message', (raw) => this.receive(raw));
+    this.result = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        this.exited = true;
+        live.delete(this.child);
+        resolve(this.finish(code, signal));
+      });
+      this.child.on('error', (e) => {
+        this.fatal ??= { kind: 'crash', message: `the training worker could not run: ${e.message}` };
+      });
+    });
+    this.send({ v: PROTOCOL_VERSION, type: 'start', config });
+  }
+
+  static start(config: TrainConfig, opts: StartOptions = {}): TrainingRun {
+    return new TrainingRun(config, opts);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = parseWorkerMessage(raw);
+    if (!parsed.ok) {
+      this.opts.onStderr?.(`layer-lens: ignored a bad message from the training worker: ${parsed.message}\n`);
+      return;
+    }
+    const msg = parsed.value;
+    this.messages.push(msg);
+    if (msg.type === 'error' && msg.fatal) this.fatal = { kind: msg.kind, message: msg.message };
+    if (msg.type === 'done') this.doneMsg = msg;
+    this.opts.onMessage?.(msg);
+  }
+
+  private send(msg: HostMessage): void {
+    if (this.child.connected) this.child.send(msg);
+  }
+
+  pause(): void {
+    this.send({ v: PROTOCOL_VERSION, type: 'pause' });
+  }
+
+  resume(): void {
+    this.send({ v: PROTOCOL_VERSION, type: 'resume' });
+  }
+
+  saveModel(dir?: string): void {
+    this.send({ v: PROTOCOL_VERSION, type: 'save-model', ...(dir ? { dir } : {}) });
+  }
+
+  /** Stops the run: at the next step boundary, or by killing the worker after the grace time. */
+  stop(): Promise<RunResult> {
+    if (!this.exited) {
+      this.send({ v: PROTOCOL_VERSION, type: 'stop' });
+      const timer = setTimeout(() => {
+        if (!this.exited) {
+          this.killedByStop = true;
+          this.child.kill('SIGKILL');
+        }
+      }, this.opts.stopGraceMs ?? 900);
+      timer.unref();
+      void this.result.then(() => clearTimeout(timer));
+    }
+    return this.result;
+  }
+
+  /** Kills the worker at once. */
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+
+  private finish(code: number | null, signal: NodeJS.Signals | null): RunResult {
+    const base = { exitCode: code, signal, stderrTail: this.stderr, messages: this.messages };
+    if (this.doneMsg) {
+      return { ...base, status: this.doneMsg.status, done: this.doneMsg, ...(this.fatal ? { error: this.fatal } : {}) };
+    }
+    let status: RunStatus;
+    let error = this.fatal;
+    if (this.killedByStop) {
+      status = 'stopped';
+    } else if (error) {
+      status = 'failed';
+    } else {
+      status = signal ? 'killed' : 'crashed';
+      const oom = /heap out of memory|Allocation failed|out of memory/i.test(this.stderr);
+      error = oom
+        ? { kind: 'oom', message: 'the training worker ran out of memory (the JavaScript heap). Use a smaller batch size or dataset, or give Node more memory (--max-old-space-size).' }
+        : { kind: 'crash', message: `the training worker ${signal ? `was killed (${signal})` : `exited with code ${code}`} before finishing${this.stderr.trim() ? `: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}` };
+    }
+    this.recordEnd(status, error);
+    return { ...base, status, ...(error ? { error } : {}) };
+  }
+
+  /** The worker could not write its own ending: the host writes it into run.json. */
+  private recordEnd(status: RunStatus, error?: { kind: string; message: string }): void {
+    const file = path.join(this.config.runDir, 'run.json');
+    try {
+      const run = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+      if (run.finishedAt) return;
+      const last = [...this.messages].reverse().find((m) => m.type === 'step') as WorkerMessageOf<'step'> | undefined;
+      Object.assign(run, {
+        status,
+        finishedAt: new Date().toISOString(),
+        endedBy: status === 'stopped' ? 'stop: the worker was killed after the grace time (a long step)' : 'the worker died',
+        ...(error ? { error: error.message } : {}),
+        ...(last ? { final: { steps: last.step, loss: last.loss, metrics: last.metrics } } : {}),
+      });
+      fs.mkdirSync(this.config.runDir, { recursive: true });
+      fs.writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
+    } catch {
+      // best effort
+    }
+  }
+}
