@@ -15,14 +15,6 @@ export function recentLoss(state: StreamState, n: number): number {
   return median(finiteOnly(state.recentSteps(n).map((r) => r.loss)));
 }
 
-/** The median loss of the `n` step events that ended `ago` events before the latest. */
-export function lossAgo(state: StreamState, ago: number, n: number): number {
-  const all = state.recentSteps();
-  const end = all.length - ago;
-  if (end <= 0) return NaN;
-  return median(finiteOnly(all.slice(Math.max(0, end - n), end).map((r) => r.loss)));
-}
-
 /** The median of the last `n` batch accuracies (NaN when none is logged). */
 export function recentAccuracy(state: StreamState, n: number): number {
   return median(finiteOnly(state.recentSteps(n).map((r) => r.acc)));

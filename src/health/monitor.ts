@@ -29,13 +29,19 @@ export interface FindingChange {
 }
 
 /**
- * A finding of the key's code is left out of `findings()` while one of the listed codes is
- * present: they describe the same stalled or broken run more precisely.
+ * A finding of the key's code is left out of `findings()` while a finding with one of the
+ * listed codes (or ids, `code:subject`) is present: the listed ones name the cause of the same
+ * broken run, the left-out one only a symptom of it. `allFindings()` keeps everything.
  */
-export const SUPERSEDED_BY: Partial<Record<FindingCode, FindingCode[]>> = {
-  'loss-not-decreasing': ['divergence', 'oscillation', 'learning-rate-too-high', 'exploding-gradient', 'label-loss-mismatch', 'non-finite-inputs'],
+export const SUPERSEDED_BY: Partial<Record<FindingCode, string[]>> = {
+  'loss-not-decreasing': ['divergence', 'oscillation', 'learning-rate-too-high', 'exploding-gradient', 'label-loss-mismatch', 'non-finite-inputs', 'unchanged-weights:all'],
   // Tiny updates after the optimizer has wrecked the network are a consequence, not the cause.
-  'update-ratio-low': ['learning-rate-too-high', 'divergence', 'exploding-gradient'],
+  'update-ratio-low': ['learning-rate-too-high', 'divergence', 'exploding-gradient', 'unchanged-weights:all'],
+  // NaN inputs make every gradient and loss NaN.
+  'exploding-gradient': ['non-finite-inputs'],
+  divergence: ['non-finite-inputs'],
+  // Accuracy at chance is what a model that cannot learn at all shows.
+  underfitting: ['label-loss-mismatch', 'non-finite-inputs', 'unchanged-weights:all'],
 };
 
 /** Evidence that moved by more than this (relative) makes a finding "updated". */
@@ -80,8 +86,8 @@ export class HealthMonitor {
 
   /** The current findings, ranked, without those superseded by a more precise one. */
   findings(): Finding[] {
-    const codes = new Set([...this.byId.values()].map((f) => f.code));
-    return this.allFindings().filter((f) => !(SUPERSEDED_BY[f.code] ?? []).some((c) => codes.has(c)));
+    const present = new Set([...this.byId.values()].flatMap((f) => [f.code, f.id]));
+    return this.allFindings().filter((f) => !(SUPERSEDED_BY[f.code] ?? []).some((c) => present.has(c)));
   }
 
   /** Every finding ever reported, ranked. */

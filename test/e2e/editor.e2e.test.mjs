@@ -1,8 +1,9 @@
 // Real-browser end-to-end tests (`npm run test:e2e`, part of `npm test`): the packaged vsix
 // installed into a fresh code-server profile (a real VS Code 1.139 with its Node extension
 // host), samples/ open in headless Debian Chromium driven by playwright-core, and what a user
-// sees: inlay hints, CodeLens, the hover formula, the summary, Problems. All UI checks share
-// one VS Code window. Then the mocha integration suite (test/integration) runs inside a
+// sees: inlay hints, CodeLens, the hover formula, the summary, Problems, the quick fix and the
+// Models view (these two are skipped, with the reason, where the code does not have them yet).
+// All UI checks share one VS Code window. Then the mocha integration suite (test/integration) runs inside a
 // second code-server's extension host, each of its tests reported here.
 //
 // The first run installs Node 24 and code-server into .tools/ (a few minutes; chromium and

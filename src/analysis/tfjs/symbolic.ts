@@ -235,7 +235,11 @@ function plainValue(v: unknown, depth: number): unknown {
   if (v instanceof ObjectValue) return plainValue(toPlain(v), depth + 1);
   if (Array.isArray(v)) return v.map((x) => (x instanceof UnknownValue ? null : plainValue(x, depth + 1)));
   if (typeof v === 'object' && v !== null) {
-    if ('rule' in v && 'config' in v) return (v as { rule: LayerRule }).rule.className;
+    // An inner layer (bidirectional's `layer`, rnn's `cell`): its class and its own config.
+    if ('rule' in v && 'config' in v) {
+      const inner = v as { rule: LayerRule; config: unknown };
+      return { className: inner.rule.className, config: plainValue(inner.config, depth + 1) };
+    }
     if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return String(v);
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[k] = plainValue(x, depth + 1);

@@ -61,8 +61,9 @@ function rateFixes(ctx: ModelContext, factor = 10) {
   const opt = ctx.optimizer();
   const lr = ctx.learningRate();
   const standard = opt ? DEFAULT_LEARNING_RATES[opt] : undefined;
-  // Far above the standard rate: go back to it, rather than a tenth of an absurd value.
-  if (lr !== undefined && standard !== undefined && lr / factor > standard * 3) return [setLearningRate(1, standard), clipGradients(3)];
+  // An adaptive optimizer far above its standard rate: go back to it, rather than a tenth of an
+  // absurd value (their good range is narrow; plain SGD's depends on the problem).
+  if (ctx.adaptive() && lr !== undefined && standard !== undefined && lr / factor > standard * 3) return [setLearningRate(1, standard), clipGradients(3)];
   return [lowerLearningRate(ctx, 1, factor), clipGradients(3)];
 }
 

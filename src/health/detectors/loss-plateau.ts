@@ -4,11 +4,11 @@
  * levelled off has converged (or needs a schedule) and is not reported here.
  */
 import type { ModelContext } from '../context';
-import { classCount, currentLearningRate, initialLoss, lossAgo, recentLoss } from '../curve';
+import { classCount, currentLearningRate, initialLoss, recentLoss } from '../curve';
 import { finding, type Detector } from '../detector';
 import { fmt, pct, type Finding, type Fix } from '../findings';
 import { checkLabels, heInitialization, lowerLearningRate, raiseLearningRate, rescaleInputs, standardizeInputs } from '../fixes';
-import { finiteOnly } from '../numeric';
+import { finiteOnly, slope } from '../numeric';
 import type { StreamState } from '../state';
 import { inputsLookUnnormalized } from './input-scale';
 
@@ -23,9 +23,14 @@ export const PLATEAU_MIN_EVENTS = 30;
 export const PLATEAU_MIN_IMPROVEMENT = 0.03;
 /** Step events the recent loss is the median of (batch losses are noisy). */
 export const PLATEAU_RECENT = 20;
-/** …and it must not be improving lately either: ≥ 99% of the median of 50 events earlier. */
-export const PLATEAU_LOOKBACK = 50;
-export const PLATEAU_LATE_IMPROVEMENT = 0.01;
+/**
+ * …and it must not be improving lately either: the least-squares trend over the last 100 step
+ * events, extrapolated to 100 steps, is less than a 2% drop of the level. A trend over many
+ * batches is far less noisy than comparing two medians (one standard error ≈ 1% at ±10%
+ * batch noise), so a slow but steady decline is not mistaken for a stall.
+ */
+export const PLATEAU_TREND_EVENTS = 100;
+export const PLATEAU_MIN_TREND = 0.02;
 /** A loss that is bit-for-bit constant over this many events is not learning at all. */
 export const FLAT_EVENTS = 20;
 export const FLAT_TOLERANCE = 1e-7;
@@ -91,8 +96,13 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
   if (!Number.isFinite(recent) || Math.abs(initial) < 1e-12) return [];
   const improvement = (initial - recent) / Math.abs(initial);
   if (improvement >= PLATEAU_MIN_IMPROVEMENT) return [];
-  const earlier = lossAgo(state, PLATEAU_LOOKBACK, PLATEAU_RECENT);
-  if (Number.isFinite(earlier) && recent < earlier * (1 - PLATEAU_LATE_IMPROVEMENT)) return [];
+  const window = state.recentSteps(PLATEAU_TREND_EVENTS).filter((r) => r.loss !== null);
+  const trend = slope(
+    window.map((r) => r.step),
+    window.map((r) => r.loss!),
+  );
+  const drop100 = Number.isFinite(trend) ? (-trend * 100) / Math.abs(recent) : 0;
+  if (drop100 >= PLATEAU_MIN_TREND) return [];
   const atChance = chance !== undefined && Math.abs(recent - chance) <= 0.1 * chance;
   return [
     finding(state, {
@@ -102,7 +112,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
       message: `After ${state.step} steps the loss is ${fmt(recent)}, ${improvement >= 0 ? `only ${pct(improvement)} below` : `${pct(-improvement)} above`} where it started (${fmt(initial)})${atChance ? `, the level of guessing among ${classes} classes` : ''}.`,
       layers: [],
       line,
-      evidence: { initialLoss: initial, recentLoss: recent, improvement, steps: state.step, chanceLoss: chance, learningRate: lr },
+      evidence: { initialLoss: initial, recentLoss: recent, improvement, trendPer100Steps: -drop100, steps: state.step, chanceLoss: chance, learningRate: lr },
       fixes: stallFixes(state, ctx),
       explain: ['concept.lossPlateau', 'concept.learningRate', 'concept.underfitting'],
     }),

@@ -115,6 +115,8 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
       fixes.push(lowerLearningRate(ctx, 2), glorotInitialization(still.map((s) => s.info.name), 3));
     }
     if (only === 'no-gradient' || only === 'never-reported') fixes.push(connectBranch(saturatedOutput ? 4 : 2));
+    // Mixed causes (typically a network an oversized step has killed: dead layers, a last layer barely moving).
+    if (fixes.length === 0) fixes.push(lowerLearningRate(ctx, 1), connectBranch(2));
     const why = oneUnitSoftmax
       ? `${output.name} applies softmax to a single unit, which always outputs exactly 1, so every gradient is 0`
       : saturatedOutput

@@ -62,13 +62,6 @@ function countParams(layer: Layer): { total: number; trainable: number } {
   return { total, trainable };
 }
 
-function lastDim(shape: unknown): number | null {
-  const s = Array.isArray(shape) && Array.isArray(shape[0]) ? (shape[0] as Shape) : (shape as Shape | null);
-  if (!s || !Array.isArray(s)) return null;
-  const d = s[s.length - 1];
-  return typeof d === 'number' ? d : null;
-}
-
 export class ModelBuilder {
   readonly warnings: string[] = [];
   private readonly byId = new Map<string, ModelGraph>();
@@ -137,7 +130,7 @@ export class ModelBuilder {
     }
   }
 
-  /** Wrappers whose inner layer the graph names only by class (Bidirectional, TimeDistributed). */
+  /** Wrappers (Bidirectional, TimeDistributed, RNN): the inner layer from its class and config. */
   private wrapped(node: LayerNode, args: Record<string, unknown>): void {
     const inner = args.layer ?? args.cell;
     if (inner === undefined) return;
@@ -152,19 +145,10 @@ export class ModelBuilder {
     const factory = factoryOfClass(className);
     const make = (this.tf.layers as unknown as Record<string, (c: unknown) => Layer>)[factory];
     if (typeof make !== 'function') throw new ModelBuildError(`cannot build layer ${node.name}: inner ${className} has no tf.layers factory`, node.name);
-    const cfg: Record<string, unknown> = { ...innerConfig };
-    if (cfg.units === undefined && /LSTM|GRU|SimpleRNN|Dense/.test(className)) {
-      // The analysis keeps only the inner class: its size follows from the wrapper's output.
-      const out = lastDim(node.outputShape);
-      if (out === null) throw new ModelBuildError(`cannot build layer ${node.name}: the size of its inner ${className} is not known`, node.name);
-      const merge = node.className === 'Bidirectional' ? ((args.mergeMode as string | undefined) ?? 'concat') : 'none';
-      cfg.units = merge === 'concat' ? out / 2 : out;
-      if (/LSTM|GRU|SimpleRNN/.test(className) && cfg.returnSequences === undefined) {
-        const s = Array.isArray(node.outputShape) && Array.isArray(node.outputShape[0]) ? (node.outputShape[0] as Shape) : (node.outputShape as Shape | null);
-        cfg.returnSequences = (s?.length ?? 2) >= 3;
-      }
-      this.warnings.push(`${node.name}: inner ${className} rebuilt with ${JSON.stringify(cfg)} (from the layer's output shape)`);
-    }
+    // The inner config gets the same cleaning as any layer's (unknowns, functions, initializers).
+    const cfg = this.layerArgs({ ...node, name: `${node.name}.${key}`, config: innerConfig }, false);
+    if (typeof innerConfig.name === 'string') cfg.name = innerConfig.name;
+    else delete cfg.name;
     try {
       args[key] = make.call(this.tf.layers, cfg);
     } catch (e) {
