@@ -10,7 +10,7 @@
  *   - inlay hints for the whole file and CodeLens, from cache (for reference)
  *   - a keystroke (one character of a kernel size changed): the re-analysis itself (the
  *     server's own timing, from its log) and didChange → updated inlay hints of the visible
- *     range, which includes the server's 150 ms debounce
+ *     range, which includes the server's 100 ms debounce
  * Real VS Code (--e2e), samples/lenet.ts open:
  *   - keystroke (`filters: 6` → 7 and back) → the updated inlay hint rendered in the DOM
  *   - hover round trip: Ctrl+K Ctrl+I → the Layer Lens hover text rendered
