@@ -141,11 +141,11 @@ export function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-/** Only finite numbers, rounded to 4 significant digits (evidence is read, not recomputed). */
+/** Only finite numbers; fractions rounded to 4 significant digits (evidence is read, not recomputed), integers (steps, counts) kept. */
 export function cleanEvidence(e: Record<string, number | null | undefined>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(e)) {
-    if (typeof v === 'number' && Number.isFinite(v)) out[k] = v === 0 ? 0 : Number(v.toPrecision(4));
+    if (typeof v === 'number' && Number.isFinite(v)) out[k] = v === 0 || Number.isInteger(v) ? v : Number(v.toPrecision(4));
   }
   return out;
 }

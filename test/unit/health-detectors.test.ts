@@ -323,6 +323,12 @@ describe('divergence, oscillation and a learning rate too high', () => {
     assert.ok(!m.findings().some((x) => x.code === 'loss-not-decreasing'));
   });
 
+  it('does not mistake an unusually easy first batch for the start of a climb', () => {
+    const mse = { optimizer: 'adam', learningRate: 0.003, loss: ['meanSquaredError'] };
+    const easyFirst = (s: number, n: () => number) => (s === 1 ? 0.3 : (0.2 + Math.exp(-s / 60)) * jitter(n, 0.3));
+    assert.deepEqual(found(monitor(synth(healthy({ compile: mse, dataStats: undefined, acc: undefined, loss: easyFirst }))), 'divergence'), []);
+  });
+
   it('does not fire on healthy batch noise, or on a stuck loss with a normal rate and normal updates', () => {
     const m = monitor(synth(healthy({ loss: decaying(2.3, 0.3, 50, 0.3) })));
     assert.deepEqual([...found(m, 'divergence'), ...found(m, 'oscillation'), ...found(m, 'learning-rate-too-high')], []);
@@ -554,4 +560,55 @@ model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });`);
       assert.deepEqual(found(monitor(synth(healthy({ compile: compile(loss), dataStats }))), 'label-loss-mismatch'), [], loss);
     }
   });
+});
+
+describe('across seeds', () => {
+  const variants: Record<string, Partial<SynthSpec>> = {
+    'Adam, default': {},
+    'noisy batches (±35%)': { loss: decaying(2.3, 0.3, 50, 0.35) },
+    'slow learner': { loss: decaying(2.3, 0.3, 250, 0.15), acc: rising(0.1, 0.9, 250) },
+    'SGD with larger steps': { compile: { optimizer: 'sgd', learningRate: 0.1, loss: ['categoricalCrossentropy'] }, updateRatio: (_l, _s, n) => 1e-2 * jitter(n, 0.5) },
+    '27% dead units': { dead: (l, _s, n) => (l < 2 ? 0.27 * jitter(n, 0.04) : 0) },
+    'sparse statistics': { statsEvery: 10, probeEvery: 50 },
+    'Adam, fast start': { updateRatio: (_l, s, n) => 0.2 * Math.exp(-s / 100) * jitter(n, 0.3) },
+    'uneven layer gradients': { gradNorm: (l, _s, n) => [0.2, 0.5, 1][l] * jitter(n, 0.4) },
+  };
+
+  it('raises nothing on healthy variants, 10 seeds each', () => {
+    const raised: string[] = [];
+    for (const [name, v] of Object.entries(variants)) {
+      for (let seed = 1; seed <= 10; seed++) {
+        for (const f of monitor(synth(healthy({ seed, steps: 400, ...v }))).allFindings()) raised.push(`${name} #${seed}: ${f.id} @${f.step}`);
+      }
+    }
+    assert.deepEqual(raised, []);
+  });
+
+  const faults: [FindingCode, Partial<SynthSpec>][] = [
+    ['vanishing-gradient', { layers: mlpLayers([32, 32, 32, 32], { input: 32, out: 10, activation: 'sigmoid', outActivation: 'softmax' }), gradNorm: (l, _s, n) => Math.pow(0.15, 4 - l) * jitter(n, 0.3) }],
+    ['exploding-gradient', { gradNorm: (_l, s, n) => 0.5 * Math.pow(10, s / 25) * jitter(n, 0.3) }],
+    ['dead-relu', { dead: (l) => (l === 0 ? 0.65 : 0.1) }],
+    ['saturated-activation', { layers: mlpLayers([64, 32], { input: 784, out: 10, activation: 'tanh', outActivation: 'softmax' }), saturated: (l, _s, n) => (l === 1 ? 0.6 * jitter(n, 0.1) : 0.05) }],
+    ['loss-not-decreasing', { loss: (_s, n) => 2.3 * jitter(n, 0.2) }],
+    ['divergence', { compile: { optimizer: 'sgd', learningRate: 3, loss: ['meanSquaredError'] }, loss: (s, n) => Math.pow(1.05, s) * jitter(n, 0.2) }],
+    ['oscillation', { compile: { optimizer: 'sgd', learningRate: 0.5, loss: ['meanSquaredError'] }, loss: (s, n) => (s % 4 < 2 ? 1.2 : 0.15) * jitter(n, 0.3) }],
+    ['learning-rate-too-high', { compile: { optimizer: 'adam', learningRate: 0.5, loss: ['categoricalCrossentropy'] }, loss: (_s, n) => 2.3 * jitter(n, 0.1), updateRatio: (_l, _s, n) => jitter(n, 0.3) }],
+    ['unchanged-weights', { updateRatio: (l) => (l === 1 ? 0 : 1e-3), gradNorm: (l, _s, n) => (l === 1 ? 0 : jitter(n, 0.2)) }],
+    ['update-ratio-high', { updateRatio: (_l, _s, n) => 0.9 * jitter(n, 0.3) }],
+    ['update-ratio-low', { updateRatio: (_l, _s, n) => 2e-6 * jitter(n, 0.3) }],
+    ['overfitting', { valLoss: (e, n) => (0.6 + 0.15 * Math.max(0, e - 1)) * jitter(n, 0.03) }],
+    ['underfitting', { loss: (_s, n) => 2.3 * jitter(n, 0.1), acc: (_s, n) => 0.1 * jitter(n, 0.4) }],
+    ['inputs-not-normalized', { dataStats: { inputs: [{ min: 0, max: 255, mean: 60, std: 70, integer: true }], targets: MNIST_DATA.targets } }],
+    ['label-loss-mismatch', { compile: { optimizer: 'adam', learningRate: 0.001, loss: ['sparseCategoricalCrossentropy'] } }],
+  ];
+
+  for (const [code, v] of faults) {
+    it(`detects ${code} within 200 steps on 10 seeds`, () => {
+      for (let seed = 1; seed <= 10; seed++) {
+        const f = found(monitor(synth(healthy({ seed, ...v }))), code)[0];
+        assert.ok(f, `seed ${seed}: no ${code}`);
+        assert.ok(f.step <= 200, `seed ${seed}: step ${f.step}`);
+      }
+    });
+  }
 });

@@ -27,12 +27,15 @@ import { layerRatios, UPDATE_RATIO_HIGH } from './update-ratio';
  * above where it started.
  */
 export const DIVERGENCE_FACTOR = 2;
+/** The reference "start" is the median of the first 5 batch losses (regression batches vary 3× at init). */
+export const DIVERGENCE_REFERENCE_STEPS = 5;
 /**
- * The reference is the first step's loss: the model as initialised, whose loss varies little
- * between batches. A median of the first few steps would already include the jump of an
- * optimizer that blows up on its second step (Adam at lr 1 goes from 2.3 to 14 at once).
+ * An optimizer that blows up at its first update never shows a rising phase (Adam at lr 1:
+ * 2.4 at step 1, then 13.6–15.1 from step 2 on), so the median of the first steps is already
+ * high. That jump counts too: steps 2–5 each at least 4× step 1, and the recent loss as well.
+ * A batch of a healthy run is never 4× below the next four.
  */
-export const DIVERGENCE_REFERENCE_STEPS = 1;
+export const DIVERGENCE_JUMP = 4;
 export const DIVERGENCE_RECENT = 10;
 /** Step events before the climb is judged (the first steps' median is the reference). */
 export const DIVERGENCE_MIN_EVENTS = 15;
@@ -69,7 +72,12 @@ function rateFixes(ctx: ModelContext, factor = 10) {
 
 function detect(state: StreamState, ctx: ModelContext): Finding[] {
   const out: Finding[] = [];
-  const initial = initialLoss(state, DIVERGENCE_REFERENCE_STEPS);
+  const reference = initialLoss(state, DIVERGENCE_REFERENCE_STEPS);
+  const first = state.firstSteps[0]?.loss ?? NaN;
+  const early = state.firstSteps.slice(1, DIVERGENCE_REFERENCE_STEPS).map((r) => r.loss);
+  const jumped = first > 0 && early.length === DIVERGENCE_REFERENCE_STEPS - 1 && early.every((l) => l !== null && l >= DIVERGENCE_JUMP * first);
+  // After a jump the start is the first step's loss; otherwise the median of the first few.
+  const initial = jumped ? first : reference;
   const lr = currentLearningRate(state, ctx.learningRate());
   const line = ctx.compileLine();
   if (!Number.isFinite(initial)) return out;
@@ -94,7 +102,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
     return out;
   }
 
-  if (state.stepEvents >= DIVERGENCE_MIN_EVENTS && initial > 0 && recent >= DIVERGENCE_FACTOR * initial) {
+  if (state.stepEvents >= DIVERGENCE_MIN_EVENTS && initial > 0 && recent >= (jumped ? DIVERGENCE_JUMP : DIVERGENCE_FACTOR) * initial) {
     out.push(
       finding(state, {
         code: 'divergence',

@@ -5,7 +5,9 @@
  * compared with the largest of any later layer.
  *
  * Zero gradients are left to `unchanged-weights` (a dead layer or a disconnected branch gives
- * exactly 0, which is another problem with other fixes).
+ * exactly 0, which is another problem with other fixes). Measured on the recorded runs, the
+ * smallest early/later ratio of a healthy network was ~5e-2 (MNIST MLP, Adam), a deep sigmoid
+ * stack's 1e-6.
  */
 import type { LayerInfo, ModelContext } from '../context';
 import { finding, type Detector } from '../detector';
@@ -30,6 +32,7 @@ export const VANISHING_MIN_REPORTS = 5;
 export const VANISHING_MIN_SHARE = 0.75;
 
 const SATURATING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
+const SPARSE_GRADIENTS = new Set(['Embedding']);
 
 interface Row {
   info: LayerInfo;
@@ -66,6 +69,8 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
   }
   const vanishing: { row: Row; ratio: number; later: number }[] = [];
   for (let i = 0; i < rows.length - 1; i++) {
+    // An embedding's gradient touches only the rows the batch looked up: small per element by design.
+    if (SPARSE_GRADIENTS.has(rows[i].info.className)) continue;
     const ratios: number[] = [];
     let laterGrad = 0;
     for (const [step, s] of rows[i].scale) {
