@@ -23,6 +23,10 @@ const targets = [
   ['src/cli/main.ts', 'dist/cli.js', []],
   ['src/server/server.ts', 'dist/server.js', []],
   ['src/training/engine/worker.ts', 'dist/train-worker.js', []],
+  // Preloaded into the user's own training program (node --require): instrumentation + TS require hook.
+  ['src/training/script/preload.ts', 'dist/train-preload.js', []],
+  // The preload's last-resort TypeScript transpiler (loaded only without esbuild/typescript in the project).
+  ['src/training/script/ts-fallback.ts', 'dist/train-typescript.js', []],
 ];
 
 /** @type {esbuild.BuildOptions} */
@@ -44,6 +48,10 @@ const common = {
 const builds = targets
   .filter(([entry]) => existsSync(join(root, entry)))
   .map(([entry, outfile, external]) => ({ ...common, entryPoints: [entry], outfile, external }));
+// The ES module loader hooks the preload registers (module.register) for TypeScript ES modules.
+if (existsSync(join(root, 'src/training/script/esm-hooks.ts'))) {
+  builds.push({ ...common, entryPoints: ['src/training/script/esm-hooks.ts'], outfile: 'dist/train-esm-hooks.mjs', format: 'esm', external: [] });
+}
 
 // Webview pages: browser bundles (script + stylesheet) under dist/webview/, loaded by the
 // extension through webview.asWebviewUri (its localResourceRoots is dist/webview).
@@ -51,6 +59,8 @@ const builds = targets
 const webviewTargets = [
   ['src/webview/summary/main.ts', 'dist/webview/summary.js'],
   ['src/webview/summary/summary.css', 'dist/webview/summary.css'],
+  ['src/webview/training/main.ts', 'dist/webview/training.js'],
+  ['src/webview/training/training.css', 'dist/webview/training.css'],
 ];
 // elkjs's layout engine runs in a Web Worker of the summary page (off its main thread): ship
 // the worker script elkjs provides as it is.

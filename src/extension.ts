@@ -3,7 +3,8 @@
  * (src/server/server.ts → dist/server.js) analyses the documents and provides Problems,
  * hovers, inlay hints and CodeLens; this file starts it, and keeps the one UI piece the
  * server cannot own: the "Show Model Summary" command (a webview panel, src/client/summary-panel.ts,
- * and the read-only text tab), the Models view and the status bar item (src/client/models-view.ts).
+ * and the read-only text tab), the Models view and the status bar item (src/client/models-view.ts),
+ * and "Train Current Model" (the training panel, src/client/training-panel.ts).
  * Nothing is analysed in the extension host.
  */
 import * as path from 'node:path';
@@ -19,6 +20,7 @@ import {
 } from './server/protocol';
 import { registerModelViews } from './client/models-view';
 import { SummaryPanel } from './client/summary-panel';
+import { registerTraining } from './client/train-command';
 
 const NAME = 'Layer Lens';
 const SUMMARY_SCHEME = 'layer-lens-summary';
@@ -62,6 +64,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   client = new LanguageClient('layerLens', NAME, serverOptions, clientOptions);
   const modelsChanged = registerModelViews(context, client, started, output);
+  // Train Current Model (the training panel; the worker runs in a child process).
+  registerTraining(context, () => client, started, output, modelsChanged);
   panel = new SummaryPanel(context.extensionUri, { client: () => client, output, openText: (uri, selector) => showSummary(summaries, output, uri, selector) }, modelsChanged);
   context.subscriptions.push(panel);
   try {

@@ -8,11 +8,13 @@ import { analyzeFiles } from '../analysis/engine';
 import type { Diagnostic, FileAnalysis, ModelGraph } from '../analysis/graph';
 import { formatSummary } from '../analysis/summary';
 import { runTrain, TRAIN_USAGE } from '../training/cli-train';
+import { LR_RANGE_USAGE, runLrRange } from '../training/cli-lr-range';
 
 const USAGE = `Usage:
   layer-lens summary <files or globs…> [--json]   every model's layers, shapes, parameters and MACs
   layer-lens check <files or globs…>              problems as file:line:col; exit 1 on any error
   ${TRAIN_USAGE}
+  ${LR_RANGE_USAGE}
   layer-lens --help`;
 
 export interface CliIO {
@@ -91,8 +93,8 @@ export function run(argv: string[], io: CliIO): number {
   }
   const flags = new Set(rest.filter((a) => a.startsWith('--')));
   const inputs = rest.filter((a) => !a.startsWith('--'));
-  if (command === 'train') {
-    io.err('layer-lens train runs asynchronously: call runAsync');
+  if (command === 'train' || command === 'lr-range') {
+    io.err(`layer-lens ${command} runs asynchronously: call runAsync`);
     return 2;
   }
   if (command !== 'summary' && command !== 'check') {
@@ -143,6 +145,7 @@ export function formatDiagnostic(file: string, d: Diagnostic): string {
 /** Every command, `train` included (it returns a promise). */
 export function runAsync(argv: string[], io: CliIO): Promise<number> {
   if (argv[0] === 'train') return runTrain(argv.slice(1), io);
+  if (argv[0] === 'lr-range') return runLrRange(argv.slice(1), io);
   return Promise.resolve(run(argv, io));
 }
 

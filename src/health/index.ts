@@ -8,7 +8,7 @@
  *
  * No vscode import, no I/O: the training engine, the CLI and the panel all call it.
  */
-export { HealthMonitor, analyzeStream, findingsJson, SUPERSEDED_BY, type FindingChange, type MonitorOptions } from './monitor';
+export { HealthMonitor, analyzeStream, findingsJson, SUPERSEDED_BY, type FindingChange, type FindingJson, type MonitorOptions } from './monitor';
 export { DETECTORS } from './detectors';
 export type { Detector } from './detector';
 export { ModelContext, type LayerInfo } from './context';

@@ -144,12 +144,35 @@ export function analyzeStream(events: Iterable<HealthEvent | { type: string }>, 
   return m.findings();
 }
 
-/** The `--json` shape of the CLI: `{"findings":[…]}` (stable keys only). */
-export function findingsJson(findings: Finding[]): { findings: Omit<Finding, 'id' | 'title' | 'lastStep'>[] } {
+/** One finding as `layer-lens train --json` prints it: stable keys in a fixed order, `line` null when unknown. */
+export interface FindingJson {
+  code: Finding['code'];
+  severity: Finding['severity'];
+  layers: string[];
+  line: number | null;
+  step: number;
+  evidence: Record<string, number>;
+  fixes: Finding['fixes'];
+  message: string;
+  explain: string[];
+}
+
+/**
+ * The `--json` shape of the CLI: `{"findings":[{"code","severity","layers","line","step",
+ * "evidence","fixes","message","explain"}…]}` (the run-local `id`, `title` and `lastStep` left out).
+ */
+export function findingsJson(findings: Finding[]): { findings: FindingJson[] } {
   return {
-    findings: findings.map((f) => {
-      const { id: _id, title: _title, lastStep: _last, ...rest } = f;
-      return rest;
-    }),
+    findings: findings.map((f) => ({
+      code: f.code,
+      severity: f.severity,
+      layers: [...f.layers],
+      line: f.line ?? null,
+      step: f.step,
+      evidence: { ...f.evidence },
+      fixes: f.fixes.map((x) => ({ ...x })),
+      message: f.message,
+      explain: [...f.explain],
+    })),
   };
 }

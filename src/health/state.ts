@@ -109,6 +109,7 @@ export class StreamState {
   readonly epochs = new Ring<EpochRecord>(EPOCH_WINDOW);
   bestVal?: { valLoss: number; epoch: number; step: number; trainLoss: number | null };
 
+  model?: Extract<HealthEvent, { type: 'model' }>;
   compile?: Extract<HealthEvent, { type: 'compile' }>;
   dataset?: Extract<HealthEvent, { type: 'dataset' }>;
   dataStats?: Extract<HealthEvent, { type: 'data-stats' }>;
@@ -184,6 +185,7 @@ export class StreamState {
         this.done = e;
         return;
       case 'model':
+        this.model = e;
         return;
     }
   }

@@ -161,6 +161,11 @@ export interface TargetStats {
   rowSumOne?: boolean;
   /** Share of each class, for class labels (index i: class i); absent for regression. */
   classFractions?: number[];
+  /**
+   * The training engine one-hot encoded these class indices (a data file's label column) to fit
+   * the loss for its own run: the mismatch is real for the user's code, not for that run.
+   */
+  engineOneHot?: boolean;
 }
 
 export interface DataStatsEvent {
@@ -173,6 +178,9 @@ export interface ModelEvent {
   type: 'model';
   name: string;
   layers: { name: string; className: string; params: number }[];
+  /** Parameters of the built model, and those the optimizer trains (0: everything is frozen). */
+  totalParams?: number;
+  trainableParams?: number;
 }
 
 export interface RunEvent {

@@ -33,6 +33,7 @@ import { inlayHintsFor } from './features/inlay-hints';
 import { samePath } from './features/locate';
 import { summaryFor } from './features/summary';
 import { type ModelRequests, registerModelRequests } from './models-handlers';
+import { registerTrainRequests } from './train-handlers';
 import {
   DEFAULT_SETTINGS,
   type InitializationOptions,
@@ -70,6 +71,8 @@ export function startServer(connection: Connection): void {
 
   // The Models view, the status bar item and the summary panel (layerLens/models, …).
   const models: ModelRequests = registerModelRequests(connection, { service, folders: () => workspaceFolders, log });
+  // Train Current Model: the analysed graph of the model to train (layerLens/trainTarget).
+  registerTrainRequests(connection, { service, log });
 
   /** Problems for the document, sent only when they changed. */
   const publish = (entry: AnalysisEntry): void => {

@@ -3,7 +3,8 @@
  *   [--epochs N | --steps N] [--backend auto|gpu|node|wasm|cpu] [--out <run dir>] [--json] …`
  *
  * Analyses the file, picks the model, trains it in the worker process, prints progress, and
- * ends with one JSON line of the final metrics (with --json, progress goes to stderr and
+ * ends with one JSON line: the training-health findings (`{"findings":[…]}`, src/health) and the
+ * final metrics (with --json, progress goes to stderr and
  * stdout holds only that line). Exit code 0 when the run completed or was stopped, 1 when it
  * failed, 2 on a usage error.
  */
@@ -12,9 +13,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeFiles } from '../analysis/engine';
 import type { ModelGraph } from '../analysis/graph';
+import { findingsJson } from '../health/monitor';
 import { TrainingRun, type RunResult, type StartOptions } from './host';
 import { BACKEND_CHOICES, type BackendChoice, type TrainConfig, type WorkerMessage } from './protocol';
 import { defaultRunDir } from './engine/run-store';
+import { decideTrainMode, runScriptTrain } from './cli-train-script';
+import { SCRIPT_USAGE } from './script/usage';
 
 export const TRAIN_USAGE = `layer-lens train <file> [options]   train a model of the file (built from the analysis) and save the run
     --model <name|line>       which model (default: the one compiled in the file, or the only one)
@@ -25,7 +29,11 @@ export const TRAIN_USAGE = `layer-lens train <file> [options]   train a model of
     --out <dir>               the run folder (default: .layer-lens/runs/<time>/ in the current folder)
     --save-model              also save the trained model (tfjs format) into <run dir>/model
     --gpu-package <path>      where @tensorflow/tfjs-node-gpu is, when not in the file's node_modules
-    --json                    only the final JSON line on stdout (progress on stderr)`;
+    --validation-split X      the share of samples held out for validation (default 0.1)
+    --json                    only the final JSON line on stdout (progress on stderr); it starts with the
+                              training-health findings: {"findings":[{"code","severity","layers","line",
+                              "step","evidence","fixes",…}], "status", …final metrics}
+${SCRIPT_USAGE}`;
 
 export interface TrainIO {
   out(text: string): void;
@@ -37,7 +45,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['--model', '--dataset', '--epochs', '--steps', '--backend', '--out', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--stats-every', '--probe-every']);
+const VALUE_FLAGS = new Set(['--model', '--dataset', '--epochs', '--steps', '--backend', '--out', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--stats-every', '--probe-every', '--validation-split']);
 const BOOL_FLAGS = new Set(['--json', '--save-model']);
 
 function parseArgs(args: string[]): Parsed | string {
@@ -99,6 +107,13 @@ function metricsText(m: Record<string, number | null>): string {
 }
 
 export async function runTrain(args: string[], io: TrainIO, opts: StartOptions & { cwd?: string } = {}): Promise<number> {
+  // The user's own training code first (--script, or a file that calls fit/minimize without --dataset).
+  const mode = decideTrainMode(args, opts.cwd ?? process.cwd());
+  if (mode.mode === 'error') {
+    io.err(`layer-lens train: ${mode.message}.\n${TRAIN_USAGE}`);
+    return 2;
+  }
+  if (mode.mode === 'script') return runScriptTrain(args, io, mode, { cwd: opts.cwd, ...(opts.env ? { env: opts.env } : {}), ...(opts.stopGraceMs ? { stopGraceMs: opts.stopGraceMs } : {}) });
   const parsed = parseArgs(args);
   if (typeof parsed === 'string') {
     io.err(`layer-lens train: ${parsed}.\n${TRAIN_USAGE}`);
@@ -129,6 +144,11 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
   const lr = flags.get('--learning-rate');
   if (lr !== undefined && !(Number(lr) > 0)) {
     io.err(`layer-lens train: --learning-rate must be a positive number (got ${String(lr)})`);
+    return 2;
+  }
+  const split = flags.get('--validation-split');
+  if (split !== undefined && !(Number(split) >= 0 && Number(split) < 0.9)) {
+    io.err(`layer-lens train: --validation-split must be a number in [0, 0.9) (got ${String(split)})`);
     return 2;
   }
   const file = path.resolve(cwd, parsed.file);
@@ -168,6 +188,7 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
     ...(ints['--stats-every'] ? { statsEvery: ints['--stats-every'] } : {}),
     ...(ints['--probe-every'] ? { probeEvery: ints['--probe-every'] } : {}),
     ...(lr !== undefined ? { learningRate: Number(lr) } : {}),
+    ...(split !== undefined ? { validationSplit: Number(split) } : {}),
     ...(flags.get('--optimizer') ? { optimizer: flags.get('--optimizer') as string } : {}),
     ...(flags.get('--loss') ? { loss: flags.get('--loss') as string } : {}),
     ...(seed !== undefined ? { seed: Number(seed) } : {}),
@@ -178,6 +199,7 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
 
   let lastPrint = 0;
   let totalSteps = 0;
+  const shown = new Set<string>();
   const onMessage = (m: WorkerMessage) => {
     switch (m.type) {
       case 'backend':
@@ -218,6 +240,13 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
       case 'saved':
         progress(`model saved: ${m.modelDir}`);
         break;
+      case 'health':
+        // New or more severe findings as they appear (all of them are in the final line).
+        for (const f of m.findings.filter((x) => m.changed.includes(x.id) && !shown.has(`${x.id}|${x.severity}`))) {
+          shown.add(`${f.id}|${f.severity}`);
+          progress(`health: ${f.severity} ${f.code} at step ${f.step}${f.layers.length ? ` (${f.layers.slice(0, 3).join(', ')}${f.layers.length > 3 ? ', …' : ''})` : ''}${f.line ? `, line ${f.line}` : ''}: ${f.message}${f.fixes[0] ? `\n  fix: ${f.fixes[0].title}` : ''}`);
+        }
+        break;
       default:
         break;
     }
@@ -239,7 +268,7 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
   } finally {
     process.off('SIGINT', onSigint);
   }
-  io.out(JSON.stringify(finalJson(config, picked, result)));
+  io.out(JSON.stringify({ ...findingsJson(result.findings ?? []), ...finalJson(config, picked, result) }));
   return result.status === 'completed' || result.status === 'stopped' ? 0 : 1;
 }
 

@@ -13,6 +13,8 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Finding } from '../health/findings';
+import { HealthTracker, trainingHealth, type HealthRunInfo } from './health-host';
 import { parseWorkerMessage, PROTOCOL_VERSION, type HostMessage, type TrainConfig, type WorkerMessage, type WorkerMessageOf } from './protocol';
 
 export interface WorkerLocation {
@@ -44,6 +46,11 @@ export interface RunResult {
   signal: NodeJS.Signals | null;
   stderrTail: string;
   messages: WorkerMessage[];
+  /**
+   * The training-health findings at the end, ranked (src/health; also in the `health` messages).
+   * Optional for other hosts that return this shape (a script run); TrainingRun always sets it.
+   */
+  findings?: Finding[];
 }
 
 export interface StartOptions {
@@ -77,12 +84,17 @@ export class TrainingRun {
   private killedByStop = false;
   private exited = false;
   private readonly child: ChildProcess;
+  /** The HealthMonitor over every message; its `health` messages join the stream (onMessage, messages). */
+  private readonly health: HealthTracker;
+  private readonly healthRun: HealthRunInfo;
 
   private constructor(
     readonly config: TrainConfig,
     private readonly opts: StartOptions,
   ) {
     const worker = opts.worker ?? defaultWorker();
+    this.health = new HealthTracker(config.model);
+    this.healthRun = { runDir: config.runDir, file: config.file, model: config.model };
     killAllOnExit();
     this.child = fork(worker.path, [], {
       execArgv: [...worker.execArgv, ...(opts.nodeArgs ?? [])],
@@ -110,6 +122,8 @@ export class TrainingRun {
       });
     });
     this.send({ v: PROTOCOL_VERSION, type: 'start', config });
+    // A learning-rate range test drives the loss to divergence on purpose: no health findings for it.
+    if (!config.lrRange) trainingHealth.emitStart(this.healthRun);
   }
 
   static start(config: TrainConfig, opts: StartOptions = {}): TrainingRun {
@@ -131,6 +145,23 @@ export class TrainingRun {
     if (msg.type === 'error' && msg.fatal) this.fatal = { kind: msg.kind, message: msg.message };
     if (msg.type === 'done') this.doneMsg = msg;
     this.opts.onMessage?.(msg);
+    let health;
+    if (this.config.lrRange) return;
+    try {
+      health = this.health.push(msg);
+    } catch (e) {
+      this.opts.onStderr?.(`layer-lens: the training-health monitor failed on a ${msg.type} message: ${(e as Error).message}\n`);
+    }
+    if (health) {
+      this.messages.push(health);
+      this.opts.onMessage?.(health);
+      trainingHealth.emitFindings(this.healthRun, health.findings, health.step);
+    }
+  }
+
+  /** The training-health findings so far, ranked. */
+  findings(): Finding[] {
+    return this.health.findings();
   }
 
   private send(msg: HostMessage): void {
@@ -171,7 +202,27 @@ export class TrainingRun {
   }
 
   private finish(code: number | null, signal: NodeJS.Signals | null): RunResult {
-    const base = { exitCode: code, signal, stderrTail: this.stderr, messages: this.messages };
+    const result = this.finishRun(code, signal);
+    this.recordHealth(result.findings ?? []);
+    if (!this.config.lrRange) trainingHealth.emitEnd(this.healthRun, result.status, result.findings ?? []);
+    return result;
+  }
+
+  /** The findings go into run.json (`health`), for runs reopened later. */
+  private recordHealth(findings: Finding[]): void {
+    const file = path.join(this.config.runDir, 'run.json');
+    try {
+      if (!fs.existsSync(file)) return;
+      const run = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+      run.health = { findings };
+      fs.writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
+    } catch {
+      // best effort
+    }
+  }
+
+  private finishRun(code: number | null, signal: NodeJS.Signals | null): RunResult {
+    const base = { exitCode: code, signal, stderrTail: this.stderr, messages: this.messages, findings: this.health.findings() };
     if (this.doneMsg) {
       return { ...base, status: this.doneMsg.status, done: this.doneMsg, ...(this.fatal ? { error: this.fatal } : {}) };
     }
@@ -213,3 +264,8 @@ export class TrainingRun {
     }
   }
 }
+
+// The other ways to run training, with the same surface (messages, result, pause/resume/stop/kill):
+// the user's own training program with the instrumentation preloaded, and the learning-rate range test.
+export { defaultPreload, ScriptRun, startScriptRun, type ScriptConfig, type ScriptRunResult, type ScriptStartOptions } from './script-host';
+export { lrRangeConfig, startLrRange, type LrRangeOutcome, type LrRangeRun } from './lr-range-host';

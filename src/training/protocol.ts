@@ -14,6 +14,7 @@
  * has no such values; `finite()` below is what a sender uses.
  */
 import type { ModelGraph } from '../analysis/graph';
+import type { Finding } from '../health/findings';
 import {
   array,
   bool,
@@ -89,6 +90,8 @@ export const trainConfigSchema = object({
   codeHash: str(),
   /** A dataset name (`mnist`, `spirals`, … or `auto`) or a path to a JSON/CSV file. */
   dataset: str(),
+  /** For a CSV file or a JSON array of objects: the input and target columns (default: the last column is the target). */
+  columns: optional(object({ inputs: array(str()), targets: array(str()) })),
   /** How many samples to draw for synthetic sets (and the most taken from MNIST). */
   samples: optional(int(1)),
   epochs: optional(int(1)),
@@ -119,6 +122,21 @@ export const trainConfigSchema = object({
   seed: optional(int(0)),
   /** The worker emits a `step` event at most every this many ms (0: every step). */
   stepEventMs: optional(int(0)),
+  /**
+   * Run a learning-rate range test instead of a training (src/training/lr-range.ts): the rate
+   * grows exponentially from minLr to maxLr over `steps` steps on a fresh copy of the model.
+   */
+  lrRange: optional(
+    object({
+      minLr: num(),
+      maxLr: num(),
+      steps: int(2),
+      /** Stop once the smoothed loss exceeds this many times its best (default 4). */
+      divergeFactor: optional(num()),
+      /** Exponential smoothing of the loss, 0 ≤ β < 1 (default from the number of steps). */
+      smoothing: optional(num()),
+    }),
+  ),
 });
 export type TrainConfig = Omit<Infer<typeof trainConfigSchema>, 'model' | 'otherModels'> & {
   model: ModelGraph;
@@ -171,6 +189,15 @@ const layerStatSchema = object({
   nanCount: int(0),
   infCount: int(0),
   gradHistogram: optional(histogramSchema),
+  /**
+   * False for a weight the optimizer does not train (a frozen layer): reported from snapshots
+   * of the weight (gradNorm null, updateRatio ‖Δw‖/‖w‖ since the previous statistics step).
+   * Absent: trainable. A trainable weight that got no gradient (a branch cut off from the
+   * loss) is reported with gradNorm 0.
+   */
+  trainable: optional(bool()),
+  /** Elements of the variable. */
+  size: optional(int(0)),
 });
 export type LayerStat = Infer<typeof layerStatSchema>;
 
@@ -184,16 +211,90 @@ const activationStatSchema = object({
   /** Fraction within 1% of the activation's bounds (tanh, sigmoid, softmax…); 0 when unbounded. */
   fracSaturated: maybeNum(),
   histogram: histogramSchema,
+  /** The activation the layer applies (`relu`, `tanh`, …), when its config names one. */
+  activation: optional(str()),
+  /** Units (the last axis: Dense units, conv channels) that are exactly 0 for every probe sample and position. */
+  deadFraction: optional(maybeNum()),
+  /** Size of the last axis. */
+  units: optional(int(0)),
 });
 export type ActivationStat = Infer<typeof activationStatSchema>;
 
 const metricsSchema = record(maybeNum());
 
+const sourceLocationSchema = object({ file: str(), line: int(1), column: optional(int(0)), function: optional(str()), text: optional(str()) });
+export type SourceLocationInfo = Infer<typeof sourceLocationSchema>;
+
+/** Facts about one input of the training set (`data-stats`). */
+const inputStatsSchema = object({
+  min: maybeNum(),
+  max: maybeNum(),
+  mean: maybeNum(),
+  std: maybeNum(),
+  /** NaN/±Infinity values in it. */
+  nonFinite: optional(int(0)),
+  /** Every value is a whole number (raw pixel bytes, token ids). */
+  integer: optional(bool()),
+});
+
+/** Facts about one target of the training set (`data-stats`), as the data gave it. */
+const targetStatsSchema = object({
+  min: maybeNum(),
+  max: maybeNum(),
+  mean: maybeNum(),
+  integer: bool(),
+  /** Size of the last axis (1: a column of class indices or one regression value). */
+  lastDim: int(0),
+  /** Every row is zeros with a single 1. */
+  oneHot: bool(),
+  /** Every row lies in [0, 1] and sums to 1 (only for lastDim > 1). */
+  rowSumOne: optional(bool()),
+  /** Share of each class (index i: class i), for class labels. */
+  classFractions: optional(array(num(), 100_000)),
+  /** The engine one-hot encoded these class indices (a data file's label column) for the loss it trains with. */
+  engineOneHot: optional(bool()),
+});
+
+export const FIX_EDIT_KINDS = ['set-config', 'set-optimizer-option', 'set-learning-rate', 'set-compile', 'insert-layer-after', 'insert-layer-before', 'add-callback'] as const;
+
+/** One structured edit of a fix (src/health/findings.ts FixEdit); which fields are set depends on `kind`. */
+const fixEditSchema = object({
+  kind: oneOf(FIX_EDIT_KINDS),
+  layer: optional(str()),
+  key: optional(str()),
+  value: optional(unknownValue()),
+  factory: optional(str()),
+  config: optional(record(unknownValue())),
+});
+
+/** A training-health finding (src/health/findings.ts Finding). */
+export const findingSchema = object({
+  id: str(),
+  code: str(),
+  severity: oneOf(['error', 'warning', 'info']),
+  title: str(),
+  message: str(),
+  layers: array(str(), 10_000),
+  line: optional(int(1)),
+  step: int(0),
+  lastStep: int(0),
+  evidence: record(num()),
+  fixes: array(object({ id: str(), title: str(), rank: num(), edits: optional(array(fixEditSchema, 10_000)), explain: array(str(), 100) }), 100),
+  explain: array(str(), 100),
+});
+
 export const ERROR_KINDS = ['nan', 'oom', 'data', 'model', 'backend', 'kernel', 'crash', 'protocol', 'config'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export const workerMessageSchema = tagged('type', {
-  hello: object({ v, type: literal('hello'), pid: int(0), node: str() }),
+  hello: object({
+    v,
+    type: literal('hello'),
+    pid: int(0),
+    node: str(),
+    /** Set when the process is the user's own training program (src/training/script/preload.ts). */
+    script: optional(object({ file: str(), args: array(str()) })),
+  }),
   backend: object({
     v,
     type: literal('backend'),
@@ -237,6 +338,13 @@ export const workerMessageSchema = tagged('type', {
     /** Where each setting came from: the code's compile call, the request, or a default. */
     sources: record(oneOf(['code', 'request', 'default'])),
   }),
+  /**
+   * Facts about the training data, sent once before the first step: per input its range,
+   * mean, std, non-finite count and whether it is whole numbers; per target the same plus its
+   * encoding (one-hot, class indices) and class shares. The training-health detectors judge
+   * input scaling and label/loss fit from it (src/health/detectors/input-scale.ts, label-loss.ts).
+   */
+  'data-stats': object({ v, type: literal('data-stats'), samples: int(0), inputs: array(inputStatsSchema, 1000), targets: array(targetStatsSchema, 1000), note: optional(str()) }),
   run: object({ v, type: literal('run'), runDir: str(), totalSteps: int(0), epochs: int(0), stepsPerEpoch: int(0) }),
   state: object({ v, type: literal('state'), state: oneOf(['running', 'paused', 'stopping']) }),
   step: object({
@@ -272,9 +380,40 @@ export const workerMessageSchema = tagged('type', {
     layer: optional(str()),
     /** A stack trace or the underlying error's text. */
     detail: optional(str()),
+    /** Where in the user's code (source-mapped to TypeScript): the throw, or the fit/minimize call. */
+    source: optional(sourceLocationSchema),
     fatal: bool(),
   }),
   saved: object({ v, type: literal('saved'), modelDir: str() }),
+  /**
+   * Written by the host, never by the worker: the training-health findings after a worker
+   * message changed them (src/training/health-host.ts runs the HealthMonitor over every
+   * message). `findings` is the whole current list, ranked (severity, root causes first);
+   * `changed` the ids that are new or whose evidence moved. It travels with the worker's
+   * messages (to the panel, into the run's history) so every consumer reads one stream.
+   */
+  health: object({ v, type: literal('health'), step: int(0), findings: array(findingSchema, 1000), changed: array(str(), 1000) }),
+  /** The result of a learning-rate range test (config.lrRange), sent before `done`. */
+  'lr-range': object({
+    v,
+    type: literal('lr-range'),
+    optimizer: str(),
+    minLr: num(),
+    maxLr: num(),
+    /** One point per step: the rate used, the batch loss (null when not finite), the smoothed loss. */
+    points: array(object({ step: int(1), lr: num(), loss: maybeNum(), smoothed: maybeNum() })),
+    /** Why the sweep ended before maxLr (the loss diverged), when it did. */
+    stoppedEarly: optional(object({ step: int(1), lr: num(), reason: str() })),
+    suggestion: nullable(
+      object({
+        lr: num(),
+        method: oneOf(['steepest', 'min/10']),
+        reason: str(),
+        steepestLr: optional(num()),
+        minLossLr: optional(num()),
+      }),
+    ),
+  }),
   done: object({
     v,
     type: literal('done'),
@@ -296,7 +435,15 @@ export const workerMessageSchema = tagged('type', {
 });
 
 type Distribute<U> = U extends unknown ? U : never;
-export type WorkerMessage = Distribute<Infer<typeof workerMessageSchema>>;
+/** The `health` message with its findings at their precise type. */
+export interface HealthMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'health';
+  step: number;
+  findings: Finding[];
+  changed: string[];
+}
+export type WorkerMessage = Exclude<Distribute<Infer<typeof workerMessageSchema>>, { type: 'health' }> | HealthMessage;
 export type WorkerMessageOf<T extends WorkerMessage['type']> = Extract<WorkerMessage, { type: T }>;
 /** A worker message as the sender writes it: without `v` (added by `send`). */
 export type WorkerEvent = WorkerMessage extends infer M ? (M extends { v: 1 } ? Omit<M, 'v'> : never) : never;

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { codeLensesFor, totalsTitle } from '../../src/server/features/code-lens';
 import { SHOW_SUMMARY_COMMAND } from '../../src/server/protocol';
+import { TRAIN_MODEL_COMMAND } from '../../src/server/train-protocol';
 import { HEADER, analyse } from './server-helpers';
 
 const SOURCE = `${HEADER}
@@ -33,11 +36,11 @@ describe('code lens', () => {
   const src = analyse({ 'models.ts': SOURCE });
   const lenses = codeLensesFor(src.analysis, src.doc);
 
-  it('two lenses per model, on the line of its creation call', () => {
-    assert.equal(lenses.length, 4);
+  it('three lenses per model, on the line of its creation call', () => {
+    assert.equal(lenses.length, 6);
     assert.deepEqual(
       lenses.map((l) => l.range.start.line + 1),
-      [4, 4, 13, 13],
+      [4, 4, 4, 13, 13, 13],
     );
   });
 
@@ -53,7 +56,18 @@ describe('code lens', () => {
     assert.equal(summary.title, 'Summary');
     assert.equal(summary.command, SHOW_SUMMARY_COMMAND);
     assert.deepEqual(summary.arguments, [src.doc.uri, { name: 'encoder', offset: src.at('tf.sequential({') }]);
-    assert.deepEqual(lenses[3].command!.arguments, [src.doc.uri, { name: 'head', offset: src.at('tf.sequential()') }]);
+    assert.deepEqual(lenses[4].command!.arguments, [src.doc.uri, { name: 'head', offset: src.at('tf.sequential()') }]);
+  });
+
+  it('the ▶ Train lens runs Train Current Model for that model (never a dead button)', () => {
+    const train = lenses[2].command!;
+    assert.equal(train.title, '▶ Train');
+    assert.equal(train.command, TRAIN_MODEL_COMMAND);
+    assert.deepEqual(train.arguments, [src.doc.uri, { name: 'encoder', offset: src.at('tf.sequential({') }]);
+    assert.deepEqual(lenses[5].command!.arguments, [src.doc.uri, { name: 'head', offset: src.at('tf.sequential()') }]);
+    // The command the lens names is one the extension contributes and registers.
+    const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { contributes: { commands: { command: string }[] } };
+    assert.ok(manifest.contributes.commands.some((c) => c.command === TRAIN_MODEL_COMMAND));
   });
 
   it('the title formats large numbers like the summary table', () => {
@@ -65,7 +79,7 @@ describe('code lens', () => {
   it('variants of one builder (same call, other arguments) are told apart by name', () => {
     const v = analyse({ 'variants.ts': VARIANTS });
     const titles = codeLensesFor(v.analysis, v.doc).map((l) => l.command?.title);
-    assert.deepEqual(titles, ['model: Σ 10 params (40 B fp32) · 8 MACs', 'Summary of model', 'large: Σ 100 params (400 B fp32) · 80 MACs', 'Summary of large']);
+    assert.deepEqual(titles, ['model: Σ 10 params (40 B fp32) · 8 MACs', 'Summary of model', '▶ Train model', 'large: Σ 100 params (400 B fp32) · 80 MACs', 'Summary of large', '▶ Train large']);
   });
 
   it('no model, no lens', () => {

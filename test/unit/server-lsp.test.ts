@@ -141,7 +141,7 @@ describe('language server over LSP', () => {
     const lenses = await client.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: MODEL } });
     assert.deepEqual(
       lenses.map((l) => l.command?.title),
-      ['Σ 760 params (3.0 KB fp32) · 588.0 K MACs', 'Summary'],
+      ['Σ 760 params (3.0 KB fp32) · 588.0 K MACs', 'Summary', '▶ Train'],
     );
   });
 

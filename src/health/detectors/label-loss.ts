@@ -38,9 +38,11 @@ function check(loss: string, t: TargetStats, units: number | undefined): Mismatc
   switch (loss) {
     case 'categoricalCrossentropy':
       if (t.lastDim === 1 && (units === undefined || units > 1) && t.integer) {
+        // A data file's label column the engine one-hot encoded for its own run: that run trains,
+        // but the user's `fit` on the same data with this loss does not (a warning, not an error).
         return {
-          severity: 'error',
-          why: `categoricalCrossentropy expects one-hot rows${units ? ` of ${units} values` : ''}, but the labels are class indices (one integer per sample, ${fmt(t.min)}…${fmt(t.max)})`,
+          severity: t.engineOneHot ? 'warning' : 'error',
+          why: `categoricalCrossentropy expects one-hot rows${units ? ` of ${units} values` : ''}, but the labels are class indices (one integer per sample, ${fmt(t.min)}…${fmt(t.max)})${t.engineOneHot ? '; Layer Lens one-hot encoded them for this run, your own fit() call would get them as they are' : ''}`,
           evidence: ev,
           fixes: [setLoss('sparseCategoricalCrossentropy', 1), oneHotLabels(2)],
         };

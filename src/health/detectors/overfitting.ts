@@ -4,6 +4,7 @@
  * below it (the generalisation gap).
  */
 import type { LayerInfo, ModelContext } from '../context';
+import { initialLoss } from '../curve';
 import { finding, type Detector } from '../detector';
 import { fmt, pct, type Finding } from '../findings';
 import { dataAugmentation, dropoutAfter, earlyStopping, l2Regularization, moreData, smallerModel } from '../fixes';
@@ -26,6 +27,12 @@ export const OVERFIT_PATIENCE = 2;
  */
 export const OVERFIT_TRAIN_ACC = 0.95;
 export const OVERFIT_ACC_GAP = 0.2;
+/**
+ * The rise must also matter on the scale of the problem: at least 2% of the run's initial loss.
+ * A solved problem's validation loss sits at its noise floor (3e-4 after starting at 0.7, seen
+ * on two rings) where "10% above its best" is a wobble of 1e-4 that no one should act on.
+ */
+export const OVERFIT_MIN_RISE_OF_INITIAL = 0.02;
 
 function detect(state: StreamState, ctx: ModelContext): Finding[] {
   const epochs = state.epochs.toArray().filter((e) => e.valLoss !== null || e.valAcc !== null);
@@ -38,7 +45,12 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
   if (best && latest.valLoss !== null && best.epoch < last[0].epoch) {
     const rising = latest.valLoss >= best.valLoss * (1 + OVERFIT_VAL_RISE) && last.every((e) => e.valLoss !== null && e.valLoss >= best.valLoss * (1 + OVERFIT_VAL_RISE / 2));
     const trainFalling = best.trainLoss !== null && latest.loss !== null && latest.loss < best.trainLoss;
-    if (rising && trainFalling) reason = 'rise';
+    // Memorising puts the validation loss above the training loss (dropout and regularisation
+    // keep a healthy model's training loss above its validation loss).
+    const gapPositive = latest.loss === null || latest.valLoss > latest.loss;
+    const initial = initialLoss(state);
+    const matters = !Number.isFinite(initial) || latest.valLoss - best.valLoss >= OVERFIT_MIN_RISE_OF_INITIAL * Math.abs(initial);
+    if (rising && trainFalling && gapPositive && matters) reason = 'rise';
   }
   if (!reason && last.every((e) => e.acc !== null && e.valAcc !== null && e.acc >= OVERFIT_TRAIN_ACC && e.acc - e.valAcc >= OVERFIT_ACC_GAP)) reason = 'gap';
   if (!reason) return [];

@@ -65,7 +65,29 @@ function groupText(c: Cause): string {
   }
 }
 
+/** The model the engine built has parameters but none the optimizer trains: every layer is frozen. */
+function allFrozen(state: StreamState, ctx: ModelContext): Finding[] {
+  const m = state.model;
+  if (!m || m.trainableParams !== 0 || !(m.totalParams !== undefined && m.totalParams > 0)) return [];
+  const withWeights = m.layers.filter((l) => l.params > 0).map((l) => ctx.layer(l.name, l.className)).sort((a, b) => a.index - b.index);
+  return [
+    finding(state, {
+      code: 'unchanged-weights',
+      key: 'all',
+      severity: 'error',
+      message: `None of the model's ${m.totalParams.toLocaleString('en-US')} parameters is trainable: every layer is frozen (trainable: false), so training cannot change anything.`,
+      layers: withWeights.map((l) => l.name),
+      line: withWeights[0]?.line ?? ctx.modelLine(),
+      evidence: { totalParams: m.totalParams, trainableParams: 0, frozen: withWeights.length },
+      fixes: [unfreeze(withWeights.slice(-1).map((l) => l.name), 1)],
+      explain: ['concept.frozenLayers'],
+    }),
+  ];
+}
+
 function detect(state: StreamState, ctx: ModelContext): Finding[] {
+  const frozen = allFrozen(state, ctx);
+  if (frozen.length > 0) return frozen;
   if (state.reports < UNCHANGED_REPORTS) return [];
   const lr = currentLearningRate(state, ctx.learningRate());
   const still: Still[] = [];
@@ -158,6 +180,6 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
 export const unchangedWeights: Detector = {
   name: 'unchanged-weights',
   codes: ['unchanged-weights'],
-  triggers: ['layer-stats'],
+  triggers: ['layer-stats', 'model'],
   detect,
 };

@@ -1,12 +1,14 @@
 /**
  * CodeLens above each model's creation line: its totals as plain text (no command, so
- * VS Code shows it as a label, not a button) and a `Summary` lens that opens the
- * `model.summary()`-style table of that model.
+ * VS Code shows it as a label, not a button), a `Summary` lens that opens the
+ * `model.summary()`-style table of that model, and `▶ Train` (Train Current Model on that
+ * model: the client's layerLens.trainModel with `[uri, ModelSelector]`).
  */
 import type { CodeLens } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis, ModelGraph } from '../../analysis/graph';
 import { SHOW_SUMMARY_COMMAND, type ModelSelector } from '../protocol';
+import { TRAIN_MODEL_COMMAND } from '../train-protocol';
 import { formatBytes, formatCompact, formatCount } from './format';
 import { inFile, variantPrefix } from './locate';
 
@@ -30,6 +32,10 @@ export function codeLensesFor(analysis: FileAnalysis, doc: TextDocument): CodeLe
     lenses.push({
       range,
       command: { title: variantPrefix(analysis, model) ? `Summary of ${model.name}` : 'Summary', tooltip: `Show the model.summary() table of ${model.name}`, command: SHOW_SUMMARY_COMMAND, arguments: [doc.uri, selector] },
+    });
+    lenses.push({
+      range,
+      command: { title: variantPrefix(analysis, model) ? `▶ Train ${model.name}` : '▶ Train', tooltip: `Train ${model.name} in the Layer Lens training panel (Layer Lens: Train Current Model)`, command: TRAIN_MODEL_COMMAND, arguments: [doc.uri, selector] },
     });
   }
   return lenses;

@@ -41,6 +41,12 @@ export interface Dataset {
   xs: Array2[];
   ys: Array2[];
   note?: string;
+  /**
+   * The targets as the data file wrote them, where the engine re-encoded them to fit the
+   * model (a column of class indices one-hot encoded for categoricalCrossentropy). The
+   * training-health `data-stats` describe these: the user's own `fit` would get them as written.
+   */
+  rawYs?: Array2[];
 }
 
 export class DataError extends Error {}
@@ -397,6 +403,14 @@ export interface DatasetOptions {
   seed?: number;
   /** Folders with mnist-digits.u8 (tests, the bundle's folder). */
   mnistDirs?: string[];
+  /** For a CSV file or a JSON array of flat objects: the columns to read (default: the last column is the target). */
+  columns?: DataColumns;
+}
+
+/** Which named columns of a data file are the inputs and which the targets (in this order). */
+export interface DataColumns {
+  inputs: string[];
+  targets: string[];
 }
 
 /** Which synthetic set fits a model, when the user did not pick one. */
@@ -494,7 +508,7 @@ export function makeDataset(requested: string, spec: DataSpec, opts: DatasetOpti
       return { name, task: kinds[0], n, xs, ys, note: 'random inputs; targets from a fixed random function of them' };
     }
     default:
-      if (/\.(json|csv)$/i.test(name) || name.includes('/') || name.includes(path.sep)) return loadFile(name, spec);
+      if (/\.(json|csv)$/i.test(name) || name.includes('/') || name.includes(path.sep)) return loadFile(name, spec, opts.columns);
       throw new DataError(`unknown dataset '${requested}': use one of ${DATASET_NAMES.join(', ')}, or a path to a .json or .csv file`);
   }
 }
@@ -502,13 +516,13 @@ export function makeDataset(requested: string, spec: DataSpec, opts: DatasetOpti
 // ---------------------------------------------------------------------------------------
 // Files: JSON ({xs, ys} or [{x|input, y|output|label}]) and CSV (header, last column the target)
 
-export function loadFile(file: string, spec: DataSpec): Dataset {
+export function loadFile(file: string, spec: DataSpec, columns?: DataColumns): Dataset {
   if (!fs.existsSync(file)) throw new DataError(`dataset file ${file} does not exist`);
   if (spec.inputs.length !== 1 || spec.outputs.length !== 1) throw new DataError('a data file can feed a model with one input and one output');
   const text = fs.readFileSync(file, 'utf8');
   let rows: { x: number[]; y: number[] }[];
-  if (/\.json$/i.test(file)) rows = jsonRows(file, text);
-  else rows = csvRows(file, text);
+  if (/\.json$/i.test(file)) rows = jsonRows(file, text, columns);
+  else rows = csvRows(file, text, columns);
   if (rows.length === 0) throw new DataError(`${file} holds no samples`);
   const [inp] = spec.inputs;
   const [out] = spec.outputs;
@@ -521,6 +535,7 @@ export function loadFile(file: string, spec: DataSpec): Dataset {
   });
   const m = size(out.shape);
   let y: Array2;
+  let raw: Array2 | undefined;
   if ((out.kind === 'classification' || out.kind === 'sparse') && rows.every((r) => r.y.length === 1)) {
     const label = Int32Array.from(rows, (r, i) => {
       const v = r.y[0];
@@ -528,6 +543,7 @@ export function loadFile(file: string, spec: DataSpec): Dataset {
       return v;
     });
     y = targetsFromLabels(label, m, out, n);
+    if (out.kind === 'classification') raw = { data: Float32Array.from(label), shape: [n, 1] };
   } else {
     y = { data: new Float32Array(n * m), shape: [n, ...out.shape] };
     rows.forEach((r, i) => {
@@ -535,7 +551,7 @@ export function loadFile(file: string, spec: DataSpec): Dataset {
       y.data.set(r.y, i * m);
     });
   }
-  return { name: path.basename(file), task: taskOf(out), n, xs: [{ data: x, shape: [n, ...inp.shape] }], ys: [y], note: file };
+  return { name: path.basename(file), task: taskOf(out), n, xs: [{ data: x, shape: [n, ...inp.shape] }], ys: [y], note: file, ...(raw ? { rawYs: [raw] } : {}) };
 }
 
 function numbers(v: unknown, where: string): number[] {
@@ -546,12 +562,57 @@ function numbers(v: unknown, where: string): number[] {
   });
 }
 
-function jsonRows(file: string, text: string): { x: number[]; y: number[] }[] {
+/** Column indices of `columns` in `header`, or a DataError naming the missing ones. */
+function columnIndices(file: string, header: string[], columns: DataColumns): { x: number[]; y: number[] } {
+  const find = (names: string[], what: string) => {
+    if (names.length === 0) throw new DataError(`${file}: no ${what} column chosen`);
+    return names.map((n) => {
+      const i = header.indexOf(n);
+      if (i < 0) throw new DataError(`${file}: no column '${n}' (columns: ${header.join(', ')})`);
+      return i;
+    });
+  };
+  return { x: find(columns.inputs, 'input'), y: find(columns.targets, 'target') };
+}
+
+/** The column names of a data file (CSV header, or the keys of a JSON array's first object), for the panel's column picker. */
+export function dataFileColumns(file: string, text: string): { columns: string[]; rows: number } {
+  if (/\.json$/i.test(file)) {
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch (e) {
+      throw new DataError(`${file} is not valid JSON: ${(e as Error).message}`);
+    }
+    if (Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && v[0] !== null && !Array.isArray(v[0])) {
+      return { columns: Object.keys(v[0] as object), rows: v.length };
+    }
+    if (v && typeof v === 'object' && 'xs' in v && 'ys' in v) return { columns: [], rows: Array.isArray((v as { xs: unknown }).xs) ? ((v as { xs: unknown[] }).xs.length) : 0 };
+    throw new DataError(`${file}: expected {"xs": [...], "ys": [...]} or an array of objects`);
+  }
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length === 0) throw new DataError(`${file} is empty`);
+  return { columns: lines[0].split(',').map((c) => c.trim()), rows: lines.length - 1 };
+}
+
+function jsonRows(file: string, text: string, columns?: DataColumns): { x: number[]; y: number[] }[] {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
     throw new DataError(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (columns && Array.isArray(v)) {
+    return v.map((r, i) => {
+      if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new DataError(`${file}[${i}]: expected an object with the columns ${[...columns.inputs, ...columns.targets].join(', ')}`);
+      const o = r as Record<string, unknown>;
+      const pick = (names: string[]) =>
+        names.flatMap((n) => {
+          if (!(n in o)) throw new DataError(`${file}[${i}]: no '${n}'`);
+          return numbers(o[n], `${file}[${i}].${n}`);
+        });
+      return { x: pick(columns.inputs), y: pick(columns.targets) };
+    });
   }
   if (v && typeof v === 'object' && !Array.isArray(v) && 'xs' in v && 'ys' in v) {
     const { xs, ys } = v as { xs: unknown; ys: unknown };
@@ -570,10 +631,11 @@ function jsonRows(file: string, text: string): { x: number[]; y: number[] }[] {
   throw new DataError(`${file}: expected {"xs": [...], "ys": [...]} or an array of {"x", "y"}`);
 }
 
-function csvRows(file: string, text: string): { x: number[]; y: number[] }[] {
+function csvRows(file: string, text: string, columns?: DataColumns): { x: number[]; y: number[] }[] {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length < 2) throw new DataError(`${file}: expected a header line and at least one row`);
   const header = lines[0].split(',');
+  const picked = columns ? columnIndices(file, header.map((h) => h.trim()), columns) : undefined;
   return lines.slice(1).map((line, i) => {
     const cells = line.split(',');
     if (cells.length !== header.length) throw new DataError(`${file}:${i + 2}: ${cells.length} columns, the header has ${header.length}`);
@@ -582,6 +644,7 @@ function csvRows(file: string, text: string): { x: number[]; y: number[] }[] {
       if (c.trim() === '' || !Number.isFinite(v)) throw new DataError(`${file}:${i + 2}: column '${header[j].trim()}' is '${c.trim()}', not a number`);
       return v;
     });
+    if (picked) return { x: picked.x.map((j) => vals[j]), y: picked.y.map((j) => vals[j]) };
     return { x: vals.slice(0, -1), y: vals.slice(-1) };
   });
 }

@@ -27,9 +27,25 @@ export interface GradientHookListener {
   wantHistograms(step: number): boolean;
   /** Variable name → the layer that owns it (defaults to the name before the last '/'). */
   layerOf?(variable: string): string;
+  /**
+   * Every weight of the model. Those the optimizer does not see at a step are reported too:
+   * a frozen weight (`trainable: false`) from snapshots taken the step before (its norm and
+   * ‖Δw‖/‖w‖: 0 when frozen, the moving statistics of a batch normalisation move), and a
+   * trainable weight that got no gradient (a branch cut off from the loss) with gradient and
+   * update 0 — the optimizer only touches the variables it was given gradients for.
+   */
+  weights?(): ModelWeight[];
   onStats(step: number, layers: LayerStat[]): void;
   /** A step's statistics could not be computed or read (never stops training). */
   onError?(error: Error): void;
+}
+
+export interface ModelWeight {
+  /** The variable's name (the key of the optimizer's gradient map). */
+  name: string;
+  layer: string;
+  variable: Tensor;
+  trainable: boolean;
 }
 
 const WRAPPED = Symbol.for('layer-lens.applyGradients');
@@ -45,6 +61,17 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
   let step = 0;
   const inflight = new Set<Promise<void>>();
   const restore: (() => void)[] = [];
+  // Frozen weights at the end of the step before a statistics step (the optimizer never sees them).
+  const snapshots = new Map<string, Tensor>();
+  const dropSnapshots = () => {
+    for (const t of snapshots.values()) t.dispose();
+    snapshots.clear();
+  };
+  const takeSnapshots = () => {
+    dropSnapshots();
+    for (const w of listener.weights?.() ?? []) if (!w.trainable && !w.variable.isDisposed) snapshots.set(w.name, tf.keep(w.variable.clone()));
+  };
+  if (listener.wantStats(1)) takeSnapshots();
   const ns = tf as unknown as Record<string, { prototype: Record<string | symbol, unknown> } | undefined>;
   for (const cls of OPTIMIZER_CLASSES) {
     const proto = ns[cls]?.prototype;
@@ -54,10 +81,16 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
     const wrapped = function (this: unknown, grads: NamedGrads): void {
       step++;
       const s = step;
-      if (!listener.wantStats(s)) return base.call(this, grads);
+      if (!listener.wantStats(s)) {
+        base.call(this, grads);
+        if (listener.wantStats(s + 1)) takeSnapshots();
+        return;
+      }
       const entries: [string, Tensor][] = Array.isArray(grads) ? grads.map((g) => [g.name, g.tensor]) : Object.entries(grads);
       const vars = tf.engine().registeredVariables as Record<string, Tensor>;
       const named = entries.filter(([name, g]) => g && vars[name]);
+      const seen = new Set(named.map(([name]) => name));
+      const others = (listener.weights?.() ?? []).filter((w) => !seen.has(w.name) && !w.variable.isDisposed);
       const before = named.map(([name]) => tf.keep(vars[name].clone()));
       const hist = listener.wantHistograms(s);
       // Gradients are disposed by the caller right after this returns: summarise them first.
@@ -96,13 +129,36 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
         for (const t of before) t.dispose();
         gradPart?.dispose();
       }
+      // The weights the optimizer did not see: [w², Δw² since the snapshot, or -1 when there is none].
+      let otherPart: Tensor | undefined;
+      try {
+        if (others.length > 0) {
+          otherPart = tf.keep(
+            tf.tidy(() =>
+              tf.stack(
+                others.map((w) => {
+                  const snap = snapshots.get(w.name);
+                  const d2 = w.trainable ? tf.scalar(0) : snap ? w.variable.sub(snap).square().sum() : tf.scalar(-1);
+                  return tf.stack([w.variable.square().sum(), d2]);
+                }),
+              ),
+            ),
+          );
+        }
+      } catch (e) {
+        listener.onError?.(e as Error);
+      }
+      if (listener.wantStats(s + 1)) takeSnapshots();
+      else dropSnapshots();
       if (!out) {
         histPart?.dispose();
+        otherPart?.dispose();
         return;
       }
       const names = named.map(([n]) => n);
-      const read = Promise.all([out.data(), histPart ? histPart.data() : Promise.resolve(undefined)])
-        .then(([v, h]) => {
+      const sizes = named.map(([n]) => vars[n].size);
+      const read = Promise.all([out.data(), histPart ? histPart.data() : Promise.resolve(undefined), otherPart ? otherPart.data() : Promise.resolve(undefined)])
+        .then(([v, h, o]) => {
           const layers = names.map((name, i): LayerStat => {
             const r = i * K;
             const [g2, gmax, w2, d2, nan, inf] = [v[r], v[r + 1], v[r + 2], v[r + 3], v[r + 4], v[r + 5]];
@@ -115,16 +171,36 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
               updateRatio: w2 > 0 ? finite(Math.sqrt(d2) / Math.sqrt(w2)) : null,
               nanCount: Math.round(nan),
               infCount: Math.round(inf),
+              size: sizes[i],
             };
             if (h) stat.gradHistogram = readHistogram(h as Float32Array, i * (bins + 2), bins);
             return stat;
           });
+          if (o) {
+            others.forEach((w, i) => {
+              const w2 = o[2 * i];
+              const d2 = o[2 * i + 1];
+              layers.push({
+                layer: w.layer,
+                weight: w.name,
+                gradNorm: w.trainable ? 0 : null,
+                gradMaxAbs: w.trainable ? 0 : null,
+                weightNorm: finite(Math.sqrt(w2)),
+                updateRatio: d2 < 0 ? null : w2 > 0 ? finite(Math.sqrt(d2) / Math.sqrt(w2)) : d2 === 0 ? 0 : null,
+                nanCount: 0,
+                infCount: 0,
+                ...(w.trainable ? {} : { trainable: false }),
+                size: w.variable.size,
+              });
+            });
+          }
           listener.onStats(s, layers);
         })
         .catch((e) => listener.onError?.(e as Error))
         .finally(() => {
           out!.dispose();
           histPart?.dispose();
+          otherPart?.dispose();
           inflight.delete(read);
         });
       inflight.add(read);
@@ -136,7 +212,10 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
     });
   }
   return {
-    uninstall: () => restore.forEach((r) => r()),
+    uninstall: () => {
+      restore.forEach((r) => r());
+      dropSnapshots();
+    },
     pending: async () => {
       while (inflight.size) await Promise.all([...inflight]);
     },
@@ -255,13 +334,16 @@ export class ActivationProbe {
           const { mean, variance } = tf.moments(f);
           const zero = f.equal(0).toFloat().mean();
           const sat = saturationTest(tf, this.layers[i].activation, f);
-          return tf.concat([tf.stack([mean, variance.sqrt(), zero, sat]), histogramTensor(tf, f, bins)]);
+          // Dead units: the last axis's entries that are 0 for every sample and position.
+          const units = f.shape[f.shape.length - 1] ?? 1;
+          const dead = f.reshape([-1, units]).abs().max(0).equal(0).toFloat().mean();
+          return tf.concat([tf.stack([mean, variance.sqrt(), zero, sat, dead, tf.scalar(units)]), histogramTensor(tf, f, bins)]);
         }),
       );
     });
     try {
       const v = (await summary.data()) as Float32Array;
-      const W = 4 + 2 + bins;
+      const W = 6 + 2 + bins;
       return this.layers.map((l, i) => ({
         layer: l.name,
         className: l.className,
@@ -269,7 +351,10 @@ export class ActivationProbe {
         std: finite(v[i * W + 1]),
         fracZero: finite(v[i * W + 2]),
         fracSaturated: finite(v[i * W + 3]),
-        histogram: readHistogram(v, i * W + 4, bins),
+        histogram: readHistogram(v, i * W + 6, bins),
+        ...(l.activation ? { activation: l.activation } : {}),
+        deadFraction: finite(v[i * W + 4]),
+        units: Math.round(v[i * W + 5]),
       }));
     } finally {
       summary.dispose();

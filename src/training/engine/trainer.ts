@@ -11,7 +11,8 @@ import { finite, type ErrorKind, type LayerStat, type TrainConfig, type WorkerEv
 import type { BackendSelection, TF } from './backend';
 import { buildModel, ModelBuildError } from './build-model';
 import { DataError, makeDataset, Rng, type DataSpec, type Dataset, type OutputKind } from './datasets';
-import { ActivationProbe, installGradientHook } from './instrument';
+import { dataStats } from './data-stats';
+import { ActivationProbe, installGradientHook, type ModelWeight } from './instrument';
 import { RunStore } from './run-store';
 
 type Tensor = ReturnType<TF['tensor']>;
@@ -196,6 +197,23 @@ export async function saveModel(tf: TF, model: LayersModel, dir: string): Promis
   );
 }
 
+/**
+ * What the training-health detectors (src/health) need early in a run, whatever the configured
+ * intervals: they must be able to report within the first 200 steps. Up to EARLY_STEPS: a
+ * `step` event for every step (the loss-curve detectors read windows of up to 200 steps),
+ * layer statistics at least every EARLY_STATS_EVERY steps (the gradient detectors want ≥ 5
+ * reports, sustained, before they judge: 5 × 5 = 25 steps), the activation probe after step 1
+ * and at least every EARLY_PROBE_EVERY steps (dead/saturated units must show on 2 probes in a
+ * row). Statistics every 5 steps cost ~3% of a small MLP's step on wasm (a fifth of the
+ * per-step cost measured in bench/training.bench.ts). The first EVERY_STEP_STATS steps have
+ * statistics at every step: tfjs can overflow to NaN at the second or third batch, and the
+ * step and layer where the gradients first went non-finite are the finding's evidence.
+ */
+export const EARLY_STEPS = 200;
+export const EVERY_STEP_STATS = 10;
+export const EARLY_STATS_EVERY = 5;
+export const EARLY_PROBE_EVERY = 50;
+
 type Emit = (ev: WorkerEvent) => void;
 type DoneEvent = Omit<WorkerMessageOf<'done'>, 'v'>;
 
@@ -246,6 +264,12 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     ...(modelDir ? { modelDir } : {}),
   });
   try {
+    // tfjs's initialisers (and dropout) draw from Math.random: with a seed, the whole run repeats
+    // (the worker is a process of its own, so nothing else depends on Math.random here).
+    if (cfg.seed !== undefined) {
+      const rng = new Rng(cfg.seed * 7919 + 17);
+      Math.random = () => rng.next();
+    }
     // The model
     let built;
     try {
@@ -277,7 +301,7 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
 
     let data: Dataset;
     try {
-      data = makeDataset(cfg.dataset, dataSpecOf(m, settings.loss), { samples: cfg.samples, seed: cfg.seed });
+      data = makeDataset(cfg.dataset, dataSpecOf(m, settings.loss), { samples: cfg.samples, seed: cfg.seed, ...(cfg.columns ? { columns: cfg.columns } : {}) });
     } catch (e) {
       throw toTrainingError(e);
     }
@@ -286,6 +310,10 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     const nTrain = data.n - nVal;
     if (nTrain < 1) throw new TrainingError('data', `the dataset has ${data.n} samples: too few to train`);
     emit({ type: 'dataset', name: data.name, task: data.task, train: nTrain, validation: nVal, inputShapes: data.xs.map((x) => [null, ...x.shape.slice(1)]), targetShapes: data.ys.map((y) => [null, ...y.shape.slice(1)]), ...(data.note ? { note: data.note } : {}) });
+    // The data as given (a file's class-index column, not the one-hot rows made of it for the loss).
+    const facts = dataStats(data.xs, data.rawYs ?? data.ys, nTrain);
+    if (data.rawYs) facts.targets.forEach((t, i) => data.rawYs![i] && (t.engineOneHot = true));
+    emit(facts);
 
     const toTensor = (a: { data: Float32Array; shape: number[] }, dtype: 'float32' | 'int32', from: number, to: number) => {
       const per = sizeFromShape(a.shape.slice(1));
@@ -313,6 +341,8 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     // Every 10 steps by default: per-step statistics cost up to ~20% of a small MLP's step on wasm (bench/training.bench.ts).
     const statsEvery = cfg.statsEvery ?? 10;
     const probeEvery = cfg.probeEvery ?? Math.max(10, Math.min(50, Math.floor(totalSteps / 10)));
+    const statsDue = (s: number) => s <= EVERY_STEP_STATS || s === totalSteps || s % (s <= EARLY_STEPS ? Math.min(statsEvery, EARLY_STATS_EVERY) : statsEvery) === 0;
+    const probeDue = (s: number) => s === 1 || s % (s <= EARLY_STEPS ? Math.min(probeEvery, EARLY_PROBE_EVERY) : probeEvery) === 0;
     const bins = cfg.histogramBins ?? 20;
     const layerOfVar = new Map<string, string>();
     const index = (l: { name: string; weights: { name: string }[]; layers?: unknown[] }) => {
@@ -323,13 +353,25 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
       if (nested) for (const n of nested) index(n);
       else index(l);
     }
+    // Every weight, frozen ones included: the optimizer never sees those, the hook snapshots them.
+    const trainableNames = new Set(m.trainableWeights.map((w) => w.name));
+    const modelWeights: ModelWeight[] = [];
+    const addWeights = (l: (typeof m.layers)[number]) => {
+      for (const w of l.weights) modelWeights.push({ name: w.name, layer: l.name, variable: w.read(), trainable: trainableNames.has(w.name) });
+    };
+    for (const l of m.layers) {
+      const nested = (l as unknown as { layers?: typeof m.layers }).layers;
+      if (nested) nested.forEach(addWeights);
+      else addWeights(l);
+    }
     let firstBad: { step: number; stats: LayerStat[] } | undefined;
     let lastStats: { step: number; stats: LayerStat[] } | undefined;
     hook = installGradientHook(
       tf,
       {
-        wantStats: (s) => s % statsEvery === 0 || s === 1 || s === totalSteps,
-        wantHistograms: (s) => s % probeEvery === 0 || s === 1,
+        wantStats: statsDue,
+        wantHistograms: probeDue,
+        weights: () => modelWeights,
         layerOf: (v) => layerOfVar.get(v) ?? v.slice(0, Math.max(0, v.lastIndexOf('/'))) ?? v,
         onStats: (s, layers) => {
           const bad = layers.filter((l) => l.nanCount > 0 || l.infCount > 0 || l.gradNorm === null || l.weightNorm === null);
@@ -411,7 +453,7 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
         const ws = window.reduce((a, w) => a + w.samples, 0);
         const wt = window.reduce((a, w) => a + w.seconds, 0);
         const now = Date.now();
-        if (!Number.isFinite(loss) || stepEventMs === 0 || now - lastStepEvent >= stepEventMs || step === totalSteps) {
+        if (!Number.isFinite(loss) || stepEventMs === 0 || step <= EARLY_STEPS || now - lastStepEvent >= stepEventMs || step === totalSteps) {
           lastStepEvent = now;
           emit({ type: 'step', step, epoch: epoch + 1, loss: finite(loss), metrics, learningRate: finite((optimizer as unknown as { learningRate?: number }).learningRate), samplesPerSec: wt > 0 ? finite(ws / wt) : null, elapsedMs: now - started });
         }
@@ -426,7 +468,7 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
           const layer = firstBad ? firstBad.stats[0].layer : largest?.layer;
           throw new TrainingError('nan', `the loss became ${loss} at step ${step} (epoch ${epoch + 1}).${where} Lower the learning rate (now ${settings.learningRate}), normalise the inputs, or clip gradients.`, { step, ...(layer ? { layer } : {}) });
         }
-        if (step % probeEvery === 0) await runProbe(step);
+        if (probeDue(step)) await runProbe(step);
       }
       if (epochLosses.length === 0) break;
       epoch++;
@@ -445,7 +487,7 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
       if (cfg.steps && step >= cfg.steps) break;
     }
     await hook.pending();
-    if (step % probeEvery !== 0) await runProbe(step);
+    if (!probeDue(step)) await runProbe(step);
     if (cfg.saveModel) {
       modelDir = path.join(store.dir, 'model');
       await saveModel(tf, m, modelDir);

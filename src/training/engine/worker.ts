@@ -15,6 +15,7 @@ import { parseHostMessage, PROTOCOL_VERSION, type HostMessage, type TrainConfig,
 import { BackendError, selectBackend } from './backend';
 import { RunStore } from './run-store';
 import { toTrainingError, train, type Control } from './trainer';
+import { lrRangeTest } from './lr-range-run';
 
 const viaIpc = typeof process.send === 'function';
 let store: RunStore | undefined;
@@ -151,7 +152,8 @@ async function run(config: TrainConfig): Promise<void> {
     const k = sel.wasmKernels;
     await send({ type: 'log', level: 'info', message: `wasm kernels added for training: ${k.composed.map((n) => `${n} (on wasm convolutions)`).concat(k.delegated.map((n) => `${n} (cpu kernel)`)).join(', ')}` });
   }
-  const done = await train(config, sel, store, (ev) => void send(ev), control);
+  // A learning-rate range test (config.lrRange, lr-range-run.ts) instead of a training.
+  const done = config.lrRange ? await lrRangeTest(config, sel, store, (ev) => void send(ev), control) : await train(config, sel, store, (ev) => void send(ev), control);
   store.update({ status: done.status, finishedAt: new Date().toISOString(), final: { ...done, type: undefined } });
   await send(done);
   await finish(done.status === 'failed' ? 1 : 0);

@@ -1,0 +1,11 @@
+// Fault: SGD with a learning rate of 1e-5: the loss stays where it started.
+import * as tf from '@tensorflow/tfjs';
+
+export function build() {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ inputShape: [2], units: 32, activation: 'relu' }));
+  model.add(tf.layers.dense({ units: 32, activation: 'relu' }));
+  model.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
+  model.compile({ optimizer: tf.train.sgd(0.00001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}

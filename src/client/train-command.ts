@@ -1,0 +1,115 @@
+/**
+ * The commands of training: `layerLens.trainModel` (Train Current Model: the palette, the
+ * editor title button, the `▶ Train` lens with `[uri, ModelSelector]`) and
+ * `layerLens.showTrainingRuns`; and the `layerLens.editorHasModel` context key that shows the
+ * editor title button only in files that build a model.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { MODEL_AT_REQUEST, type ModelAtParams, type ModelAtResult } from '../server/models-protocol';
+import type { ModelSelector } from '../server/protocol';
+import { TRAIN_MODEL_COMMAND, TRAIN_TARGET_REQUEST, type TrainTargetParams, type TrainTargetResult } from '../server/train-protocol';
+import type { ModelsChanged } from './models-view';
+import { TrainingPanel } from './training-panel';
+
+export const SHOW_TRAINING_RUNS_COMMAND = 'layerLens.showTrainingRuns';
+const HAS_MODEL_CONTEXT = 'layerLens.editorHasModel';
+const SOURCE = /\.(m|c)?[jt]sx?$/i;
+
+export function registerTraining(
+  context: vscode.ExtensionContext,
+  client: () => LanguageClient | undefined,
+  started: Promise<unknown>,
+  output: vscode.LogOutputChannel,
+  modelsChanged?: ModelsChanged,
+): TrainingPanel {
+  const panel = new TrainingPanel({ output, extensionUri: context.extensionUri });
+  context.subscriptions.push(
+    panel,
+    vscode.commands.registerCommand(TRAIN_MODEL_COMMAND, (uri?: unknown, model?: unknown) => trainModel(panel, client, output, uri, model)),
+    vscode.commands.registerCommand(SHOW_TRAINING_RUNS_COMMAND, () => panel.showRuns()),
+  );
+
+  // The editor title button: only for a file that builds a model.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const refresh = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(async () => {
+      timer = undefined;
+      const editor = vscode.window.activeTextEditor;
+      const c = client();
+      let has = false;
+      if (editor && editor.document.uri.scheme === 'file' && SOURCE.test(editor.document.uri.fsPath) && c && c.state === State.Running) {
+        try {
+          const params: ModelAtParams = { uri: c.code2ProtocolConverter.asUri(editor.document.uri), position: { line: 0, character: 0 } };
+          has = (await c.sendRequest<ModelAtResult | null>(MODEL_AT_REQUEST, params)) !== null;
+        } catch {
+          has = false;
+        }
+      }
+      void vscode.commands.executeCommand('setContext', HAS_MODEL_CONTEXT, has);
+    }, 200);
+  };
+  context.subscriptions.push(
+    vscode.window.onDidChangeActiveTextEditor(refresh),
+    { dispose: () => timer && clearTimeout(timer) },
+  );
+  if (modelsChanged) context.subscriptions.push(modelsChanged(refresh));
+  void started.then(refresh, () => {});
+  return panel;
+}
+
+function asSelector(v: unknown): ModelSelector | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { name, offset } = v as Record<string, unknown>;
+  return typeof name === 'string' && typeof offset === 'number' ? { name, offset } : undefined;
+}
+
+/**
+ * Train Current Model: the model the lens names, else the one at the cursor (a pick list
+ * when the cursor is in none of several). Opens the training panel on it; Start trains.
+ */
+async function trainModel(panel: TrainingPanel, client: () => LanguageClient | undefined, output: vscode.LogOutputChannel, uriArg: unknown, modelArg: unknown): Promise<void> {
+  try {
+    const editor = vscode.window.activeTextEditor;
+    const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : editor?.document.uri;
+    if (!uri || uri.scheme !== 'file' || !SOURCE.test(uri.fsPath)) {
+      void vscode.window.showInformationMessage('Layer Lens: open a TypeScript or JavaScript file that builds a TensorFlow.js model, put the cursor in the model, and run Train Current Model again.');
+      return;
+    }
+    const c = client();
+    if (!c || c.state !== State.Running) {
+      void vscode.window.showErrorMessage('Layer Lens: the language server is not running; see the "Layer Lens" output for details.');
+      output.show(true);
+      return;
+    }
+    const selector = asSelector(modelArg);
+    const position = !selector && editor && editor.document.uri.toString() === uri.toString() ? editor.selection.active : undefined;
+    const ask = (model?: ModelSelector) => {
+      const params: TrainTargetParams = { uri: c.code2ProtocolConverter.asUri(uri), ...(model ? { model } : {}), ...(position && !model ? { position: { line: position.line, character: position.character } } : {}) };
+      return c.sendRequest<TrainTargetResult>(TRAIN_TARGET_REQUEST, params);
+    };
+    let target = await ask(selector);
+    if (!target.ok) {
+      void vscode.window.showInformationMessage(`Layer Lens: ${path.basename(uri.fsPath)}: ${target.message}.`);
+      return;
+    }
+    if (target.candidates.length > 1) {
+      const pick = await vscode.window.showQuickPick(
+        target.candidates.map((m) => ({ label: m.name, description: `line ${m.line}`, selector: m.selector })),
+        { title: 'Train which model?', placeHolder: `${path.basename(uri.fsPath)} builds ${target.candidates.length} models; the cursor is in none of them` },
+      );
+      if (!pick) return;
+      target = await ask(pick.selector);
+      if (!target.ok) {
+        void vscode.window.showInformationMessage(`Layer Lens: ${target.message}.`);
+        return;
+      }
+    }
+    await panel.open(uri, target);
+  } catch (err) {
+    output.error(`trainModel failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    void vscode.window.showErrorMessage(`Layer Lens: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The training part of the client ⇄ server protocol: which model "Train Current Model"
+ * trains. The extension host analyses nothing; it asks the server for the analysed graph of
+ * the model at the cursor (or the one a `▶ Train` lens names) and hands it to the training
+ * worker (src/training/host.ts). Plain types only: no `vscode` / `vscode-languageserver` import.
+ */
+import type { ModelGraph } from '../analysis/graph';
+import type { ModelSelector } from './protocol';
+import type { PositionView } from './models-protocol';
+
+/** `layerLens/trainTarget`: the graph to train. */
+export const TRAIN_TARGET_REQUEST = 'layerLens/trainTarget';
+
+/** The client's command the `▶ Train` lens runs with `[uri, ModelSelector]`. */
+export const TRAIN_MODEL_COMMAND = 'layerLens.trainModel';
+
+export interface TrainTargetParams {
+  uri: string;
+  /** The model this selector names (a lens); else the model at `position`. */
+  model?: ModelSelector;
+  position?: PositionView;
+}
+
+export interface TrainCandidate {
+  name: string;
+  /** 1-based line of its creation call. */
+  line: number;
+  selector: ModelSelector;
+}
+
+export type TrainTargetResult =
+  | {
+      ok: true;
+      /** Absolute path of the analysed file, and the sha256 of the text analysed. */
+      file: string;
+      codeHash: string;
+      model: ModelGraph;
+      /** The file's other models (models used as layers are rebuilt from them). */
+      otherModels: ModelGraph[];
+      /** True when the cursor was in this model's code (false: the file's first model). */
+      atCursor: boolean;
+      /** Every model of the file, when there are several and the cursor was in none. */
+      candidates: TrainCandidate[];
+    }
+  | { ok: false; message: string };

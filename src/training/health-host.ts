@@ -1,0 +1,121 @@
+/**
+ * Training health on the host side: the HealthMonitor (src/health) over every message of a
+ * training run, turned into `health` protocol messages, and a process-wide feed of every run's
+ * findings for the editor (the Training Health view, the inline notes, Problems, quick fixes).
+ *
+ *   worker ──messages──▶ TrainingRun (host.ts) ──▶ HealthTracker.push(msg) ──▶ `health` message
+ *                                                        │                    (onMessage, messages)
+ *                                                        └──▶ trainingHealth (start/findings/end)
+ *
+ * The tracker runs in the host, not the worker, so that the worker stays a pure producer of
+ * measurements (the user's own training program speaks the same protocol), and so that a
+ * recorded run can be re-judged by a newer monitor. No vscode import: the CLI, the extension
+ * host and the tests use it.
+ */
+import type { ModelGraph } from '../analysis/graph';
+import { HealthMonitor } from '../health/monitor';
+import type { Finding, FindingSeverity } from '../health/findings';
+import { PROTOCOL_VERSION, type HealthMessage, type WorkerMessage } from './protocol';
+
+/**
+ * A finding whose numbers moved (and nothing else) is re-sent at most every this many steps:
+ * evidence such as a gradient ratio moves by more than 10% from one report to the next in a
+ * noisy run, and the view only needs it fresh, not every step. New findings, a finding that got
+ * more severe or spread to more layers, and the run's end are sent at once.
+ */
+export const HEALTH_UPDATE_EVERY_STEPS = 25;
+
+export class HealthTracker {
+  readonly monitor: HealthMonitor;
+  private sent = new Map<string, { severity: FindingSeverity; layers: number }>();
+  private visible = '';
+  private pending = new Set<string>();
+  private lastSentStep = -Infinity;
+
+  constructor(graph?: ModelGraph) {
+    this.monitor = new HealthMonitor(graph ? { graph } : {});
+  }
+
+  /** Consumes one message; returns the `health` message to deliver when the findings changed enough to say so. */
+  push(msg: WorkerMessage | { type: string }): HealthMessage | undefined {
+    if (msg.type === 'health') return undefined;
+    const changes = this.monitor.push(msg as { type: string });
+    for (const c of changes) this.pending.add(c.finding.id);
+    const step = this.monitor.state.step;
+    const ending = msg.type === 'done';
+    if (this.pending.size === 0) return undefined;
+    const findings = this.monitor.findings();
+    const visible = findings.map((f) => f.id).join('\n');
+    const urgent =
+      visible !== this.visible ||
+      changes.some((c) => {
+        const before = this.sent.get(c.finding.id);
+        return !before || before.severity !== c.finding.severity || before.layers !== c.finding.layers.length;
+      });
+    if (!urgent && !ending && step - this.lastSentStep < HEALTH_UPDATE_EVERY_STEPS) return undefined;
+    const changed = [...this.pending].filter((id) => findings.some((f) => f.id === id));
+    this.pending.clear();
+    this.visible = visible;
+    this.lastSentStep = step;
+    this.sent = new Map(findings.map((f) => [f.id, { severity: f.severity, layers: f.layers.length }]));
+    return { v: PROTOCOL_VERSION, type: 'health', step, findings, changed };
+  }
+
+  /** The current findings, ranked, symptoms of a reported cause left out. */
+  findings(): Finding[] {
+    return this.monitor.findings();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The process-wide feed: every training run of this process (the panel's, a command's).
+
+export interface HealthRunInfo {
+  /** The run folder: the run's identity. */
+  runDir: string;
+  /** The trained file (absolute) and the analysed model, for layer lines. */
+  file: string;
+  model: ModelGraph;
+}
+
+export interface HealthFeedListener {
+  /** A run started (its findings start empty). */
+  start?(run: HealthRunInfo): void;
+  /** The run's findings changed: the whole current list, ranked. */
+  findings?(run: HealthRunInfo, findings: Finding[], step: number): void;
+  /** The run ended (its last findings stay valid). */
+  end?(run: HealthRunInfo, status: string, findings: Finding[]): void;
+}
+
+/** Listeners of every run's health in this process; `subscribe` returns the unsubscribe function. */
+export class HealthFeed {
+  private readonly listeners = new Set<HealthFeedListener>();
+
+  subscribe(listener: HealthFeedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emitStart(run: HealthRunInfo): void {
+    for (const l of [...this.listeners]) safe(() => l.start?.(run));
+  }
+
+  emitFindings(run: HealthRunInfo, findings: Finding[], step: number): void {
+    for (const l of [...this.listeners]) safe(() => l.findings?.(run, findings, step));
+  }
+
+  emitEnd(run: HealthRunInfo, status: string, findings: Finding[]): void {
+    for (const l of [...this.listeners]) safe(() => l.end?.(run, status, findings));
+  }
+}
+
+function safe(f: () => void): void {
+  try {
+    f();
+  } catch {
+    // a listener's failure must never reach the training run
+  }
+}
+
+/** The feed every TrainingRun of this process reports to. */
+export const trainingHealth = new HealthFeed();

@@ -1,0 +1,344 @@
+/**
+ * The host side of a run of the user's own training program: starts it in a child Node
+ * process (the user's Node, `node` option; default process.execPath, run as Node inside VS
+ * Code's Electron) with `dist/train-preload.js` preloaded, validates the protocol messages it
+ * sends, and controls it (pause, resume, stop, save) — the same surface as TrainingRun
+ * (host.ts), so the CLI and the panel drive both alike. No `vscode` import, no ts-morph.
+ *
+ * Guarantees: `stop()` ends the run within `stopGraceMs` (the program stops at its next step
+ * boundary; if it is busy elsewhere it is killed and run.json says so); the program is killed
+ * when this process exits; a program that throws, exits non-zero, produces a NaN loss or never
+ * trains ends with an error that says so and where (file:line), and its run folder keeps the
+ * history written so far.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ModelGraph } from '../analysis/graph';
+import type { Finding } from '../health/findings';
+import { HealthTracker, trainingHealth, type HealthRunInfo } from './health-host';
+import type { RunResult, RunStatus } from './host';
+import { parseWorkerMessage, PROTOCOL_VERSION, type HostMessage, type SourceLocationInfo, type WorkerMessage, type WorkerMessageOf } from './protocol';
+import { CONTROL_FILE, SCRIPT_CONFIG_ENV, type ControlState, type ScriptConfig } from './script/config';
+
+export type { ScriptConfig } from './script/config';
+
+export interface ScriptStartOptions {
+  /** The Node executable to run the program with (default: process.execPath). */
+  node?: string;
+  /** Extra Node flags (e.g. --max-old-space-size=4096). */
+  nodeArgs?: string[];
+  /** dist/train-preload.js (default: next to this bundle, else built from the sources). */
+  preload?: string;
+  /** The program's working folder (default: the nearest folder above the script with a package.json). */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** How long `stop()` waits for the program before killing it (default 900 ms). */
+  stopGraceMs?: number;
+  onMessage?(msg: WorkerMessage): void;
+  /** What the program prints. */
+  onOutput?(text: string, stream: 'stdout' | 'stderr'): void;
+  /** The analysed model, written into the run folder as graph.json. */
+  graph?: ModelGraph;
+}
+
+export type ScriptRunResult = RunResult & { error?: { kind: string; message: string; source?: SourceLocationInfo } };
+
+const live = new Set<ChildProcess>();
+let exitHook = false;
+function killAllOnExit(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.on('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+}
+
+let builtPreload: string | undefined;
+
+/**
+ * dist/train-preload.js next to the bundled host; from the TypeScript sources (tests, a
+ * development checkout), a bundle built once per process into a temporary folder with esbuild.
+ */
+export function defaultPreload(): string {
+  const here = typeof __dirname === 'string' ? __dirname : process.cwd();
+  const bundled = path.join(here, 'train-preload.js');
+  if (fs.existsSync(bundled)) return bundled;
+  if (builtPreload && fs.existsSync(builtPreload)) return builtPreload;
+  const src = path.join(here, 'script', 'preload.ts');
+  if (!fs.existsSync(src)) throw new Error(`the training preload was not found (looked for ${bundled} and ${src}); run npm run build`);
+  const esbuild = createRequire(path.join(here, 'noop.js'))('esbuild') as typeof import('esbuild');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-lens-preload-'));
+  const common = { bundle: true, platform: 'node' as const, target: 'node18', sourcemap: 'inline' as const, logLevel: 'silent' as const, keepNames: true };
+  esbuild.buildSync({ ...common, entryPoints: [src], outfile: path.join(out, 'train-preload.js'), format: 'cjs' });
+  esbuild.buildSync({ ...common, entryPoints: [path.join(here, 'script', 'esm-hooks.ts')], outfile: path.join(out, 'train-esm-hooks.mjs'), format: 'esm' });
+  builtPreload = path.join(out, 'train-preload.js');
+  return builtPreload;
+}
+
+/** The folder a program is run from by default: the nearest one above it with a package.json. */
+export function projectRoot(script: string): string {
+  let dir = path.dirname(path.resolve(script));
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return path.dirname(path.resolve(script));
+    dir = up;
+  }
+}
+
+export class ScriptRun {
+  readonly messages: WorkerMessage[] = [];
+  readonly result: Promise<ScriptRunResult>;
+  readonly config: ScriptConfig;
+  private stderr = '';
+  private fatal?: { kind: string; message: string; source?: SourceLocationInfo };
+  private doneMsg?: WorkerMessageOf<'done'>;
+  private hello = false;
+  private stopRequested = false;
+  private killedByStop = false;
+  private exited = false;
+  private seq = 0;
+  private readonly child: ChildProcess;
+  /** The training-health monitor over every message, as for TrainingRun (health-host.ts). */
+  private readonly health: HealthTracker;
+  private readonly healthRun?: HealthRunInfo;
+
+  private constructor(
+    config: Omit<ScriptConfig, 'v'>,
+    private readonly opts: ScriptStartOptions,
+  ) {
+    this.config = { v: 1, ...config, script: path.resolve(config.script) };
+    this.health = new HealthTracker(opts.graph);
+    // The process-wide feed (the editor's Training Health view) needs the analysed model.
+    if (opts.graph) this.healthRun = { runDir: config.runDir, file: config.file ?? this.config.script, model: opts.graph };
+    fs.mkdirSync(config.runDir, { recursive: true });
+    this.writeControl('running');
+    if (opts.graph) fs.writeFileSync(path.join(config.runDir, 'graph.json'), `${JSON.stringify(opts.graph, null, 2)}\n`);
+    killAllOnExit();
+    let preload: string;
+    let startError: string | undefined;
+    try {
+      preload = opts.preload ?? defaultPreload();
+    } catch (e) {
+      preload = '';
+      startError = (e as Error).message;
+    }
+    const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), [SCRIPT_CONFIG_ENV]: JSON.stringify(this.config), ELECTRON_RUN_AS_NODE: '1' };
+    this.child = fork(this.config.script, config.args ?? [], {
+      execPath: opts.node ?? process.execPath,
+      execArgv: [...(preload ? ['--require', preload] : []), ...(opts.nodeArgs ?? [])],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+      env,
+      cwd: opts.cwd ?? projectRoot(this.config.script),
+    });
+    if (startError) {
+      this.fatal = { kind: 'config', message: startError };
+      this.child.kill('SIGKILL');
+    }
+    live.add(this.child);
+    this.child.stdout?.on('data', (d: Buffer) => opts.onOutput?.(d.toString(), 'stdout'));
+    this.child.stderr?.on('data', (d: Buffer) => {
+      const text = d.toString();
+      this.stderr = (this.stderr + text).slice(-8000);
+      opts.onOutput?.(text, 'stderr');
+    });
+    this.child.on('message', (raw) => this.receive(raw));
+    if (this.healthRun) trainingHealth.emitStart(this.healthRun);
+    this.result = new Promise((resolve) => {
+      const end = (code: number | null, signal: NodeJS.Signals | null) => {
+        if (this.exited) return;
+        this.exited = true;
+        live.delete(this.child);
+        // Let the last stdout/stderr chunks arrive before reading the tail.
+        setImmediate(() => resolve(this.finish(code, signal)));
+      };
+      this.child.on('exit', end);
+      this.child.on('error', (e) => {
+        this.fatal ??= { kind: 'config', message: `the program could not be started with ${opts.node ?? process.execPath}: ${e.message}` };
+        if (this.child.pid === undefined) end(null, null);
+      });
+    });
+  }
+
+  static start(config: Omit<ScriptConfig, 'v'>, opts: ScriptStartOptions = {}): ScriptRun {
+    return new ScriptRun(config, opts);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = parseWorkerMessage(raw);
+    if (!parsed.ok) return; // the program's own process.send traffic, or another build
+    const msg = parsed.value;
+    this.messages.push(msg);
+    if (msg.type === 'hello') this.hello = true;
+    if (msg.type === 'error' && msg.fatal) this.fatal = { kind: msg.kind, message: msg.message, ...(msg.source ? { source: msg.source } : {}) };
+    if (msg.type === 'done') this.doneMsg = msg;
+    this.opts.onMessage?.(msg);
+    let health;
+    try {
+      health = this.health.push(msg);
+    } catch {
+      health = undefined; // the monitor must never break the run
+    }
+    if (health) {
+      this.messages.push(health);
+      this.opts.onMessage?.(health);
+      if (this.healthRun) trainingHealth.emitFindings(this.healthRun, health.findings, health.step);
+    }
+  }
+
+  /** The training-health findings so far, ranked. */
+  findings(): Finding[] {
+    return this.health.findings();
+  }
+
+  private writeControl(state: ControlState): void {
+    const file = path.join(this.config.runDir, CONTROL_FILE);
+    try {
+      fs.writeFileSync(`${file}.tmp`, JSON.stringify({ seq: this.seq++, state }));
+      fs.renameSync(`${file}.tmp`, file);
+    } catch {
+      // the IPC message still goes
+    }
+  }
+
+  private send(msg: HostMessage): void {
+    try {
+      if (this.child.connected) this.child.send(msg);
+    } catch {
+      // exiting
+    }
+  }
+
+  pause(): void {
+    this.writeControl('paused');
+    this.send({ v: PROTOCOL_VERSION, type: 'pause' });
+  }
+
+  resume(): void {
+    this.writeControl('running');
+    this.send({ v: PROTOCOL_VERSION, type: 'resume' });
+  }
+
+  saveModel(dir?: string): void {
+    this.send({ v: PROTOCOL_VERSION, type: 'save-model', ...(dir ? { dir } : {}) });
+  }
+
+  /** Stops the program: at its next step boundary, or by killing it after the grace time. */
+  stop(): Promise<ScriptRunResult> {
+    if (!this.exited) {
+      this.stopRequested = true;
+      this.writeControl('stopping');
+      this.send({ v: PROTOCOL_VERSION, type: 'stop' });
+      const timer = setTimeout(() => {
+        if (!this.exited) {
+          this.killedByStop = true;
+          this.child.kill('SIGKILL');
+        }
+      }, this.opts.stopGraceMs ?? 900);
+      timer.unref();
+      void this.result.then(() => clearTimeout(timer));
+    }
+    return this.result;
+  }
+
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+
+  private finish(code: number | null, signal: NodeJS.Signals | null): ScriptRunResult {
+    const result = this.finishRun(code, signal);
+    const findings = result.findings ?? [];
+    try {
+      const file = path.join(this.config.runDir, 'run.json');
+      if (fs.existsSync(file)) {
+        const run = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+        run.health = { findings };
+        fs.writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
+      }
+    } catch {
+      // best effort
+    }
+    if (this.healthRun) trainingHealth.emitEnd(this.healthRun, result.status, findings);
+    return result;
+  }
+
+  private finishRun(code: number | null, signal: NodeJS.Signals | null): ScriptRunResult {
+    let findings: Finding[] = [];
+    try {
+      findings = this.health.findings();
+    } catch {
+      findings = [];
+    }
+    const base = { exitCode: code, signal, stderrTail: this.stderr, messages: this.messages, findings };
+    // The preload cannot read its own process's stderr: add what the program printed last.
+    const lastLines = lastStderrLines(this.stderr);
+    if (this.fatal && /^the program exited with code/.test(this.fatal.message) && lastLines) this.fatal = { ...this.fatal, message: `${this.fatal.message}: ${lastLines}` };
+    if (this.doneMsg) {
+      return { ...base, status: this.doneMsg.status, done: this.doneMsg, ...(this.fatal ? { error: this.fatal } : {}) };
+    }
+    let status: RunStatus;
+    let error = this.fatal;
+    if (this.stopRequested) {
+      status = 'stopped';
+      error = undefined;
+    } else if (error) {
+      status = 'failed';
+    } else if (code === 0 && this.hello) {
+      status = 'completed';
+    } else {
+      status = signal ? 'killed' : code === 0 ? 'crashed' : 'failed';
+      const oom = /heap out of memory|Allocation failed|out of memory/i.test(this.stderr);
+      const tail = lastStderrLines(this.stderr) ? `: ${lastStderrLines(this.stderr)}` : '';
+      error = oom
+        ? { kind: 'oom', message: 'the program ran out of memory (the JavaScript heap). Use a smaller batch size, or give Node more memory (--max-old-space-size).' }
+        : !this.hello
+          ? { kind: 'crash', message: `the program ${signal ? `was killed (${signal})` : `exited with code ${code}`} before Layer Lens's preload started${tail}` }
+          : { kind: 'crash', message: `the program ${signal ? `was killed (${signal})` : `exited with code ${code}`}${tail}` };
+    }
+    this.recordEnd(status, error);
+    return { ...base, status, ...(error ? { error } : {}) };
+  }
+
+  /** The program could not write its own ending: the host writes it into run.json. */
+  private recordEnd(status: RunStatus, error?: { kind: string; message: string }): void {
+    const file = path.join(this.config.runDir, 'run.json');
+    try {
+      const run = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : { version: 1, mode: 'script', script: this.config.script };
+      if (run.finishedAt && !this.killedByStop) return;
+      const last = [...this.messages].reverse().find((m) => m.type === 'step') as WorkerMessageOf<'step'> | undefined;
+      Object.assign(run, {
+        status,
+        finishedAt: new Date().toISOString(),
+        endedBy: this.killedByStop ? 'stop: the program was killed after the grace time (busy outside a training step)' : status === 'stopped' ? 'stop' : 'the program died',
+        ...(error ? { error: error.message } : {}),
+        ...(last ? { final: { steps: last.step, loss: last.loss, metrics: last.metrics } } : {}),
+      });
+      fs.writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
+    } catch {
+      // best effort
+    }
+  }
+}
+
+/** The last lines a program printed on stderr, without blank lines and tfjs's "use tfjs-node" banner. */
+export function lastStderrLines(stderr: string, n = 3): string {
+  return stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^=+$/.test(l) && !l.includes('looks like you are running TensorFlow.js in Node.js'))
+    .slice(-n)
+    .join(' | ');
+}
+
+/** Starts the user's own training program instrumented (see ScriptRun). */
+export function startScriptRun(config: Omit<ScriptConfig, 'v'>, opts: ScriptStartOptions = {}): ScriptRun {
+  return ScriptRun.start(config, opts);
+}

@@ -1,0 +1,235 @@
+// "Layer Lens: Train Current Model" in a real VS Code (part of `npm test` / `npm run test:e2e`):
+// the packaged vsix in a fresh code-server profile, samples/ open in headless Chromium.
+// lenet.ts (LeNet-5, 61,706 parameters) is trained for a few steps on the synthetic image set
+// with the wasm backend, from the command palette; the panel must show the backend line, a loss
+// chart with points, the per-layer heatmap, and end "completed". Then a long run is started and
+// the panel closed: the worker must be gone within a few seconds (no orphan process).
+// Screenshots: test-results/e2e/training-*.png.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { gotoLine, openWorkbench, quickOpen, runCommand, sleep, waitFor } from '../../scripts/lib/workbench.mjs';
+import { RESULTS_DIR, SAMPLES, log, prepare, saveLogs, startEditor, stopAll } from './harness.mjs';
+
+const SETUP_TIMEOUT = 30 * 60_000;
+const TEST_TIMEOUT = 150_000;
+const COMMAND = 'Layer Lens: Train Current Model';
+/** A line inside LeNet's model code (its first conv layer). */
+const IN_MODEL = (() => {
+  const lines = readFileSync(join(SAMPLES, 'lenet.ts'), 'utf8').split('\n');
+  const index = lines.findIndex((l) => l.includes('filters: 6'));
+  if (index < 0) throw new Error('samples/lenet.ts lost its first conv2d line');
+  return { line: index + 1, column: lines[index].indexOf('conv2d') + 3 };
+})();
+
+/** The run folders the engine writes into samples/ (git-ignored); the ones made here are removed afterwards. */
+const RUNS = join(SAMPLES, '.layer-lens', 'runs');
+const runFolders = () => (existsSync(RUNS) ? readdirSync(RUNS) : []);
+const runsBefore = new Set(runFolders());
+
+const screenshot = (page, name) => page.screenshot({ path: join(RESULTS_DIR, name) }).then(() => `test-results/e2e/${name}`);
+
+/** The training panel's frame (the webview page that has the setup tab). */
+async function trainingFrame(page) {
+  return waitFor(
+    async () => {
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame()) continue;
+        const ok = await frame.evaluate(() => !!document.querySelector('.panel-setup') && !!document.querySelector('.chart-loss')).catch(() => false);
+        if (ok) return frame;
+      }
+      return null;
+    },
+    { timeoutMs: 30_000, what: 'the training panel webview' },
+  );
+}
+
+/** Process ids of training workers (dist/train-worker.js) running now. */
+function workerPids() {
+  const pids = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (cmd.includes('train-worker.js')) pids.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+/** Sets the form through the page (vscode-elements controls keep their value in `.value`). */
+async function fillForm(frame, values) {
+  await frame.evaluate((v) => {
+    const set = (sel, value) => {
+      const el = document.querySelector(sel);
+      if (!el) throw new Error(`no ${sel} in the setup form`);
+      el.value = value;
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    };
+    set('vscode-single-select.dataset', v.dataset);
+    set('vscode-single-select.backend', v.backend);
+    set('vscode-textfield[aria-label="Steps"]', v.steps);
+    set('vscode-textfield[aria-label="Batch size"]', v.batch);
+  }, values);
+  // The form must hold them (a late re-render would silently drop them).
+  await sleep(300);
+  const now = await frame.evaluate(() => ({
+    dataset: document.querySelector('vscode-single-select.dataset')?.value,
+    backend: document.querySelector('vscode-single-select.backend')?.value,
+    steps: document.querySelector('vscode-textfield[aria-label="Steps"]')?.value,
+    batch: document.querySelector('vscode-textfield[aria-label="Batch size"]')?.value,
+  }));
+  assert.deepEqual(now, values, 'the setup form took the values');
+}
+
+describe('Train Current Model in a real VS Code (code-server + headless Chromium)', () => {
+  let editor;
+  let setupError;
+  let failures = 0;
+
+  before(
+    async () => {
+      try {
+        await prepare();
+        editor = await startEditor();
+        log(`code-server at ${editor.cs.url}`);
+      } catch (err) {
+        setupError = err;
+      }
+    },
+    { timeout: SETUP_TIMEOUT },
+  );
+
+  after(async () => {
+    if (editor && failures > 0) log(`browser console and code-server output: ${saveLogs('training', editor)}`);
+    await editor?.stop();
+    await stopAll();
+    for (const f of runFolders()) if (!runsBefore.has(f)) rmSync(join(RUNS, f), { recursive: true, force: true });
+  });
+
+  const check = (name, fn) =>
+    it(name, { timeout: TEST_TIMEOUT }, async () => {
+      if (setupError) throw new Error(`e2e setup failed: ${setupError instanceof Error ? setupError.message : setupError}`);
+      try {
+        await fn(editor.page);
+      } catch (err) {
+        failures++;
+        const shot = await screenshot(editor.page, `training-failure-${failures}.png`).catch(() => '');
+        if (shot && err instanceof Error) err.message += ` (screenshot ${shot})`;
+        throw err;
+      }
+    });
+
+  check('lenet.ts trains a few steps on wasm: backend line, loss chart with points, heatmap, completed', async (page) => {
+    await openWorkbench(page, editor.cs.url);
+    await quickOpen(page, 'lenet.ts');
+    // The ▶ Train lens is there (a clickable lens: never a dead button).
+    await waitFor(async () => (await page.locator('.codelens-decoration a', { hasText: '▶ Train' }).count()) > 0, { timeoutMs: 60_000, what: 'the ▶ Train CodeLens above the model' });
+    await gotoLine(page, IN_MODEL.line, IN_MODEL.column);
+    await runCommand(page, COMMAND);
+    const frame = await trainingFrame(page);
+    const title = await waitFor(async () => {
+      const t = await frame.evaluate(() => (document.querySelector('vscode-single-select.dataset') ? document.querySelector('.model-name')?.textContent ?? '' : ''));
+      return t || null;
+    }, { timeoutMs: 30_000, what: 'the setup form of the model' });
+    assert.match(title, /lenet5|model/, `the panel names the model: ${title}`);
+    await fillForm(frame, { dataset: 'images', backend: 'wasm', steps: '30', batch: '16' });
+    log(`setup screenshot ${await screenshot(page, 'training-setup.png')}`);
+    await frame.locator('vscode-button.start').click();
+    const backend = await waitFor(async () => {
+      const t = await frame.evaluate(() => document.querySelector('.backend-line')?.textContent ?? '');
+      return /^Backend: wasm/.test(t) ? t : null;
+    }, { timeoutMs: 60_000, what: 'the backend line "Backend: wasm …"' });
+    log(`backend line: ${backend}`);
+    const points = await waitFor(async () => {
+      const n = Number(await frame.evaluate(() => document.querySelector('.chart-loss')?.getAttribute('data-points') ?? '0'));
+      return n >= 5 ? n : null;
+    }, { timeoutMs: 60_000, what: 'a loss chart with points' });
+    const status = await waitFor(async () => {
+      const s = await frame.evaluate(() => document.querySelector('vscode-badge.status')?.textContent ?? '');
+      return s === 'completed' || s === 'failed' ? s : null;
+    }, { timeoutMs: 90_000, what: 'the run to end' });
+    const problems = await frame.evaluate(() => document.querySelector('.problems')?.textContent ?? '');
+    assert.equal(status, 'completed', `the run ended ${status}: ${problems}`);
+    const progress = await frame.evaluate(() => document.querySelector('.progress-line')?.textContent ?? '');
+    assert.match(progress, /^step 30 \/ 30 /, `the run trained the 30 steps asked for: ${progress}`);
+    const canvas = await frame.evaluate(() => document.querySelectorAll('.chart-loss canvas').length);
+    assert.ok(canvas > 0, 'the loss chart draws on a canvas');
+    const metrics = await frame.evaluate(() => document.querySelector('.metrics-line')?.textContent ?? '');
+    assert.match(metrics, /loss \d/, `the latest loss is shown: ${metrics}`);
+    log(`loss chart: ${points} points; ${metrics}; screenshot ${await screenshot(page, 'training-charts.png')}`);
+    // The layers × steps heatmap: a row per layer with weights.
+    await frame.evaluate(() => {
+      document.querySelector('vscode-tabs').selectedIndex = 2;
+    });
+    const rows = await waitFor(async () => {
+      const n = await frame.evaluate(() => document.querySelectorAll('.heatmap-names .layer-name').length);
+      return n > 0 ? n : null;
+    }, { timeoutMs: 20_000, what: 'heatmap rows' });
+    assert.ok(rows >= 5, `LeNet-5 has 5 layers with weights: ${rows} heatmap rows`);
+    await sleep(600);
+    log(`heatmap rows: ${rows}; screenshot ${await screenshot(page, 'training-layers.png')}`);
+    await frame.evaluate(() => {
+      document.querySelector('vscode-tabs').selectedIndex = 3;
+    });
+    const runRows = await waitFor(async () => {
+      const n = await frame.evaluate(() => document.querySelectorAll('table.runs tbody tr').length);
+      return n > 0 ? n : null;
+    }, { timeoutMs: 10_000, what: 'the run in the Runs list' });
+    log(`runs listed: ${runRows}; screenshot ${await screenshot(page, 'training-runs.png')}`);
+  });
+
+  check('closing the panel while a run trains leaves no worker process', async (page) => {
+    const frame = await trainingFrame(page);
+    await frame.evaluate(() => {
+      document.querySelector('vscode-tabs').selectedIndex = 0;
+    });
+    await fillForm(frame, { dataset: 'images', backend: 'wasm', steps: '100000', batch: '16' });
+    await frame.locator('vscode-button.start').click();
+    const pids = await waitFor(async () => {
+      const p = workerPids();
+      return p.length > 0 ? p : null;
+    }, { timeoutMs: 30_000, what: 'a training worker process' });
+    await waitFor(async () => /^step \d+ \/ 100,000/.test(await frame.evaluate(() => document.querySelector('.progress-line')?.textContent ?? '')), { timeoutMs: 60_000, what: 'the long run to train' });
+    log(`worker pid(s) ${pids.join(', ')}; closing the panel`);
+    await runCommand(page, 'View: Close All Editors');
+    await waitFor(async () => workerPids().length === 0, { timeoutMs: 10_000, what: 'the worker to exit after the panel closed' });
+  });
+
+  check('the Runs tab lists both runs, reopens one from its folder and compares two', async (page) => {
+    await runCommand(page, 'Layer Lens: Show Training Runs');
+    const frame = await trainingFrame(page);
+    // The reopened panel first gets the last run's history (the stopped one), charts and all.
+    const history = await waitFor(async () => {
+      const t = await frame.evaluate(() => (document.querySelector('vscode-badge.status')?.textContent === 'stopped' ? document.querySelector('.progress-line')?.textContent ?? '' : ''));
+      return t || null;
+    }, { timeoutMs: 15_000, what: 'the stopped run\'s history in the reopened panel' });
+    log(`reopened panel: ${history}`);
+    await frame.evaluate(() => {
+      document.querySelector('vscode-tabs').selectedIndex = 3;
+    });
+    const rows = await waitFor(async () => {
+      const n = await frame.evaluate(() => document.querySelectorAll('table.runs tbody tr').length);
+      return n >= 2 ? n : null;
+    }, { timeoutMs: 15_000, what: 'two runs in the list' });
+    // Reopen the finished run (the older one: the list is newest first): its charts come from metrics.jsonl.
+    await frame.locator('table.runs tbody tr').nth(1).locator('a', { hasText: 'Open' }).click();
+    await waitFor(async () => Number(await frame.evaluate(() => document.querySelector('.chart-loss')?.getAttribute('data-points') ?? '0')) >= 5, { timeoutMs: 15_000, what: 'the reopened run\'s loss chart' });
+    await frame.evaluate(() => {
+      document.querySelector('vscode-tabs').selectedIndex = 3;
+    });
+    const boxes = frame.locator('table.runs tbody input[type=checkbox]');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await frame.locator('vscode-button.compare').click();
+    const points = await waitFor(async () => {
+      const n = Number(await frame.evaluate(() => document.querySelector('.chart-compare')?.getAttribute('data-points') ?? '0'));
+      return n > 0 ? n : null;
+    }, { timeoutMs: 15_000, what: 'the comparison chart' });
+    await sleep(300);
+    log(`${rows} runs; comparison chart with ${points} points; screenshot ${await screenshot(page, 'training-compare.png')}`);
+  });
+});

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { checkForm, parseFromPanel, parseToPanel, type TrainForm } from '../../src/training/panel-protocol';
+import { RunSeries } from '../../src/training/series';
+
+const form: TrainForm = { dataset: 'spirals', optimizer: 'adam', learningRate: 0.01, loss: '', batchSize: 32, epochs: 2, validationSplit: 0.1, backend: 'wasm' };
+const step = (s: number, loss: number | null = 1 / s) => ({ v: 1, type: 'step', step: s, epoch: 1, loss, metrics: { acc: 0.5 }, learningRate: 0.01, samplesPerSec: 100, elapsedMs: s * 10 });
+
+describe('training panel: messages from the page (validated by the extension)', () => {
+  it('accepts every kind of message the page sends', () => {
+    const ok = [
+      { type: 'ready' },
+      { type: 'start', form },
+      { type: 'start', form: { ...form, dataset: 'file', dataFile: 0, columns: { inputs: ['a', 'b'], targets: ['y'] }, steps: 5, saveModel: true } },
+      { type: 'pause' },
+      { type: 'resume' },
+      { type: 'stop' },
+      { type: 'save-model' },
+      { type: 'open-run', runId: '0/2025-01-31T10-11-12-345Z' },
+      { type: 'compare-runs', a: '0/a', b: '0/b' },
+      { type: 'refresh-runs' },
+      { type: 'reveal-layer', layer: 'conv2d_Conv2D1' },
+      { type: 'reveal-model' },
+      { type: 'data-columns', dataFile: 2 },
+      { type: 'browse-data-file' },
+      { type: 'reveal-run', runId: '0/x' },
+    ];
+    for (const m of ok) {
+      const r = parseFromPanel(m);
+      assert.equal(r.ok, true, `${m.type}: ${!r.ok ? r.message : ''}`);
+    }
+  });
+
+  it('rejects unknown messages and bad fields, naming the path', () => {
+    const unknown = parseFromPanel({ type: 'rm-rf' });
+    assert.equal(unknown.ok, false);
+    assert.match(!unknown.ok ? unknown.message : '', /type: expected one of "ready", "start"/);
+    const bad = parseFromPanel({ type: 'start', form: { ...form, backend: 'tpu', batchSize: 0 } });
+    assert.match(!bad.ok ? bad.message : '', /form\.batchSize: expected an integer ≥ 1, got 0/);
+    assert.match(!bad.ok ? bad.message : '', /form\.backend: expected "auto" \| "gpu" \| "node" \| "wasm" \| "cpu", got "tpu"/);
+    assert.equal(parseFromPanel({ type: 'data-columns', dataFile: -1 }).ok, false, 'a data file is an index the extension gave, never a path');
+    assert.equal(parseFromPanel({ type: 'reveal-layer' }).ok, false);
+    assert.equal(parseFromPanel(null).ok, false);
+    assert.equal(parseFromPanel('ready').ok, false);
+  });
+
+  it('checks what the schema cannot: ranges, the dataset, the loss', () => {
+    assert.equal(checkForm(form), undefined);
+    assert.match(checkForm({ ...form, learningRate: 0 }) ?? '', /learning rate 0 is not in/);
+    assert.match(checkForm({ ...form, validationSplit: 0.95 }) ?? '', /validation split/);
+    assert.match(checkForm({ ...form, dataset: 'imagenet' }) ?? '', /unknown dataset 'imagenet'/);
+    assert.match(checkForm({ ...form, dataset: 'file' }) ?? '', /choose a data file/);
+    assert.match(checkForm({ ...form, loss: 'myLoss' }) ?? '', /unknown loss 'myLoss'/);
+    assert.equal(checkForm({ ...form, loss: 'categoricalCrossentropy' }), undefined);
+  });
+});
+
+describe('training panel: messages to the page (validated by the page)', () => {
+  it('accepts init, started, events, ended, columns, notice and compare', () => {
+    const target = { file: 'lenet.ts', model: 'model', line: 8, kind: 'sequential', layers: [{ name: 'conv', className: 'Conv2D', line: 9, params: 156 }], inputShapes: ['[null,32,32,1]'], outputShapes: ['[null,10]'], compile: { optimizer: 'sgd', loss: 'categoricalCrossentropy' }, errors: [] };
+    const ok = [
+      { type: 'init', target, dataFiles: ['data/iris.csv'], runs: [], trusted: true, defaults: { backend: 'auto', epochs: 5, batchSize: 32, validationSplit: 0.1 } },
+      { type: 'init', target: null, dataFiles: [], runs: [{ id: '0/r', startedAt: 't', file: 'a.ts', model: 'm', dataset: 'xor', backend: 'wasm', status: 'interrupted', steps: null, loss: null, valLoss: null, durationMs: null, hasModel: false }], trusted: false, restriction: 'wasm only', defaults: { backend: 'wasm', epochs: 1, batchSize: 8, validationSplit: 0 } },
+      { type: 'started', runId: '0/r', title: 'm' },
+      { type: 'events', runId: '0/r', events: [step(1), { v: 1, type: 'state', state: 'running' }, { v: 1, type: 'error', kind: 'nan', message: 'NaN', step: 3, layer: 'conv', fatal: true }] },
+      { type: 'ended', runId: '0/r', status: 'crashed', error: { kind: 'oom', message: 'out of memory' }, stderrTail: '…' },
+      { type: 'columns', dataFile: 0, columns: ['a', 'b', 'y'], rows: 150 },
+      { type: 'notice', level: 'warning', message: 'x' },
+      { type: 'compare', a: { label: 'a', step: [1, 2], loss: [1, null], valStep: [2], valLoss: [0.9] }, b: { label: 'b', step: [1], loss: [2], valStep: [], valLoss: [] } },
+    ];
+    for (const m of ok) {
+      const r = parseToPanel(m);
+      assert.equal(r.ok, true, `${m.type}: ${!r.ok ? r.message : ''}`);
+    }
+  });
+
+  it('validates each worker event inside an events batch against the training protocol', () => {
+    const bad = parseToPanel({ type: 'events', runId: '0/r', events: [step(1), { v: 1, type: 'step', step: -1 }] });
+    assert.equal(bad.ok, false);
+    assert.match(!bad.ok ? bad.message : '', /events\[1\]/);
+    const version = parseToPanel({ type: 'events', runId: '0/r', events: [{ ...step(1), v: 2 }] });
+    assert.equal(version.ok, false);
+    const unknownEvent = parseToPanel({ type: 'events', runId: '0/r', events: [{ v: 1, type: 'format-disk' }] });
+    assert.equal(unknownEvent.ok, false);
+  });
+
+  it('a run snapshot survives the round trip and is validated', () => {
+    const s = RunSeries.fromMessages([
+      { v: 1, type: 'backend', requested: 'auto', kind: 'wasm', tfBackend: 'wasm', detail: 'SIMD', skipped: [{ backend: 'gpu', code: 'package-absent', reason: 'no tfjs-node-gpu', fix: 'npm i' }] },
+      { v: 1, type: 'run', runDir: '/r', totalSteps: 4, epochs: 1, stepsPerEpoch: 4 },
+      step(1) as never,
+      step(2, null) as never,
+      { v: 1, type: 'layer-stats', step: 2, layers: [{ layer: 'd', weight: 'd/kernel', gradNorm: null, gradMaxAbs: null, weightNorm: 1, updateRatio: 0.001, nanCount: 3, infCount: 0 }] },
+    ]);
+    const msg = JSON.parse(JSON.stringify({ type: 'snapshot', runId: '0/r', title: 't', live: true, series: s.snapshot() }));
+    const r = parseToPanel(msg);
+    assert.equal(r.ok, true, !r.ok ? r.message : '');
+    const back = RunSeries.from(msg.series);
+    assert.equal(back.step.length, 2);
+    assert.ok(Number.isNaN(back.loss.get(1)));
+    assert.equal(back.layers[0].gradNorm.get(0), Infinity, 'an overflowed gradient stays non-finite');
+    assert.equal(back.info.backend?.skipped[0].reason, 'no tfjs-node-gpu');
+    const broken = parseToPanel({ ...msg, series: { ...msg.series, statSteps: 'x' } });
+    assert.equal(broken.ok, false);
+  });
+
+  it('rejects anything else', () => {
+    assert.equal(parseToPanel({ type: 'eval', code: 'alert(1)' }).ok, false);
+    assert.equal(parseToPanel({ type: 'init' }).ok, false);
+  });
+});

@@ -1,0 +1,313 @@
+/**
+ * The user's own training code: small programs (test/fixtures/training/user-programs/) run
+ * in a child Node process with the instrumentation preloaded, on tfjs's cpu backend, a few
+ * steps each. Checked: the protocol messages (the same as the built-in trainer's), the run
+ * folder, errors with the user's file:line (TypeScript lines through source maps), pause,
+ * resume and stop (also for a loop that never yields), and `layer-lens train` choosing
+ * this path.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { runTrain } from '../../src/training/cli-train';
+import { decideTrainMode } from '../../src/training/cli-train-script';
+import { readRun } from '../../src/training/engine/run-store';
+import type { WorkerMessage, WorkerMessageOf } from '../../src/training/protocol';
+import { ScriptRun, type ScriptConfig, type ScriptRunResult } from '../../src/training/script-host';
+import { formatLocation, parseStack, userLocation } from '../../src/training/script/source-location';
+import { findTrainingCalls } from '../../src/training/training-calls';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const PROGRAMS = path.join(ROOT, 'test/fixtures/training/user-programs');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-lens-user-code-'));
+
+function of<T extends WorkerMessage['type']>(messages: WorkerMessage[], type: T): WorkerMessageOf<T>[] {
+  return messages.filter((m): m is WorkerMessageOf<T> => m.type === type);
+}
+
+interface Ran {
+  result: ScriptRunResult;
+  runDir: string;
+  output: string;
+}
+
+async function runProgram(name: string, config: Partial<Omit<ScriptConfig, 'v'>> = {}, control?: (run: ScriptRun) => Promise<void>): Promise<Ran> {
+  const runDir = path.join(tmp, `${name.replace(/[^\w]/g, '_')}-${Date.now()}`);
+  let output = '';
+  const run = ScriptRun.start({ script: path.join(PROGRAMS, name), codeHash: 'test', runDir, ...config }, { cwd: ROOT, onOutput: (t) => (output += t) });
+  if (control) await control(run);
+  const result = await run.result;
+  return { result, runDir, output };
+}
+
+const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+const losses = (m: WorkerMessage[]) => of(m, 'step').map((s) => s.loss as number);
+
+describe('the user\'s own training program', () => {
+  it('model.fit (JavaScript): every batch, epoch, layer statistic and activation probe, with the program\'s own callback still called', async () => {
+    const { result, runDir, output } = await runProgram('fit.js', { statsEvery: 1, probeEvery: 10 });
+    const m = result.messages;
+    assert.equal(result.status, 'completed', JSON.stringify(result.error));
+    assert.equal(result.exitCode, 0);
+    assert.deepEqual(of(m, 'hello')[0].script?.file, path.join(PROGRAMS, 'fit.js'));
+    const backend = of(m, 'backend')[0];
+    assert.equal(backend.kind, 'cpu');
+    assert.match(backend.detail, /the program's own tfjs: backend 'cpu'; from .*node_modules\/@tensorflow\/tfjs-core/);
+    assert.deepEqual(of(m, 'model')[0].layers.map((l) => [l.name, l.params]), [['hidden', 80], ['out', 51]]);
+    const compile = of(m, 'compile')[0];
+    assert.deepEqual([compile.optimizer, compile.learningRate, compile.loss, compile.batchSize], ['adam', 0.05, ['categoricalCrossentropy'], 16]);
+    const data = of(m, 'dataset')[0];
+    assert.deepEqual([data.task, data.train, data.validation, data.inputShapes, data.targetShapes], ['classification', 128, 32, [[null, 4]], [[null, 3]]]);
+    assert.equal(of(m, 'data-stats')[0].samples, 128);
+    assert.equal(of(m, 'run')[0].totalSteps, 24);
+    const steps = of(m, 'step');
+    assert.deepEqual(steps.map((s) => s.step), Array.from({ length: 24 }, (_, i) => i + 1));
+    assert.ok(steps.every((s) => s.learningRate === 0.05 && typeof s.metrics.acc === 'number'));
+    assert.ok(mean(losses(m).slice(-4)) < mean(losses(m).slice(0, 4)), `loss did not fall: ${losses(m).map((l) => l.toFixed(2))}`);
+    const epochs = of(m, 'epoch');
+    assert.deepEqual(epochs.map((e) => [e.epoch, e.step]), [[1, 8], [2, 16], [3, 24]]);
+    assert.ok(epochs.every((e) => typeof e.valLoss === 'number' && typeof e.valMetrics?.val_acc === 'number'));
+    const stats = of(m, 'layer-stats');
+    assert.equal(stats.length, 24);
+    assert.deepEqual(stats[0].layers.map((l) => `${l.layer} ${l.weight}`).sort(), ['hidden hidden/bias', 'hidden hidden/kernel', 'out out/bias', 'out out/kernel']);
+    assert.ok(stats.every((s) => s.layers.every((l) => l.gradNorm! > 0 && l.nanCount === 0)));
+    const acts = of(m, 'activations');
+    assert.deepEqual(acts.map((a) => a.step), [0, 10, 20, 24]);
+    assert.deepEqual(acts[0].layers.map((l) => l.layer), ['hidden', 'out']);
+    const done = result.done!;
+    assert.deepEqual([done.status, done.steps, done.epochs, done.backend], ['completed', 24, 3, 'cpu']);
+    assert.ok(done.loss! < done.firstLoss!);
+    assert.match(output, /user callback saw 24 batches/);
+    // The run folder
+    const saved = readRun(runDir);
+    assert.equal(saved.run.mode, 'script');
+    assert.equal(saved.run.status, 'completed');
+    assert.equal(saved.run.script, path.join(PROGRAMS, 'fit.js'));
+    assert.equal((saved.run.backend as { kind: string }).kind, 'cpu');
+    assert.equal((saved.run.final as { steps: number }).steps, 24);
+    assert.ok(Array.isArray((saved.run.health as { findings: unknown[] }).findings));
+    assert.equal(saved.metrics.filter((x) => x.type === 'step').length, 24);
+    assert.equal(saved.layers.filter((x) => x.type === 'layer-stats').length, 24);
+    assert.ok(fs.existsSync(path.join(runDir, 'control.json')));
+  });
+
+  it('fitDataset (an ES module): steps from the tf.data pipeline, the probe batch taken from its first batch', async () => {
+    const { result } = await runProgram('fit-dataset.mjs');
+    const m = result.messages;
+    assert.equal(result.status, 'completed', JSON.stringify(result.error));
+    assert.equal(of(m, 'step').length, 16);
+    assert.deepEqual(of(m, 'epoch').map((e) => e.step), [8, 16]);
+    assert.deepEqual(of(m, 'compile')[0].batchSize, 12);
+    assert.deepEqual(of(m, 'dataset')[0].inputShapes, [[null, 2]]);
+    assert.ok(of(m, 'activations').length >= 1);
+    assert.ok(result.done!.loss! < result.done!.firstLoss!);
+  });
+
+  it('a custom loop with optimizer.minimize: the loss of every step, statistics named after the variables', async () => {
+    const { result, output } = await runProgram('minimize.js', { statsEvery: 5 });
+    const m = result.messages;
+    assert.equal(result.status, 'completed', JSON.stringify(result.error));
+    assert.deepEqual(of(m, 'step').map((s) => s.step), Array.from({ length: 20 }, (_, i) => i + 1));
+    const l = losses(m);
+    assert.ok(l[19] < l[0] / 10, `loss ${l[0]} → ${l[19]}`);
+    assert.ok(of(m, 'step').every((s) => s.learningRate === 0.1));
+    assert.deepEqual(of(m, 'layer-stats').map((s) => s.step), [1, 5, 10, 15, 20]);
+    assert.deepEqual(of(m, 'layer-stats')[0].layers.map((x) => x.layer), ['linear', 'linear']);
+    assert.match(of(m, 'log').map((x) => x.message).join('\n'), /custom training loop at test\/fixtures\/training\/user-programs\/minimize\.js:13:\d+: optimizer sgd \(learning rate 0\.1\)/);
+    assert.match(output, /step 15: /, 'the program\'s own output');
+  });
+
+  it('a TypeScript program (two modules, an enum, a .js import of a .ts file), transpiled by esbuild', async () => {
+    const { result, output } = await runProgram('train.ts');
+    const m = result.messages;
+    assert.equal(result.status, 'completed', JSON.stringify(result.error));
+    assert.match(of(m, 'log')[0].message, /^TypeScript transpiled with esbuild /);
+    assert.equal(result.done!.steps, 9, 'two fits of 4 batches and a trainOnBatch');
+    assert.equal(of(m, 'model').length, 1);
+    assert.match(output, /typescript program done/);
+  });
+
+  it('a program that throws: an error event at the TypeScript line (source-mapped), the history kept', async () => {
+    const { result, runDir } = await runProgram('throws.ts');
+    assert.equal(result.status, 'failed');
+    assert.equal(result.exitCode, 1);
+    const err = of(result.messages, 'error')[0];
+    assert.equal(err.kind, 'crash');
+    assert.equal(err.fatal, true);
+    assert.match(err.message, /^the program threw at step 4 \(test\/fixtures\/training\/user-programs\/throws\.ts:13\): Error: evaluation threshold missing/);
+    assert.equal(err.source?.file, path.join(PROGRAMS, 'throws.ts'));
+    assert.equal(err.source?.line, 13);
+    assert.equal(err.source?.function, 'evaluate');
+    assert.match(err.source?.text ?? '', /^throw new Error\(`evaluation threshold missing/);
+    assert.equal(result.error?.source?.line, 13);
+    const saved = readRun(runDir);
+    assert.equal(saved.run.status, 'failed');
+    assert.equal((saved.run.errorSource as { line: number }).line, 13);
+    assert.equal(saved.metrics.filter((x) => x.type === 'step').length, 4, 'the steps before the throw are kept');
+  });
+
+  it('the TypeScript compiler as the transpiler maps the same line', async () => {
+    const { result } = await runProgram('throws.ts', { transpiler: 'typescript' });
+    assert.match(of(result.messages, 'log')[0].message, /^TypeScript transpiled with typescript /);
+    assert.equal(of(result.messages, 'error')[0].source?.line, 13);
+  });
+
+  it('an ES module in TypeScript (top-level await, "type": "module") runs through the loader hooks', async () => {
+    const { result, output } = await runProgram('esm-ts/main.ts');
+    assert.equal(result.status, 'completed', JSON.stringify(result.error));
+    assert.equal(result.done!.steps, 12);
+    assert.match(output, /w = 2\.0/);
+  });
+
+  it('a NaN loss ends the run with a nan error at the fit call, naming the first non-finite weights', async () => {
+    const { result } = await runProgram('nan.js', { statsEvery: 1 });
+    assert.equal(result.status, 'failed');
+    const err = of(result.messages, 'error')[0];
+    assert.equal(err.kind, 'nan');
+    assert.match(err.message, /^the loss became (NaN|Infinity) at step \d+ \(training call at test\/fixtures\/training\/user-programs\/nan\.js:11:\d+\)\. (Non-finite gradients or weights first appeared|The largest gradient)/);
+    assert.equal(err.source?.line, 11);
+    assert.ok(err.layer === 'wide' || err.layer === 'head');
+    assert.ok(result.done!.steps < 80, 'stopped early');
+  });
+
+  it('a program that exits non-zero, or never trains, ends with an error saying so', async () => {
+    const exit = await runProgram('exit-code.js');
+    assert.equal(exit.result.status, 'failed');
+    assert.equal(exit.result.exitCode, 3);
+    assert.equal(exit.result.error?.message, 'the program exited with code 3: giving up: the validation data is missing');
+    assert.equal(exit.result.done?.steps, 2);
+    const none = await runProgram('no-training.js');
+    assert.equal(none.result.status, 'failed');
+    assert.equal(none.result.error?.kind, 'config');
+    assert.match(none.result.error!.message, /^the program ended without a training step: .* run the script that calls it \(--script <file>\)/);
+  });
+
+  it('--steps: the program ends after that many optimizer steps, as completed', async () => {
+    const { result } = await runProgram('minimize.js', { maxSteps: 5 }, async () => undefined);
+    assert.equal(result.status, 'completed');
+    assert.equal(result.done!.steps, 5);
+    assert.ok(of(result.messages, 'log').some((l) => l.message === 'ended: the step limit (5) was reached'));
+  });
+
+  it('pause, resume and stop a model.fit run: no steps while paused, stopped within a second, history kept', async () => {
+    let steps = 0;
+    let reached!: () => void;
+    const twenty = new Promise<void>((r) => (reached = r));
+    const runDir = path.join(tmp, 'fit-control');
+    const run = ScriptRun.start({ script: path.join(PROGRAMS, 'fit.js'), args: ['500'], codeHash: 't', runDir }, {
+      cwd: ROOT,
+      onMessage: (m) => {
+        if (m.type === 'step' && ++steps === 20) reached();
+      },
+    });
+    await twenty;
+    run.pause();
+    await new Promise((r) => setTimeout(r, 250));
+    const pausedAt = steps;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(steps, pausedAt, 'no steps while paused');
+    run.resume();
+    await new Promise((r) => setTimeout(r, 250));
+    assert.ok(steps > pausedAt, 'steps again after resume');
+    const t0 = Date.now();
+    const result = await run.stop();
+    assert.ok(Date.now() - t0 < 1000, `stopped in ${Date.now() - t0} ms`);
+    assert.equal(result.status, 'stopped');
+    assert.equal(result.signal, null, 'it stopped itself, not killed');
+    assert.deepEqual(of(result.messages, 'state').map((s) => s.state).slice(0, 3), ['running', 'paused', 'running']);
+    assert.equal(readRun(runDir).run.status, 'stopped');
+  });
+
+  it('a loop that never yields to the event loop is paused and stopped through the control file', async () => {
+    let steps = 0;
+    let reached!: () => void;
+    const started = new Promise<void>((r) => (reached = r));
+    const run = ScriptRun.start({ script: path.join(PROGRAMS, 'sync-loop.js'), args: ['20000'], codeHash: 't', runDir: path.join(tmp, 'sync-control') }, {
+      cwd: ROOT,
+      onMessage: (m) => {
+        if (m.type === 'step') {
+          steps = m.step;
+          if (steps >= 20) reached();
+        }
+      },
+    });
+    await started;
+    run.pause();
+    await new Promise((r) => setTimeout(r, 300));
+    const pausedAt = steps;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(steps, pausedAt, 'no steps while paused');
+    run.resume();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(steps > pausedAt, 'steps again after resume');
+    const t0 = Date.now();
+    const result = await run.stop();
+    assert.ok(Date.now() - t0 < 1000, `stopped in ${Date.now() - t0} ms`);
+    assert.equal(result.status, 'stopped');
+    assert.ok(of(result.messages, 'state').some((s) => s.state === 'paused'));
+  });
+});
+
+describe('layer-lens train on the user\'s code', () => {
+  it('picks the program when the file has training code, the built-in trainer with --dataset or without training code', () => {
+    const fit = 'test/fixtures/training/user-programs/fit.js';
+    assert.equal(decideTrainMode([fit], ROOT).mode, 'script');
+    assert.match((decideTrainMode([fit], ROOT) as { reason: string }).reason, /the file has training code \(fit\(\) at line 27\)/);
+    assert.equal(decideTrainMode([fit, '--dataset', 'spirals'], ROOT).mode, 'built-in');
+    assert.equal(decideTrainMode(['test/fixtures/training/mlp.ts'], ROOT).mode, 'built-in');
+    const explicit = decideTrainMode(['test/fixtures/training/mlp.ts', '--script', fit, '--', '3'], ROOT);
+    assert.equal(explicit.mode, 'script');
+    assert.equal((explicit as { script: string }).script, path.join(ROOT, fit));
+    assert.equal(decideTrainMode([fit, '--script', fit, '--dataset', 'xor'], ROOT).mode, 'error');
+  });
+
+  it('runs the program and ends with the same JSON line (mode script)', async () => {
+    let out = '';
+    let err = '';
+    const runDir = path.join(tmp, 'cli-script');
+    const code = await runTrain(['test/fixtures/training/user-programs/train.ts', '--out', runDir, '--json', '--epochs', '3'], { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) }, { cwd: ROOT });
+    assert.equal(code, 0, err);
+    const lines = out.trim().split('\n');
+    assert.equal(lines.length, 1, 'with --json, stdout holds only the final line');
+    const final = JSON.parse(lines[0]) as Record<string, unknown>;
+    assert.deepEqual([final.status, final.mode, final.steps, final.backend, final.runDir], ['completed', 'script', 9, 'cpu', runDir]);
+    assert.ok(Array.isArray(final.findings));
+    assert.match(err, /running your training program: test\/fixtures\/training\/user-programs\/train\.ts \(the file has training code \(fit\(\) at line 22\)\)/);
+    assert.match(err, /ignored: --epochs/);
+    assert.match(err, /typescript program done/, 'the program\'s output (on stderr with --json)');
+    assert.equal(readRun(runDir).run.model, 'model', 'the analysed model\'s name');
+    assert.ok(fs.existsSync(path.join(runDir, 'graph.json')));
+  });
+
+  it('prints where a program failed, with its source line', async () => {
+    let err = '';
+    const code = await runTrain(['--script', 'test/fixtures/training/user-programs/throws.ts', '--out', path.join(tmp, 'cli-throws')], { out: () => undefined, err: (t) => (err += `${t}\n`) }, { cwd: ROOT });
+    assert.equal(code, 1);
+    assert.match(err, /error \(crash, step 4\) at test\/fixtures\/training\/user-programs\/throws\.ts:13:11: the program threw/);
+    assert.match(err, /\n {4}13 \| throw new Error\(`evaluation threshold missing/);
+  });
+});
+
+describe('finding training code and user frames', () => {
+  it('finds fit, fitDataset, trainOnBatch, minimize and applyGradients calls in files that import tfjs', () => {
+    const text = `import * as tf from '@tensorflow/tfjs';\nawait model.fit(x, y, { epochs: 2 });\nopt.minimize(() => loss());\nmodel['trainOnBatch'](a, b);\nconst f = model.fit;\n`;
+    assert.deepEqual(findTrainingCalls(text, 'a.ts').map((c) => [c.method, c.line]), [['fit', 2], ['minimize', 3], ['trainOnBatch', 4]]);
+    assert.deepEqual(findTrainingCalls('model.fit(x, y);', 'b.ts'), [], 'no tfjs import: not tfjs training code');
+    assert.equal(findTrainingCalls(`const tf = require('@tensorflow/tfjs-node');\nmodel.fitDataset(ds);`, 'c.js')[0].method, 'fitDataset');
+  });
+
+  it('picks the first user frame of a stack (async frames, file URLs), skipping node internals, node_modules and the preload', () => {
+    const stack = [
+      'Error: boom',
+      '    at Object.step (/x/node_modules/@tensorflow/tfjs-core/dist/tf-core.node.js:10:3)',
+      '    at /tmp/layer-lens-preload-1/train-preload.js:100:5',
+      '    at node:internal/process/task_queues:95:5',
+      '    at async main (file:///home/u/proj/src/train.ts:12:9)',
+    ].join('\n');
+    assert.equal(parseStack(stack).length, 4);
+    assert.deepEqual(userLocation(stack, ['/tmp/layer-lens-preload-1/train-preload.js']), { file: '/home/u/proj/src/train.ts', line: 12, column: 9, function: 'main' });
+    assert.equal(formatLocation({ file: '/home/u/proj/src/train.ts', line: 12, column: 9 }, '/home/u/proj'), 'src/train.ts:12:9');
+  });
+});
