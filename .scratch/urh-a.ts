@@ -1,9 +1,0 @@
-import * as tf from '@tensorflow/tfjs';
-export function build() {
-  const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [8], units: 16, activation: 'tanh' }));
-  model.add(tf.layers.dense({ units: 16, activation: 'tanh' }));
-  model.add(tf.layers.dense({ units: 4, activation: 'softmax' }));
-  model.compile({ optimizer: tf.train.sgd(3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  return model;
-}

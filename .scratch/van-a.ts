@@ -1,9 +1,0 @@
-import * as tf from '@tensorflow/tfjs';
-export function build() {
-  const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [2], units: 16, activation: 'sigmoid' }));
-  for (let i = 0; i < 9; i++) model.add(tf.layers.dense({ units: 16, activation: 'sigmoid' }));
-  model.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
-  model.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  return model;
-}
