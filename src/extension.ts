@@ -35,12 +35,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   let startClient: () => void = () => {};
   const started = new Promise<void>((resolve) => (startClient = resolve));
   let panel: SummaryPanel | undefined;
+  let starting: Promise<void> | undefined;
+  const start = (): Promise<void> => {
+    const c = client;
+    if (!c) return Promise.resolve();
+    starting ??= c.start().then(
+      () => startClient(),
+      (err: unknown) => {
+        output.error(`starting the Layer Lens language server failed: ${describe(err)}`);
+        startClient();
+      },
+    );
+    return starting;
+  };
   context.subscriptions.push(
     output,
     summaries,
     vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summaries),
-    vscode.commands.registerCommand(SHOW_SUMMARY_COMMAND, (uri?: unknown, model?: unknown) => showSummary(summaries, output, uri, model, panel)),
-    vscode.commands.registerCommand(SHOW_SUMMARY_TEXT_COMMAND, (uri?: unknown, model?: unknown) => showSummary(summaries, output, uri, model)),
+    vscode.commands.registerCommand(SHOW_SUMMARY_COMMAND, async (uri?: unknown, model?: unknown) => {
+      await start();
+      return showSummary(summaries, output, uri, model, panel);
+    }),
+    vscode.commands.registerCommand(SHOW_SUMMARY_TEXT_COMMAND, async (uri?: unknown, model?: unknown) => {
+      await start();
+      return showSummary(summaries, output, uri, model);
+    }),
   );
 
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
@@ -63,18 +82,41 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     diagnosticCollectionName: 'layer-lens',
   };
   client = new LanguageClient('layerLens', NAME, serverOptions, clientOptions);
-  const modelsChanged = registerModelViews(context, client, started, output);
+  const modelsChanged = registerModelViews(context, client, started, output, () => void start());
   // Train Current Model (the training panel; the worker runs in a child process).
   registerTraining(context, () => client, started, output, modelsChanged);
   panel = new SummaryPanel(context.extensionUri, { client: () => client, output, openText: (uri, selector) => showSummary(summaries, output, uri, selector) }, modelsChanged);
   context.subscriptions.push(panel);
+  // The server starts once Layer Lens has something to do: a file that imports tfjs is open,
+  // a workspace package.json depends on tfjs, the Models view is shown or a summary is asked
+  // for. In a TypeScript project without tfjs no server process runs.
+  if (vscode.workspace.textDocuments.some(importsTfjs)) void start();
+  context.subscriptions.push(
+    vscode.workspace.onDidOpenTextDocument((d) => {
+      if (importsTfjs(d)) void start();
+    }),
+  );
+  void workspaceDependsOnTfjs().then((yes) => {
+    if (yes) void start();
+  });
+}
+
+/** True for a JS/TS document that imports or requires a @tensorflow/tfjs* package. */
+function importsTfjs(doc: vscode.TextDocument): boolean {
+  return LANGUAGES.includes(doc.languageId) && doc.uri.scheme === 'file' && /['"]@tensorflow\/tfjs/.test(doc.getText());
+}
+
+async function workspaceDependsOnTfjs(): Promise<boolean> {
   try {
-    await client.start();
-  } catch (err) {
-    output.error(`starting the Layer Lens language server failed: ${describe(err)}`);
-  } finally {
-    startClient();
+    const manifests = await vscode.workspace.findFiles('**/package.json', '**/node_modules/**', 50);
+    for (const uri of manifests) {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      if (/"@tensorflow\/tfjs/.test(text)) return true;
+    }
+  } catch {
+    // An unreadable manifest only delays the start until a tfjs file opens.
   }
+  return false;
 }
 
 export async function deactivate(): Promise<void> {

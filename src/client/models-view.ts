@@ -35,7 +35,14 @@ export type ModelsChanged = vscode.Event<ModelsChangedParams>;
  * the client runs; the returned event re-broadcasts the server's change notifications
  * (the summary panel listens to it too).
  */
-export function registerModelViews(context: vscode.ExtensionContext, client: LanguageClient, started: Promise<unknown>, output: vscode.LogOutputChannel): ModelsChanged {
+export function registerModelViews(
+  context: vscode.ExtensionContext,
+  client: LanguageClient,
+  started: Promise<unknown>,
+  output: vscode.LogOutputChannel,
+  /** Called when the view is shown: the server may not be running yet. */
+  onShown: () => void = () => {},
+): ModelsChanged {
   const changed = new vscode.EventEmitter<ModelsChangedParams>();
   context.subscriptions.push(changed);
   void started.then(
@@ -45,6 +52,12 @@ export function registerModelViews(context: vscode.ExtensionContext, client: Lan
 
   const provider = new ModelsTreeProvider(client, started, output);
   const view = vscode.window.createTreeView(MODELS_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  if (view.visible) onShown();
+  context.subscriptions.push(
+    view.onDidChangeVisibility((e) => {
+      if (e.visible) onShown();
+    }),
+  );
   provider.view = view;
   const status = new ModelStatusBar(client, started, output);
 
