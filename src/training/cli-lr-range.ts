@@ -16,7 +16,7 @@ import { pickModel, type TrainIO } from './cli-train';
 import { defaultRunDir } from './engine/run-store';
 import type { StartOptions } from './host';
 import { applyEdits, learningRateEdit, type LrEditResult } from './lr-edit';
-import { DEFAULT_LR_RANGE, formatLr } from './lr-range';
+import { centredAverage, DEFAULT_LR_RANGE, formatLr } from './lr-range';
 import { lrRangeConfig, startLrRange, type LrRangeOutcome } from './lr-range-host';
 import { BACKEND_CHOICES, type BackendChoice, type TrainConfig, type WorkerMessage } from './protocol';
 
@@ -53,16 +53,30 @@ function parseArgs(args: string[]): { file: string; flags: Map<string, string | 
   return { file: positional[0], flags };
 }
 
-/** A text chart of the smoothed loss against the rate: `rows` log-spaced points, bars scaled to the range seen. */
-export function lrChart(points: { lr: number; smoothed: number | null }[], rows = 12, width = 40): string[] {
-  const pts = points.filter((p): p is { lr: number; smoothed: number } => p.smoothed !== null);
+/**
+ * A text chart of the loss against the rate: `rows` log-spaced points of the centred average
+ * the suggestion is read from (lr-range.ts), bars scaled to the range seen, the row nearest the
+ * suggested rate marked.
+ */
+export function lrChart(points: { lr: number; loss: number | null }[], suggested?: number, rows = 12, width = 40): string[] {
+  const pts: { lr: number; loss: number }[] = [];
+  for (const p of points) {
+    if (p.loss === null || !Number.isFinite(p.loss)) break;
+    pts.push({ lr: p.lr, loss: p.loss });
+  }
   if (pts.length < 2) return [];
-  const lo = Math.min(...pts.map((p) => p.smoothed));
-  const hi = Math.max(...pts.map((p) => p.smoothed));
-  const pick = Array.from({ length: Math.min(rows, pts.length) }, (_, i) => pts[Math.round((i * (pts.length - 1)) / (Math.min(rows, pts.length) - 1))]);
-  return pick.map((p) => {
-    const n = hi > lo ? Math.round(((p.smoothed - lo) / (hi - lo)) * width) : 0;
-    return `  ${formatLr(p.lr).padStart(8)}  ${p.smoothed.toPrecision(4).padStart(9)}  ${'█'.repeat(Math.max(1, n))}`;
+  const avg = centredAverage(
+    pts.map((p) => p.loss),
+    Math.max(1, Math.round(pts.length / 20)),
+  );
+  const lo = Math.min(...avg);
+  const hi = Math.max(...avg);
+  const k = Math.min(rows, pts.length);
+  const idx = Array.from({ length: k }, (_, i) => Math.round((i * (pts.length - 1)) / (k - 1)));
+  const mark = suggested === undefined ? -1 : idx.reduce((best, j, i) => (Math.abs(Math.log(pts[j].lr / suggested)) < Math.abs(Math.log(pts[idx[best]].lr / suggested)) ? i : best), 0);
+  return idx.map((j, i) => {
+    const n = hi > lo ? Math.round(((avg[j] - lo) / (hi - lo)) * width) : 0;
+    return `  ${formatLr(pts[j].lr).padStart(8)}  ${avg[j].toPrecision(4).padStart(9)}  ${'█'.repeat(Math.max(1, n))}${i === mark ? '  ◀ suggested' : ''}`;
   });
 }
 
@@ -184,7 +198,8 @@ export async function runLrRange(args: string[], io: TrainIO, opts: StartOptions
   const curve = outcome.curve;
   if (curve) {
     if (curve.stoppedEarly) progress(`stopped at step ${curve.stoppedEarly.step}: ${curve.stoppedEarly.reason}`);
-    for (const line of lrChart(curve.points)) progress(line);
+    progress('  learning rate  loss (centred average)');
+    for (const line of lrChart(curve.points, outcome.suggestion?.lr)) progress(line);
   }
   const s = outcome.suggestion;
   let edit: LrEditResult | undefined;

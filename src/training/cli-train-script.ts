@@ -227,7 +227,7 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
       script: decided.script,
       args: p.programArgs,
       file: decided.file,
-      ...(model ? { modelName: model.name } : {}),
+      ...(model ? { modelName: model.name, modelLayers: model.layers.filter((l) => l.className !== 'InputLayer').map((l) => l.name) } : {}),
       codeHash: createHash('sha256').update(text).digest('hex'),
       runDir,
       ...(ints['--steps'] ? { maxSteps: ints['--steps'] } : {}),

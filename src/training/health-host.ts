@@ -65,6 +65,24 @@ export class HealthTracker {
   findings(): Finding[] {
     return this.monitor.findings();
   }
+
+  /** What a view draws next to the findings: the planned steps, the recent losses, the validation losses per epoch. */
+  series(): HealthSeries {
+    const st = this.monitor.state;
+    return {
+      ...(st.run ? { totalSteps: st.run.totalSteps } : {}),
+      losses: st.recentSteps(200).map((r) => r.loss),
+      valLosses: st.epochs.toArray().map((e) => e.valLoss),
+    };
+  }
+}
+
+export interface HealthSeries {
+  totalSteps?: number;
+  /** Training losses of the latest ≤ 200 step events (null: not finite). */
+  losses: (number | null)[];
+  /** Validation loss per epoch (null: none or not finite). */
+  valLosses: (number | null)[];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -81,10 +99,10 @@ export interface HealthRunInfo {
 export interface HealthFeedListener {
   /** A run started (its findings start empty). */
   start?(run: HealthRunInfo): void;
-  /** The run's findings changed: the whole current list, ranked. */
-  findings?(run: HealthRunInfo, findings: Finding[], step: number): void;
+  /** The run's findings changed: the whole current list, ranked (`series`: when the host has it). */
+  findings?(run: HealthRunInfo, findings: Finding[], step: number, series?: HealthSeries): void;
   /** The run ended (its last findings stay valid). */
-  end?(run: HealthRunInfo, status: string, findings: Finding[]): void;
+  end?(run: HealthRunInfo, status: string, findings: Finding[], series?: HealthSeries): void;
 }
 
 /** Listeners of every run's health in this process; `subscribe` returns the unsubscribe function. */
@@ -100,12 +118,12 @@ export class HealthFeed {
     for (const l of [...this.listeners]) safe(() => l.start?.(run));
   }
 
-  emitFindings(run: HealthRunInfo, findings: Finding[], step: number): void {
-    for (const l of [...this.listeners]) safe(() => l.findings?.(run, findings, step));
+  emitFindings(run: HealthRunInfo, findings: Finding[], step: number, series?: HealthSeries): void {
+    for (const l of [...this.listeners]) safe(() => l.findings?.(run, findings, step, series));
   }
 
-  emitEnd(run: HealthRunInfo, status: string, findings: Finding[]): void {
-    for (const l of [...this.listeners]) safe(() => l.end?.(run, status, findings));
+  emitEnd(run: HealthRunInfo, status: string, findings: Finding[], series?: HealthSeries): void {
+    for (const l of [...this.listeners]) safe(() => l.end?.(run, status, findings, series));
   }
 }
 

@@ -155,7 +155,7 @@ export class TrainingRun {
     if (health) {
       this.messages.push(health);
       this.opts.onMessage?.(health);
-      trainingHealth.emitFindings(this.healthRun, health.findings, health.step);
+      trainingHealth.emitFindings(this.healthRun, health.findings, health.step, this.health.series());
     }
   }
 
@@ -204,7 +204,7 @@ export class TrainingRun {
   private finish(code: number | null, signal: NodeJS.Signals | null): RunResult {
     const result = this.finishRun(code, signal);
     this.recordHealth(result.findings ?? []);
-    if (!this.config.lrRange) trainingHealth.emitEnd(this.healthRun, result.status, result.findings ?? []);
+    if (!this.config.lrRange) trainingHealth.emitEnd(this.healthRun, result.status, result.findings ?? [], this.health.series());
     return result;
   }
 

@@ -75,6 +75,8 @@ export function defaultPreload(): string {
   esbuild.buildSync({ ...common, entryPoints: [src], outfile: path.join(out, 'train-preload.js'), format: 'cjs' });
   esbuild.buildSync({ ...common, entryPoints: [path.join(here, 'script', 'esm-hooks.ts')], outfile: path.join(out, 'train-esm-hooks.mjs'), format: 'esm' });
   builtPreload = path.join(out, 'train-preload.js');
+  // Programs started from it are killed when this process exits (killAllOnExit): the folder goes too.
+  process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
   return builtPreload;
 }
 

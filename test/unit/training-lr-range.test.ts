@@ -93,7 +93,9 @@ describe('learning-rate range: the sweep and the suggestion', () => {
   it('formats rates as code would write them', () => {
     assert.deepEqual([3e-4, 0.00312, 0.0031, 0.17, 1e-7, 10, 0.1].map(formatLr), ['3e-4', '0.0031', '0.0031', '0.17', '1e-7', '10', '0.1']);
     assert.deepEqual([0.000312].map(formatLr), ['3.1e-4']);
-    assert.equal(lrChart([{ lr: 1e-3, smoothed: 1 }, { lr: 1e-2, smoothed: 0.5 }, { lr: 0.1, smoothed: null }], 2, 10).length, 2);
+    const chart = lrChart([{ lr: 1e-3, loss: 1 }, { lr: 1e-2, loss: 0.5 }, { lr: 1e-1, loss: 0.2 }, { lr: 1, loss: null }], 1e-2, 3, 10);
+    assert.equal(chart.length, 3, 'the points up to the first non-finite loss');
+    assert.match(chart[1], /^ +0\.01 +0\.5667 +█+  ◀ suggested$/);
   });
 
   it('changes the rate of every tf.train optimizer between steps', async () => {

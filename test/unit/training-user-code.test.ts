@@ -47,7 +47,7 @@ const losses = (m: WorkerMessage[]) => of(m, 'step').map((s) => s.loss as number
 
 describe('the user\'s own training program', () => {
   it('model.fit (JavaScript): every batch, epoch, layer statistic and activation probe, with the program\'s own callback still called', async () => {
-    const { result, runDir, output } = await runProgram('fit.js', { statsEvery: 1, probeEvery: 10 });
+    const { result, runDir, output } = await runProgram('fit.js', { statsEvery: 1, probeEvery: 10, saveModel: true });
     const m = result.messages;
     assert.equal(result.status, 'completed', JSON.stringify(result.error));
     assert.equal(result.exitCode, 0);
@@ -74,7 +74,7 @@ describe('the user\'s own training program', () => {
     assert.deepEqual(stats[0].layers.map((l) => `${l.layer} ${l.weight}`).sort(), ['hidden hidden/bias', 'hidden hidden/kernel', 'out out/bias', 'out out/kernel']);
     assert.ok(stats.every((s) => s.layers.every((l) => l.gradNorm! > 0 && l.nanCount === 0)));
     const acts = of(m, 'activations');
-    assert.deepEqual(acts.map((a) => a.step), [0, 10, 20, 24]);
+    assert.deepEqual(acts.map((a) => a.step), [0, 1, 10, 20, 24], 'before training, after step 1, every 10 steps, at the end');
     assert.deepEqual(acts[0].layers.map((l) => l.layer), ['hidden', 'out']);
     const done = result.done!;
     assert.deepEqual([done.status, done.steps, done.epochs, done.backend], ['completed', 24, 3, 'cpu']);
@@ -91,6 +91,10 @@ describe('the user\'s own training program', () => {
     assert.equal(saved.metrics.filter((x) => x.type === 'step').length, 24);
     assert.equal(saved.layers.filter((x) => x.type === 'layer-stats').length, 24);
     assert.ok(fs.existsSync(path.join(runDir, 'control.json')));
+    // --save-model: the last trained model, in tfjs format
+    assert.equal(done.modelDir, path.join(runDir, 'model'));
+    assert.equal(fs.statSync(path.join(runDir, 'model', 'weights.bin')).size, 131 * 4);
+    assert.equal((JSON.parse(fs.readFileSync(path.join(runDir, 'model', 'model.json'), 'utf8')) as { format: string }).format, 'layers-model');
   });
 
   it('fitDataset (an ES module): steps from the tf.data pipeline, the probe batch taken from its first batch', async () => {
@@ -113,10 +117,22 @@ describe('the user\'s own training program', () => {
     const l = losses(m);
     assert.ok(l[19] < l[0] / 10, `loss ${l[0]} → ${l[19]}`);
     assert.ok(of(m, 'step').every((s) => s.learningRate === 0.1));
-    assert.deepEqual(of(m, 'layer-stats').map((s) => s.step), [1, 5, 10, 15, 20]);
+    assert.deepEqual(of(m, 'layer-stats').map((s) => s.step), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20], 'every step for 10 steps, then every 5');
     assert.deepEqual(of(m, 'layer-stats')[0].layers.map((x) => x.layer), ['linear', 'linear']);
     assert.match(of(m, 'log').map((x) => x.message).join('\n'), /custom training loop at test\/fixtures\/training\/user-programs\/minimize\.js:13:\d+: optimizer sgd \(learning rate 0\.1\)/);
     assert.match(output, /step 15: /, 'the program\'s own output');
+  });
+
+  it('a GAN (two models, trainOnBatch in turn, the discriminator frozen inside the combined model)', async () => {
+    const { result } = await runProgram('gan.js');
+    const m = result.messages;
+    assert.equal(result.status, 'completed', JSON.stringify(result.error));
+    assert.equal(result.done!.steps, 12);
+    assert.deepEqual(of(m, 'model').map((x) => x.layers.length), [2, 3], 'the discriminator, then the combined model');
+    const combinedStep = of(m, 'layer-stats').find((s) => s.step === 2)!;
+    const frozen = combinedStep.layers.filter((l) => l.trainable === false).map((l) => l.weight);
+    assert.deepEqual(frozen.sort(), ['d_hidden/bias', 'd_hidden/kernel', 'd_out/bias', 'd_out/kernel'], 'frozen weights reported from snapshots');
+    assert.ok(combinedStep.layers.some((l) => l.layer === 'g_hidden' && l.gradNorm! > 0));
   });
 
   it('a TypeScript program (two modules, an enum, a .js import of a .ts file), transpiled by esbuild', async () => {

@@ -29,6 +29,8 @@ export const scriptConfigSchema = object({
   file: optional(str()),
   /** The analysed model's name, when one was picked (run.json, the `model` event). */
   modelName: optional(str()),
+  /** Its layer names (analysis order): the trained LayersModel whose layers match gets `modelName`. */
+  modelLayers: optional(array(str())),
   /** sha256 of the script's text. */
   codeHash: str(),
   runDir: str(),

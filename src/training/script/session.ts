@@ -17,7 +17,8 @@
 import { finite, type LayerStat, type WorkerEvent } from '../protocol';
 import type { TF } from '../engine/backend';
 import { dataStats } from '../engine/data-stats';
-import { ActivationProbe, installGradientHook, OPTIMIZER_CLASSES } from '../engine/instrument';
+import { ActivationProbe, installGradientHook, OPTIMIZER_CLASSES, type ModelWeight } from '../engine/instrument';
+import { EARLY_PROBE_EVERY, EARLY_STATS_EVERY, EARLY_STEPS, EVERY_STEP_STATS } from '../engine/trainer';
 import type { ScriptConfig, ControlState } from './config';
 import { formatLocation, sourceLine, userLocation, type SourceLocation } from './source-location';
 
@@ -62,8 +63,15 @@ export interface SessionIO {
   now(): number;
 }
 
+interface WeightRef {
+  layer: string;
+  lv: { name: string; trainable: boolean; read(): Tensor };
+}
+
 interface ModelInfo {
   name: string;
+  /** Its weights (nested models' included), read with their trainability at each statistics step. */
+  weights: WeightRef[];
   probe?: ActivationProbe;
   probeXs?: Tensor[];
   probeNs?: TF;
@@ -136,6 +144,8 @@ export class Session {
   private readonly patched = new WeakSet<object>();
   private readonly models = new Map<object, ModelInfo>();
   private readonly layerOfVar = new Map<string, string>();
+  /** The model a fit/fitDataset/trainOnBatch call is training now (its weights are reported, frozen ones included). */
+  private activeModel?: ModelInfo;
   private layersNs?: { ns: Record<string, unknown>; core?: TF };
   private lastCore?: TF;
   private lastModel?: { model: LayersModel; core: TF };
@@ -186,8 +196,9 @@ export class Session {
     const hook = installGradientHook(
       core,
       {
-        wantStats: (s) => s % this.statsEvery === 0 || s === 1,
-        wantHistograms: (s) => s % this.probeEvery === 0 || s === 1,
+        wantStats: (s) => this.statsDue(s),
+        wantHistograms: (s) => this.probeDue(s),
+        weights: () => this.activeWeights(),
         layerOf: (v) => this.layerOfVar.get(v) ?? (v.lastIndexOf('/') > 0 ? v.slice(0, v.lastIndexOf('/')) : v),
         onStats: (s, layers) => {
           const bad = layers.filter((l) => l.nanCount > 0 || l.infCount > 0 || l.gradNorm === null || l.weightNorm === null);
@@ -270,7 +281,10 @@ export class Session {
           if (session.fitDepth > 0 || session.finished) return original.apply(this, args);
           const site = userLocation(new Error().stack, session.io.ownFiles);
           session.fitDepth++;
-          const done = () => void session.fitDepth--;
+          const done = () => {
+            session.fitDepth--;
+            session.activeModel = undefined;
+          };
           let p: Promise<unknown>;
           try {
             p = session.instrumented(method, this, original, args, site, ns);
@@ -282,6 +296,32 @@ export class Session {
         };
       }
     }
+  }
+
+  /**
+   * The weights of the model being trained, frozen ones included: the statistics hook reports
+   * those the optimizer did not see at a step from snapshots (instrument.ts). Trainability is
+   * read now: a GAN freezes and unfreezes its discriminator between steps.
+   */
+  private activeWeights(): ModelWeight[] {
+    const out: ModelWeight[] = [];
+    for (const w of this.activeModel?.weights ?? []) {
+      try {
+        out.push({ name: w.lv.name, layer: w.layer, variable: w.lv.read(), trainable: w.lv.trainable });
+      } catch {
+        // disposed
+      }
+    }
+    return out;
+  }
+
+  /** The built-in trainer's schedule (trainer.ts): dense early on, for the health detectors. */
+  private statsDue(s: number): boolean {
+    return s <= EVERY_STEP_STATS || s % (s <= EARLY_STEPS ? Math.min(this.statsEvery, EARLY_STATS_EVERY) : this.statsEvery) === 0;
+  }
+
+  private probeDue(s: number): boolean {
+    return s === 1 || s % (s <= EARLY_STEPS ? Math.min(this.probeEvery, EARLY_PROBE_EVERY) : this.probeEvery) === 0;
   }
 
   // -------------------------------------------------------------------------------------
@@ -478,13 +518,20 @@ export class Session {
   private registerModel(model: LayersModel, ns: Record<string, unknown>): ModelInfo {
     let info = this.models.get(model);
     if (info) return info;
-    const name = this.models.size === 0 && this.cfg.modelName ? this.cfg.modelName : model.name;
-    info = { name };
+    // The analysed model's name for the tfjs model that is it (same layers), else tfjs's own name.
+    const layerNames = model.layers.filter((l) => l.getClassName() !== 'InputLayer').map((l) => l.name);
+    const wanted = this.cfg.modelLayers;
+    const isAnalysed = wanted ? wanted.length === layerNames.length && wanted.every((n) => layerNames.includes(n)) : this.models.size === 0;
+    const name = isAnalysed && this.cfg.modelName ? this.cfg.modelName : model.name;
+    info = { name, weights: [] };
     this.models.set(model, info);
     const core0 = this.coreFor();
     if (core0 && !this.started) this.startRun(core0);
-    const index = (l: { name: string; weights: { name: string }[] }) => {
-      for (const w of l.weights) this.layerOfVar.set(w.name, l.name);
+    const index = (l: { name: string; weights: WeightRef['lv'][] }) => {
+      for (const w of l.weights) {
+        this.layerOfVar.set(w.name, l.name);
+        if (!info!.weights.some((x) => x.lv === w)) info!.weights.push({ layer: l.name, lv: w });
+      }
     };
     const layers = model.layers.map((l) => {
       const nested = (l as unknown as { layers?: typeof model.layers }).layers;
@@ -585,57 +632,66 @@ export class Session {
     let first = true;
     let lastStep = this.step;
     const Custom = ns.CustomCallback as new (args: Record<string, unknown>, yieldEvery?: unknown) => unknown;
-    return new Custom(
-      {
-        onTrainBegin: async () => {
-          if (!info.probed) await session.runProbe(info, session.step);
-        },
-        onBatchBegin: async () => {
-          batchStart = session.io.now();
-        },
-        onBatchEnd: async (_batch: number, logs: Logs = {}) => {
-          if (first) {
-            first = false;
-            onFirstBatch?.(logs);
-          }
-          // An optimizer the hook does not know (a user subclass): count the step here.
-          if (session.step === lastStep) session.step++;
-          lastStep = session.step;
-          const seconds = (session.io.now() - batchStart) / 1000;
-          const loss = typeof logs.loss === 'number' ? logs.loss : NaN;
-          const metrics: Record<string, number | null> = {};
-          for (const [k, v] of Object.entries(logs)) if (k !== 'loss' && k !== 'batch' && k !== 'size' && typeof v === 'number') metrics[k] = finite(v);
-          const opt = (model as unknown as { optimizer?: unknown }).optimizer;
-          session.emitStep({ loss: finite(loss), metrics, learningRate: learningRateOf(opt), samples: logs.size ?? 0, seconds });
-          if (!Number.isFinite(loss) && (session.cfg.stopOnNaN ?? true)) return session.failNaN(session.step, loss, site, learningRateOf(opt));
-          if (session.step % session.probeEvery === 0) await session.runProbe(info, session.step);
-          if (session.cfg.maxSteps && session.step >= session.cfg.maxSteps) {
-            session.endWith('completed', `the step limit (${session.cfg.maxSteps}) was reached`);
-          }
-          await session.asyncBoundary();
-        },
-        onEpochEnd: async (_epoch: number, logs: Logs = {}) => {
-          session.epochsDone++;
-          const metrics: Record<string, number | null> = {};
-          const valMetrics: Record<string, number | null> = {};
-          for (const [k, v] of Object.entries(logs)) {
-            if (typeof v !== 'number' || k === 'loss' || k === 'val_loss') continue;
-            if (k.startsWith('val_')) valMetrics[k] = finite(v);
-            else metrics[k] = finite(v);
-          }
-          const ev: WorkerEvent = { type: 'epoch', epoch: session.epochsDone, step: session.step, loss: finite(logs.loss), metrics };
-          if (logs.val_loss !== undefined) {
-            Object.assign(ev, { valLoss: finite(logs.val_loss), valMetrics });
-            session.lastVal = { valLoss: finite(logs.val_loss), valMetrics };
-          }
-          session.io.emit(ev);
-        },
-        onTrainEnd: async () => {
-          if (session.step % session.probeEvery !== 0) await session.runProbe(info, session.step);
-        },
+    // A failure of Layer Lens's callback must not fail the program's fit: it is logged once.
+    const guard =
+      <A extends unknown[]>(name: string, fn: (...a: A) => Promise<void>) =>
+      async (...a: A): Promise<void> => {
+        try {
+          await fn(...a);
+        } catch (e) {
+          session.warnOnce(`instrumentation (${name}) failed: ${(e as Error).message}`);
+        }
+      };
+    const callbacks: Record<string, (...a: never[]) => Promise<void>> = {
+      onTrainBegin: async () => {
+        if (!info.probed) await session.runProbe(info, session.step);
       },
-      'never',
-    );
+      onBatchBegin: async () => {
+        batchStart = session.io.now();
+      },
+      onBatchEnd: async (_batch: number, logs: Logs = {}) => {
+        if (first) {
+          first = false;
+          onFirstBatch?.(logs);
+        }
+        // An optimizer the hook does not know (a user subclass): count the step here.
+        if (session.step === lastStep) session.step++;
+        lastStep = session.step;
+        const seconds = (session.io.now() - batchStart) / 1000;
+        const loss = typeof logs.loss === 'number' ? logs.loss : NaN;
+        const metrics: Record<string, number | null> = {};
+        for (const [k, v] of Object.entries(logs)) if (k !== 'loss' && k !== 'batch' && k !== 'size' && typeof v === 'number') metrics[k] = finite(v);
+        const opt = (model as unknown as { optimizer?: unknown }).optimizer;
+        session.emitStep({ loss: finite(loss), metrics, learningRate: learningRateOf(opt), samples: logs.size ?? 0, seconds });
+        if (!Number.isFinite(loss) && (session.cfg.stopOnNaN ?? true)) return session.failNaN(session.step, loss, site, learningRateOf(opt));
+        if (session.probeDue(session.step)) await session.runProbe(info, session.step);
+        if (session.cfg.maxSteps && session.step >= session.cfg.maxSteps) {
+          session.endWith('completed', `the step limit (${session.cfg.maxSteps}) was reached`);
+        }
+        await session.asyncBoundary();
+      },
+      onEpochEnd: async (_epoch: number, logs: Logs = {}) => {
+        session.epochsDone++;
+        const metrics: Record<string, number | null> = {};
+        const valMetrics: Record<string, number | null> = {};
+        for (const [k, v] of Object.entries(logs)) {
+          if (typeof v !== 'number' || k === 'loss' || k === 'val_loss') continue;
+          if (k.startsWith('val_')) valMetrics[k] = finite(v);
+          else metrics[k] = finite(v);
+        }
+        const ev: WorkerEvent = { type: 'epoch', epoch: session.epochsDone, step: session.step, loss: finite(logs.loss), metrics };
+        if (logs.val_loss !== undefined) {
+          Object.assign(ev, { valLoss: finite(logs.val_loss), valMetrics });
+          session.lastVal = { valLoss: finite(logs.val_loss), valMetrics };
+        }
+        session.io.emit(ev);
+      },
+      onTrainEnd: async () => {
+        if (!session.probeDue(session.step)) await session.runProbe(info, session.step);
+      },
+    };
+    const guarded = Object.fromEntries(Object.entries(callbacks).map(([k, f]) => [k, guard(k, f as (...a: unknown[]) => Promise<void>)]));
+    return new Custom(guarded, 'never');
   }
 
   private withCallback(args: Record<string, unknown> | undefined, ours: unknown, ns: Record<string, unknown>): Record<string, unknown> {
@@ -648,7 +704,55 @@ export class Session {
     return a;
   }
 
+  /**
+   * fit, fitDataset, trainOnBatch as the program called them, instrumented. Anything that goes
+   * wrong in the instrumentation itself (an unusual model or argument) leaves the call as the
+   * program made it, with a warning: Layer Lens must never break the user's training.
+   */
   private async instrumented(method: 'fit' | 'fitDataset' | 'trainOnBatch', model: LayersModel, original: Fn, args: unknown[], site: SourceLocation | undefined, ns: Record<string, unknown>): Promise<unknown> {
+    let prepared: unknown[];
+    try {
+      prepared = await this.prepare(method, model, args, site, ns);
+      this.activeModel = this.models.get(model);
+    } catch (e) {
+      this.warnOnce(`${method} runs without instrumentation: ${(e as Error).message}`);
+      return original.apply(model, args);
+    }
+    if (method !== 'trainOnBatch') return original.apply(model, prepared);
+    const info = this.models.get(model)!;
+    const xs = tensorsOf(args[0]);
+    const batch = xs[0]?.shape[0] ?? 0;
+    const t = this.io.now();
+    const before = this.step;
+    const out = (await original.apply(model, args)) as number | number[];
+    if (this.step === before) this.step++; // an optimizer the hook does not know
+    const seconds = (this.io.now() - t) / 1000;
+    const values = Array.isArray(out) ? out : [out];
+    const opt = (model as unknown as { optimizer?: unknown }).optimizer;
+    try {
+      const names = model.metricsNames ?? [];
+      const metrics: Record<string, number | null> = {};
+      names.slice(1).forEach((m, i) => (metrics[m] = finite(values[i + 1])));
+      this.emitStep({ loss: finite(values[0]), metrics, learningRate: learningRateOf(opt), samples: batch, seconds, epoch: 0 });
+      if (Number.isFinite(values[0]) && this.probeDue(this.step)) await this.runProbe(info, this.step);
+    } catch (e) {
+      this.warnOnce(`trainOnBatch statistics failed: ${(e as Error).message}`);
+    }
+    if (!Number.isFinite(values[0]) && (this.cfg.stopOnNaN ?? true)) await this.failNaN(this.step, values[0], site, learningRateOf(opt));
+    if (this.cfg.maxSteps && this.step >= this.cfg.maxSteps) this.endWith('completed', `the step limit (${this.cfg.maxSteps}) was reached`);
+    await this.asyncBoundary();
+    return out;
+  }
+
+  private warned = new Set<string>();
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.io.emit({ type: 'log', level: 'warning', message });
+  }
+
+  /** Describes the call (events, probe batch, data statistics) and returns its arguments with Layer Lens's callback added. */
+  private async prepare(method: 'fit' | 'fitDataset' | 'trainOnBatch', model: LayersModel, args: unknown[], site: SourceLocation | undefined, ns: Record<string, unknown>): Promise<unknown[]> {
     const info = this.registerModel(model, ns);
     const stepsBefore = this.step;
     if (method === 'fit') {
@@ -673,7 +777,7 @@ export class Session {
       this.setProbeBatch(info, xs);
       await this.emitDataStats(info, xs, ys, nTrain);
       const ours = this.callbackFor(model, info, ns, site);
-      return original.call(model, x, y, this.withCallback(a, ours, ns));
+      return [x, y, this.withCallback(a, ours, ns)];
     }
     if (method === 'fitDataset') {
       const [dataset, rawArgs] = args as [Record<string, unknown> & { iterator(): Promise<{ next(): Promise<{ value: unknown; done: boolean }> }> }, Record<string, unknown> | undefined];
@@ -702,34 +806,17 @@ export class Session {
         info.datasetSent = true;
         this.io.emit({ type: 'dataset', name: 'the program\'s data (fitDataset)', task: taskOf(losses, undefined), train: 0, validation: 0, inputShapes: xs.map(shapeOf), targetShapes: [], note: 'batches from the program\'s tf.data pipeline (its size is not known ahead)' });
       });
-      return original.call(model, wrapped, this.withCallback(a, ours, ns));
+      return [wrapped, this.withCallback(a, ours, ns)];
     }
     // trainOnBatch
-    const [x] = args as [unknown];
-    const xs = tensorsOf(x);
-    const batch = xs[0]?.shape[0] ?? 0;
+    const xs = tensorsOf(args[0]);
     if (!info.compiled) {
-      this.emitCompile(model, info, batch || 1);
+      this.emitCompile(model, info, xs[0]?.shape[0] || 1);
       this.io.emit({ type: 'run', runDir: this.cfg.runDir, totalSteps: this.cfg.maxSteps ?? 0, epochs: 0, stepsPerEpoch: 0 });
     }
     this.setProbeBatch(info, xs);
-    if (this.step === 0) await this.runProbe(info, 0);
-    const t = this.io.now();
-    const out = (await original.apply(model, args)) as number | number[];
-    const seconds = (this.io.now() - t) / 1000;
-    const values = Array.isArray(out) ? out : [out];
-    const names = model.metricsNames ?? [];
-    const metrics: Record<string, number | null> = {};
-    names.slice(1).forEach((m, i) => (metrics[m] = finite(values[i + 1])));
-    const opt = (model as unknown as { optimizer?: unknown }).optimizer;
-    this.emitStep({ loss: finite(values[0]), metrics, learningRate: learningRateOf(opt), samples: batch, seconds, epoch: 0 });
-    if (!Number.isFinite(values[0]) && (this.cfg.stopOnNaN ?? true)) {
-      await this.failNaN(this.step, values[0], site, learningRateOf(opt));
-    }
-    if (this.step % this.probeEvery === 0) await this.runProbe(info, this.step);
-    if (this.cfg.maxSteps && this.step >= this.cfg.maxSteps) this.endWith('completed', `the step limit (${this.cfg.maxSteps}) was reached`);
-    await this.asyncBoundary();
-    return out;
+    if (!info.probed) await this.runProbe(info, this.step);
+    return args;
   }
 
   // -------------------------------------------------------------------------------------
@@ -852,9 +939,13 @@ export class Session {
     if (this.finishing) return;
     if (this.ending) return this.finish(this.ending.status);
     if (this.step === 0) {
+      const script = formatLocation({ file: this.cfg.script, line: 1 }, this.io.cwd).replace(/:1$/, '');
       return this.fail({
         kind: 'config',
-        message: `the program ended without a training step: no fit, fitDataset, trainOnBatch or optimizer minimize/applyGradients call ran. If ${formatLocation({ file: this.cfg.script, line: 1 }, this.io.cwd).replace(/:1$/, '')} only defines the training code, run the script that calls it (--script <file>).`,
+        message:
+          this.tfModules.length === 0
+            ? `the program ended without loading @tensorflow/tfjs from node_modules (is tfjs bundled into it?), so Layer Lens saw no training. Run the unbundled program, or the script that trains (--script <file>).`
+            : `the program ended without a training step: no fit, fitDataset, trainOnBatch or optimizer minimize/applyGradients call ran. If ${script} only defines the training code, run the script that calls it (--script <file>).`,
       });
     }
     return this.finish('completed');
