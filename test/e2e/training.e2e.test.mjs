@@ -45,6 +45,20 @@ async function trainingFrame(page) {
   );
 }
 
+/** The panel's tabs, in order. */
+const TABS = ['Setup', 'Charts', 'Layers', 'Runs'];
+
+/** Shows a tab of the panel the way a user does (a click on its header), then waits until its panel is on screen. */
+async function showTab(frame, name) {
+  const index = TABS.indexOf(name);
+  assert.ok(index >= 0, `no tab ${name}`);
+  await frame.locator('vscode-tab-header', { hasText: name }).click();
+  await waitFor(
+    () => frame.evaluate((i) => document.querySelector('vscode-tabs')?.selectedIndex === i && !!document.querySelectorAll('vscode-tabs > vscode-tab-panel')[i]?.checkVisibility(), index),
+    { timeoutMs: 10_000, what: `the ${name} tab to show` },
+  );
+}
+
 /** Process ids of training workers (dist/train-worker.js) running now. */
 function workerPids() {
   const pids = [];
@@ -162,9 +176,7 @@ describe('Train Current Model in a real VS Code (code-server + headless Chromium
     assert.match(metrics, /loss \d/, `the latest loss is shown: ${metrics}`);
     log(`loss chart: ${points} points; ${metrics}; screenshot ${await screenshot(page, 'training-charts.png')}`);
     // The layers × steps heatmap: a row per layer with weights.
-    await frame.evaluate(() => {
-      document.querySelector('vscode-tabs').selectedIndex = 2;
-    });
+    await showTab(frame, 'Layers');
     const rows = await waitFor(async () => {
       const n = await frame.evaluate(() => document.querySelectorAll('.heatmap-names .layer-name').length);
       return n > 0 ? n : null;
@@ -172,9 +184,7 @@ describe('Train Current Model in a real VS Code (code-server + headless Chromium
     assert.ok(rows >= 5, `LeNet-5 has 5 layers with weights: ${rows} heatmap rows`);
     await sleep(600);
     log(`heatmap rows: ${rows}; screenshot ${await screenshot(page, 'training-layers.png')}`);
-    await frame.evaluate(() => {
-      document.querySelector('vscode-tabs').selectedIndex = 3;
-    });
+    await showTab(frame, 'Runs');
     const runRows = await waitFor(async () => {
       const n = await frame.evaluate(() => document.querySelectorAll('table.runs tbody tr').length);
       return n > 0 ? n : null;
@@ -184,9 +194,7 @@ describe('Train Current Model in a real VS Code (code-server + headless Chromium
 
   check('closing the panel while a run trains leaves no worker process', async (page) => {
     const frame = await trainingFrame(page);
-    await frame.evaluate(() => {
-      document.querySelector('vscode-tabs').selectedIndex = 0;
-    });
+    await showTab(frame, 'Setup');
     await fillForm(frame, { dataset: 'images', backend: 'wasm', steps: '100000', batch: '16' });
     await frame.locator('vscode-button.start').click();
     const pids = await waitFor(async () => {
@@ -208,19 +216,27 @@ describe('Train Current Model in a real VS Code (code-server + headless Chromium
       return t || null;
     }, { timeoutMs: 15_000, what: 'the stopped run\'s history in the reopened panel' });
     log(`reopened panel: ${history}`);
-    await frame.evaluate(() => {
-      document.querySelector('vscode-tabs').selectedIndex = 3;
-    });
+    await showTab(frame, 'Runs');
     const rows = await waitFor(async () => {
       const n = await frame.evaluate(() => document.querySelectorAll('table.runs tbody tr').length);
       return n >= 2 ? n : null;
     }, { timeoutMs: 15_000, what: 'two runs in the list' });
     // Reopen the finished run (the older one: the list is newest first): its charts come from metrics.jsonl.
     await frame.locator('table.runs tbody tr').nth(1).locator('a', { hasText: 'Open' }).click();
-    await waitFor(async () => Number(await frame.evaluate(() => document.querySelector('.chart-loss')?.getAttribute('data-points') ?? '0')) >= 5, { timeoutMs: 15_000, what: 'the reopened run\'s loss chart' });
-    await frame.evaluate(() => {
-      document.querySelector('vscode-tabs').selectedIndex = 3;
-    });
+    // Until the extension answers, the panel still shows the stopped run, whose loss chart has points
+    // too: wait for the finished run itself (30 of 30 steps, completed), which opening a run shows
+    // on the Charts tab, with its own loss chart.
+    const reopened = await waitFor(async () => {
+      const r = await frame.evaluate(() => ({
+        tab: document.querySelector('vscode-tabs')?.selectedIndex,
+        status: document.querySelector('vscode-badge.status')?.textContent ?? '',
+        progress: document.querySelector('.progress-line')?.textContent ?? '',
+        points: Number(document.querySelector('.chart-loss')?.getAttribute('data-points') ?? '0'),
+      }));
+      return r.tab === TABS.indexOf('Charts') && r.status === 'completed' && /^step 30 \/ 30 /.test(r.progress) && r.points >= 5 ? r : null;
+    }, { timeoutMs: 15_000, what: 'the reopened finished run (completed, step 30 / 30) with its loss chart on the Charts tab' });
+    log(`reopened run: ${reopened.progress}; loss chart ${reopened.points} points`);
+    await showTab(frame, 'Runs');
     const boxes = frame.locator('table.runs tbody input[type=checkbox]');
     await boxes.nth(0).check();
     await boxes.nth(1).check();
