@@ -9,8 +9,9 @@ import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { MODEL_AT_REQUEST, type ModelAtParams, type ModelAtResult } from '../server/models-protocol';
 import type { ModelSelector } from '../server/protocol';
-import { TRAIN_MODEL_COMMAND, TRAIN_TARGET_REQUEST, type TrainTargetParams, type TrainTargetResult } from '../server/train-protocol';
+import { LR_RANGE_COMMAND, TRAIN_MODEL_COMMAND, TRAIN_TARGET_REQUEST, type TrainTargetParams, type TrainTargetResult } from '../server/train-protocol';
 import type { ModelsChanged } from './models-view';
+import { lrRangeTest } from './lr-range-command';
 import { TrainingPanel } from './training-panel';
 
 export const SHOW_TRAINING_RUNS_COMMAND = 'layerLens.showTrainingRuns';
@@ -29,6 +30,7 @@ export function registerTraining(
     panel,
     vscode.commands.registerCommand(TRAIN_MODEL_COMMAND, (uri?: unknown, model?: unknown) => trainModel(panel, client, output, uri, model)),
     vscode.commands.registerCommand(SHOW_TRAINING_RUNS_COMMAND, () => panel.showRuns()),
+    vscode.commands.registerCommand(LR_RANGE_COMMAND, (uri?: unknown, model?: unknown) => lrRangeTest(context, client, output, uri, model)),
   );
 
   // The editor title button: only for a file that builds a model.
@@ -72,44 +74,60 @@ function asSelector(v: unknown): ModelSelector | undefined {
  */
 async function trainModel(panel: TrainingPanel, client: () => LanguageClient | undefined, output: vscode.LogOutputChannel, uriArg: unknown, modelArg: unknown): Promise<void> {
   try {
-    const editor = vscode.window.activeTextEditor;
-    const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : editor?.document.uri;
-    if (!uri || uri.scheme !== 'file' || !SOURCE.test(uri.fsPath)) {
-      void vscode.window.showInformationMessage('Layer Lens: open a TypeScript or JavaScript file that builds a TensorFlow.js model, put the cursor in the model, and run Train Current Model again.');
-      return;
-    }
-    const c = client();
-    if (!c || c.state !== State.Running) {
-      void vscode.window.showErrorMessage('Layer Lens: the language server is not running; see the "Layer Lens" output for details.');
-      output.show(true);
-      return;
-    }
-    const selector = asSelector(modelArg);
-    const position = !selector && editor && editor.document.uri.toString() === uri.toString() ? editor.selection.active : undefined;
-    const ask = (model?: ModelSelector) => {
-      const params: TrainTargetParams = { uri: c.code2ProtocolConverter.asUri(uri), ...(model ? { model } : {}), ...(position && !model ? { position: { line: position.line, character: position.character } } : {}) };
-      return c.sendRequest<TrainTargetResult>(TRAIN_TARGET_REQUEST, params);
-    };
-    let target = await ask(selector);
-    if (!target.ok) {
-      void vscode.window.showInformationMessage(`Layer Lens: ${path.basename(uri.fsPath)}: ${target.message}.`);
-      return;
-    }
-    if (target.candidates.length > 1) {
-      const pick = await vscode.window.showQuickPick(
-        target.candidates.map((m) => ({ label: m.name, description: `line ${m.line}`, selector: m.selector })),
-        { title: 'Train which model?', placeHolder: `${path.basename(uri.fsPath)} builds ${target.candidates.length} models; the cursor is in none of them` },
-      );
-      if (!pick) return;
-      target = await ask(pick.selector);
-      if (!target.ok) {
-        void vscode.window.showInformationMessage(`Layer Lens: ${target.message}.`);
-        return;
-      }
-    }
-    await panel.open(uri, target);
+    const resolved = await resolveTrainTarget(client, output, uriArg, modelArg, 'Train');
+    if (resolved) await panel.open(resolved.uri, resolved.target);
   } catch (err) {
     output.error(`trainModel failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     void vscode.window.showErrorMessage(`Layer Lens: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/**
+ * The model Train Current Model (and the range test) works on: the one a lens names, else the
+ * one at the cursor (a pick list when the cursor is in none of several). Undefined when there
+ * is none (the user was told why) or the pick was cancelled.
+ */
+export async function resolveTrainTarget(
+  client: () => LanguageClient | undefined,
+  output: vscode.LogOutputChannel,
+  uriArg: unknown,
+  modelArg: unknown,
+  verb = 'Train',
+): Promise<{ uri: vscode.Uri; target: Extract<TrainTargetResult, { ok: true }> } | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : editor?.document.uri;
+  if (!uri || uri.scheme !== 'file' || !SOURCE.test(uri.fsPath)) {
+    void vscode.window.showInformationMessage('Layer Lens: open a TypeScript or JavaScript file that builds a TensorFlow.js model, put the cursor in the model, and run the command again.');
+    return undefined;
+  }
+  const c = client();
+  if (!c || c.state !== State.Running) {
+    void vscode.window.showErrorMessage('Layer Lens: the language server is not running; see the "Layer Lens" output for details.');
+    output.show(true);
+    return undefined;
+  }
+  const selector = asSelector(modelArg);
+  const position = !selector && editor && editor.document.uri.toString() === uri.toString() ? editor.selection.active : undefined;
+  const ask = (model?: ModelSelector) => {
+    const params: TrainTargetParams = { uri: c.code2ProtocolConverter.asUri(uri), ...(model ? { model } : {}), ...(position && !model ? { position: { line: position.line, character: position.character } } : {}) };
+    return c.sendRequest<TrainTargetResult>(TRAIN_TARGET_REQUEST, params);
+  };
+  let target = await ask(selector);
+  if (!target.ok) {
+    void vscode.window.showInformationMessage(`Layer Lens: ${path.basename(uri.fsPath)}: ${target.message}.`);
+    return undefined;
+  }
+  if (target.candidates.length > 1) {
+    const pick = await vscode.window.showQuickPick(
+      target.candidates.map((m) => ({ label: m.name, description: `line ${m.line}`, selector: m.selector })),
+      { title: `${verb} which model?`, placeHolder: `${path.basename(uri.fsPath)} builds ${target.candidates.length} models; the cursor is in none of them` },
+    );
+    if (!pick) return undefined;
+    target = await ask(pick.selector);
+    if (!target.ok) {
+      void vscode.window.showInformationMessage(`Layer Lens: ${target.message}.`);
+      return undefined;
+    }
+  }
+  return { uri, target };
 }

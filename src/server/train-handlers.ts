@@ -10,10 +10,47 @@ import { type AnalysisService, fileOfUri } from './analysis-service';
 import { inFile } from './features/locate';
 import { modelAt } from './features/models';
 import { selectModel } from './features/summary';
-import { TRAIN_TARGET_REQUEST, type TrainTargetParams, type TrainTargetResult } from './train-protocol';
+import { learningRateEdit } from '../training/lr-edit';
+import { LR_EDIT_REQUEST, type LrEditParams, type LrEditResponse, TRAIN_TARGET_REQUEST, type TrainTargetParams, type TrainTargetResult } from './train-protocol';
+
+/** 0-based line/character of an offset into `text` (LSP positions, UTF-16 code units). */
+function positionOf(text: string, offset: number): { line: number; character: number } {
+  let line = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, character: offset - lineStart };
+}
+
+/** `layerLens/lrEdit` on a text: learningRateEdit's edits as LSP ranges. */
+export function lrEditFor(text: string, params: Pick<LrEditParams, 'lr' | 'compileOffset'>, fileName?: string): LrEditResponse {
+  if (typeof params?.lr !== 'number' || !(params.lr > 0) || !Number.isFinite(params.lr)) return { ok: false, reason: `not a learning rate: ${String(params?.lr)}` };
+  const r = learningRateEdit(text, params.lr, { ...(fileName ? { fileName } : {}), ...(typeof params.compileOffset === 'number' ? { compileOffset: params.compileOffset } : {}) });
+  if (!r.ok) return r;
+  return {
+    ok: true,
+    description: r.description,
+    lrText: r.lrText,
+    edits: r.edits.map((e) => ({ range: { start: positionOf(text, e.start), end: positionOf(text, e.end) }, newText: e.newText })),
+  };
+}
 
 export function registerTrainRequests(connection: Connection, opts: { service: AnalysisService; log: (message: string) => void }): void {
   const { service, log } = opts;
+  connection.onRequest(LR_EDIT_REQUEST, async (params: LrEditParams): Promise<LrEditResponse> => {
+    const file = typeof params?.uri === 'string' ? fileOfUri(params.uri) : undefined;
+    if (!file) return { ok: false, reason: 'only files on disk can be edited' };
+    try {
+      const open = service.openDocuments().find((d) => d.uri === params.uri);
+      const text = open ? open.getText() : fs.readFileSync(file, 'utf8');
+      return lrEditFor(text, params, file);
+    } catch (err) {
+      log(`lrEdit failed: ${err instanceof Error ? err.stack : String(err)}`);
+      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+  });
   connection.onRequest(TRAIN_TARGET_REQUEST, async (params: TrainTargetParams, token: CancellationToken): Promise<TrainTargetResult> => {
     await new Promise((r) => setImmediate(r));
     if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');

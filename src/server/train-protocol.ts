@@ -43,3 +43,23 @@ export type TrainTargetResult =
       candidates: TrainCandidate[];
     }
   | { ok: false; message: string };
+
+/** `layerLens/lrEdit`: the text edits that write a learning rate into a model's compile call (src/training/lr-edit.ts). */
+export const LR_EDIT_REQUEST = 'layerLens/lrEdit';
+
+/** The client's command "Find Learning Rate (Range Test)". */
+export const LR_RANGE_COMMAND = 'layerLens.lrRangeTest';
+
+export interface LrEditParams {
+  uri: string;
+  lr: number;
+  /** An offset inside the compile call to edit (ModelGraph.compile.range.startOffset). */
+  compileOffset?: number;
+}
+
+export interface LrEditView {
+  range: { start: PositionView; end: PositionView };
+  newText: string;
+}
+
+export type LrEditResponse = { ok: true; edits: LrEditView[]; description: string; lrText: string } | { ok: false; reason: string };

@@ -1,0 +1,148 @@
+/**
+ * The pure parts of "Layer Lens: Find Learning Rate (Range Test)" (src/client/lr-range-command.ts):
+ * the TrainConfig it runs (what the training panel would start by default, turned into a range
+ * test) and the page that shows the curve (an SVG drawn here, log-x; no script in the page).
+ * No `vscode` import, so the unit tests load it directly.
+ */
+import * as path from 'node:path';
+import { lrRangeConfig } from '../training/lr-range-host';
+import { formatLr, type LrRangeSettings } from '../training/lr-range';
+import type { BackendChoice, TrainConfig, WorkerMessageOf } from '../training/protocol';
+import type { TrainTargetResult } from '../server/train-protocol';
+
+export type LrRangeCurve = WorkerMessageOf<'lr-range'>;
+
+/** The training panel's defaults (TrainingPanel.sendInit): the built-in dataset picked for the model, batch 32. */
+export const PANEL_DEFAULTS = { dataset: 'auto', batchSize: 32, validationSplit: 0.1 } as const;
+
+/** The backend the panel would offer: the setting, but only the bundled wasm/cpu in Restricted Mode. */
+export function defaultBackend(setting: string | undefined, trusted: boolean): BackendChoice {
+  let backend = (setting ?? 'auto') as BackendChoice;
+  if (!['auto', 'gpu', 'node', 'wasm', 'cpu'].includes(backend)) backend = 'auto';
+  if (!trusted && (backend === 'gpu' || backend === 'node' || backend === 'auto')) backend = 'wasm';
+  return backend;
+}
+
+export interface LrRangeCommandOptions {
+  trusted: boolean;
+  /** layerLens.training.backend and .gpuPackagePath (ignored in Restricted Mode). */
+  backendSetting?: string;
+  gpuPackagePath?: string;
+  /** The folder the run folder goes under (the workspace folder of the file). */
+  root: string;
+  runDir: string;
+  settings?: Partial<LrRangeSettings>;
+}
+
+/** The range test's config: the analysed model, the panel's default dataset and backend, nothing from the workspace in Restricted Mode. */
+export function lrRangeCommandConfig(t: Extract<TrainTargetResult, { ok: true }>, o: LrRangeCommandOptions): TrainConfig {
+  const gpu = o.trusted ? (o.gpuPackagePath ?? '').trim() : '';
+  return lrRangeConfig(
+    {
+      model: t.model,
+      otherModels: t.otherModels,
+      file: t.file,
+      codeHash: t.codeHash,
+      dataset: PANEL_DEFAULTS.dataset,
+      batchSize: PANEL_DEFAULTS.batchSize,
+      backend: defaultBackend(o.backendSetting, o.trusted),
+      ...(gpu ? { gpuPackagePath: gpu } : {}),
+      // Restricted Mode: resolve nothing from the workspace.
+      resolveFrom: o.trusted ? [...new Set([path.dirname(t.file), o.root])] : [],
+      runDir: o.runDir,
+      stepEventMs: 0,
+    },
+    o.settings ?? {},
+  );
+}
+
+/** The offset of the model's compile call in its own file, for `layerLens/lrEdit`. */
+export function compileOffsetOf(t: Extract<TrainTargetResult, { ok: true }>): number | undefined {
+  const r = t.model.compile?.range;
+  return r && path.resolve(r.file) === path.resolve(t.file) ? r.startOffset : undefined;
+}
+
+export function suggestionMessage(curve: LrRangeCurve): string | undefined {
+  const s = curve.suggestion;
+  if (!s) return undefined;
+  const how = s.method === 'steepest' ? 'steepest descent of the smoothed loss' : 'a tenth of the rate at the smoothed loss\u2019s minimum';
+  return `Suggested learning rate ${formatLr(s.lr)} (${how}). Write it into compile?`;
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The loss against the learning rate (log-x): the batch losses as dots, the smoothed loss as a line, the suggestion as a vertical line. */
+export function lrChartSvg(curve: LrRangeCurve, width = 640, height = 360): string {
+  const pts = curve.points.filter((p) => p.lr > 0 && Number.isFinite(p.lr));
+  const losses = pts.flatMap((p) => [p.loss, p.smoothed]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const m = { l: 56, r: 16, t: 16, b: 40 };
+  const w = width - m.l - m.r;
+  const h = height - m.t - m.b;
+  if (pts.length === 0 || losses.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="no curve"><text x="${width / 2}" y="${height / 2}" text-anchor="middle">No finite loss was recorded.</text></svg>`;
+  const x0 = Math.log10(Math.min(curve.minLr, ...pts.map((p) => p.lr)));
+  const x1 = Math.max(x0 + 1e-9, Math.log10(Math.max(...pts.map((p) => p.lr))));
+  // The y range: from the lowest loss to a bit above the first smoothed loss (a diverging tail would flatten the rest).
+  const lo = Math.min(...losses);
+  const firstSmoothed = pts.find((p) => typeof p.smoothed === 'number')?.smoothed ?? Math.max(...losses);
+  const hi = Math.max(lo + 1e-9, Math.min(Math.max(...losses), Math.max(firstSmoothed, lo) * 1.5));
+  const X = (lr: number) => m.l + ((Math.log10(lr) - x0) / (x1 - x0)) * w;
+  const Y = (v: number) => m.t + (1 - (Math.min(v, hi) - lo) / (hi - lo)) * h;
+  const f = (n: number) => n.toFixed(1);
+  const parts: string[] = [];
+  parts.push(`<rect x="${m.l}" y="${m.t}" width="${w}" height="${h}" class="frame"/>`);
+  for (let d = Math.ceil(x0); d <= Math.floor(x1); d++) {
+    const x = X(10 ** d);
+    parts.push(`<line x1="${f(x)}" y1="${m.t}" x2="${f(x)}" y2="${m.t + h}" class="grid"/><text x="${f(x)}" y="${m.t + h + 16}" text-anchor="middle" class="tick">1e${d}</text>`);
+  }
+  for (let i = 0; i <= 4; i++) {
+    const v = lo + ((hi - lo) * i) / 4;
+    parts.push(`<text x="${m.l - 6}" y="${f(Y(v) + 4)}" text-anchor="end" class="tick">${esc(v.toPrecision(3))}</text>`);
+  }
+  for (const p of pts) if (typeof p.loss === 'number' && Number.isFinite(p.loss)) parts.push(`<circle cx="${f(X(p.lr))}" cy="${f(Y(p.loss))}" r="1.8" class="raw"/>`);
+  const line = pts.filter((p) => typeof p.smoothed === 'number' && Number.isFinite(p.smoothed)).map((p, i) => `${i ? 'L' : 'M'}${f(X(p.lr))},${f(Y(p.smoothed as number))}`).join('');
+  if (line) parts.push(`<path d="${line}" class="smoothed"/>`);
+  const s = curve.suggestion;
+  if (s && s.lr > 0) {
+    const x = X(Math.min(Math.max(s.lr, 10 ** x0), 10 ** x1));
+    parts.push(`<line x1="${f(x)}" y1="${m.t}" x2="${f(x)}" y2="${m.t + h}" class="suggestion" data-lr="${s.lr}"/><text x="${f(x + 4)}" y="${m.t + 14}" class="suggestion-label">${esc(formatLr(s.lr))}</text>`);
+  }
+  parts.push(`<text x="${m.l + w / 2}" y="${height - 6}" text-anchor="middle" class="axis">learning rate (log scale)</text>`);
+  parts.push(`<text x="14" y="${m.t + h / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.t + h / 2})" class="axis">loss</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="loss against learning rate" class="lr-chart">${parts.join('')}</svg>`;
+}
+
+/** The page: no script, a strict CSP (style by nonce only). */
+export function lrRangeHtml(title: string, curve: LrRangeCurve, nonce: string): string {
+  const s = curve.suggestion;
+  const facts = [
+    `optimizer ${curve.optimizer}, learning rate ${formatLr(curve.minLr)} → ${formatLr(curve.maxLr)}, ${curve.points.length} steps`,
+    ...(curve.stoppedEarly ? [`stopped at step ${curve.stoppedEarly.step} (lr ${formatLr(curve.stoppedEarly.lr)}): ${curve.stoppedEarly.reason}`] : []),
+    s ? `suggestion: ${formatLr(s.lr)} (${s.method}) — ${s.reason}` : 'no suggestion: the curve has no usable falling region',
+  ];
+  const csp = ["default-src 'none'", `style-src 'nonce-${nonce}'`].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<style nonce="${nonce}">
+body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 12px; }
+.lr-chart { max-width: 100%; height: auto; }
+.frame { fill: none; stroke: var(--vscode-panel-border, #8884); }
+.grid { stroke: var(--vscode-panel-border, #8884); stroke-dasharray: 2 3; }
+.tick, .axis, .suggestion-label { fill: var(--vscode-descriptionForeground, currentColor); font-size: 11px; }
+.raw { fill: var(--vscode-charts-blue, #3794ff); opacity: 0.45; }
+.smoothed { fill: none; stroke: var(--vscode-charts-blue, #3794ff); stroke-width: 2; }
+.suggestion { stroke: var(--vscode-charts-green, #89d185); stroke-width: 2; stroke-dasharray: 5 3; }
+.suggestion-label { fill: var(--vscode-charts-green, #89d185); font-weight: bold; }
+</style>
+<title>${esc(title)}</title>
+</head>
+<body>
+<h2>${esc(title)}</h2>
+<div id="chart" data-suggested-lr="${s ? s.lr : ''}">${lrChartSvg(curve)}</div>
+<ul>${facts.map((t) => `<li>${esc(t)}</li>`).join('')}</ul>
+</body>
+</html>`;
+}
