@@ -61,6 +61,8 @@ const webviewTargets = [
   ['src/webview/summary/summary.css', 'dist/webview/summary.css'],
   ['src/webview/training/main.ts', 'dist/webview/training.js'],
   ['src/webview/training/training.css', 'dist/webview/training.css'],
+  ['src/webview/health/main.ts', 'dist/webview/health.js'],
+  ['src/webview/health/health.css', 'dist/webview/health.css'],
 ];
 // elkjs's layout engine runs in a Web Worker of the summary page (off its main thread): ship
 // the worker script elkjs provides as it is.

@@ -21,6 +21,7 @@ import {
 import { registerModelViews } from './client/models-view';
 import { SummaryPanel } from './client/summary-panel';
 import { registerTraining } from './client/train-command';
+import { registerTrainingHealth } from './client/training-health';
 
 const NAME = 'Layer Lens';
 const SUMMARY_SCHEME = 'layer-lens-summary';
@@ -85,6 +86,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const modelsChanged = registerModelViews(context, client, started, output, () => void start());
   // Train Current Model (the training panel; the worker runs in a child process).
   registerTraining(context, () => client, started, output, modelsChanged);
+  // Training Health: every run's findings in the side bar, at the layers' lines, in Problems, with quick fixes.
+  registerTrainingHealth(context, () => client, output);
   panel = new SummaryPanel(context.extensionUri, { client: () => client, output, openText: (uri, selector) => showSummary(summaries, output, uri, selector) }, modelsChanged);
   context.subscriptions.push(panel);
   // The server starts once Layer Lens has something to do: a file that imports tfjs is open,

@@ -27,6 +27,8 @@ import { type ExplainLocale, resolveLocale } from '../explain/index';
 import { type Explainer, explainerFor } from './explain-hook';
 import { codeLensesFor } from './features/code-lens';
 import { codeActionsFor } from './features/quick-fixes';
+import { trainingCodeActions } from './features/training-fixes';
+import { TRAINING_HEALTH_NOTIFICATION, type TrainingHealthParams } from './training-health-protocol';
 import { diagnosticsFor } from './features/diagnostics';
 import { hoverAt } from './features/hover';
 import { inlayHintsFor } from './features/inlay-hints';
@@ -173,11 +175,27 @@ export function startServer(connection: Connection): void {
     return guard('inlay hints', () => inlayHintsFor(entry.analysis, entry.document, params.range, settings.inlayHints), []);
   });
 
+  // Training-health findings of the latest run per file (from the extension host), for their quick fixes.
+  const trainingHealth = new Map<string, TrainingHealthParams>();
+  connection.onNotification(TRAINING_HEALTH_NOTIFICATION, (params: TrainingHealthParams) => {
+    if (typeof params?.uri !== 'string' || !Array.isArray(params.findings)) return;
+    if (params.findings.length === 0) trainingHealth.delete(params.uri);
+    else trainingHealth.set(params.uri, params);
+  });
+
   connection.onCodeAction(async (params, token) => {
     const entry = await entryFor(params.textDocument.uri, token);
     if (!entry) return [];
     const version = canVersionEdits ? entry.version : undefined;
-    return guard('code actions', () => codeActionsFor(entry.analysis, entry.document, params.range, params.context, version), []);
+    const health = trainingHealth.get(params.textDocument.uri);
+    return guard(
+      'code actions',
+      () => [
+        ...codeActionsFor(entry.analysis, entry.document, params.range, params.context, version),
+        ...(health ? trainingCodeActions(entry.analysis, entry.document, health.model, health.findings, params.range, params.context, version, locale) : []),
+      ],
+      [],
+    );
   });
 
   connection.onCodeLens(async (params, token) => {

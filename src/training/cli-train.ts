@@ -4,9 +4,8 @@
  *
  * Analyses the file, picks the model, trains it in the worker process, prints progress, and
  * ends with one JSON line: the training-health findings (`{"findings":[…]}`, src/health) and the
- * final metrics (with --json, progress goes to stderr and
- * stdout holds only that line). Exit code 0 when the run completed or was stopped, 1 when it
- * failed, 2 on a usage error.
+ * final metrics (with --json, progress goes to stderr and stdout holds only that line). Exit
+ * code 0 when the run completed or was stopped, 1 when it failed, 2 on a usage error.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';

@@ -20,6 +20,29 @@ import { DEFAULT_LEARNING_RATES } from '../context';
 import type { StreamState } from '../state';
 import { STALL_HIGH_ADAPTIVE_LR, STALL_HIGH_SGD_LR } from './loss-plateau';
 import { layerRatios, UPDATE_RATIO_HIGH } from './update-ratio';
+import { DEAD_UNIT_FRACTION, isReluLike } from './dead-relu';
+import { SATURATION_FRACTION } from './saturation';
+
+const SQUASHING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
+
+/** Hidden layers that the last probes show damaged: most ReLU units dead, or most squashing outputs saturated. */
+function damagedLayers(state: StreamState, ctx: ModelContext): { name: string; what: string }[] {
+  const out: { name: string; what: string }[] = [];
+  for (const key of state.probeOrder) {
+    const hist = state.probeHistory(key).slice(-HIGH_LR_DAMAGE_PROBES);
+    if (hist.length < HIGH_LR_DAMAGE_PROBES) continue;
+    const latest = hist[hist.length - 1];
+    const info = ctx.layer(key, latest.className);
+    if (info.isOutput) continue;
+    const act = info.activation ?? latest.activation;
+    if (isReluLike(info, latest) && hist.every((p) => p.deadFraction !== null && p.deadFraction >= DEAD_UNIT_FRACTION)) {
+      out.push({ name: info.name, what: `${Math.round(latest.deadFraction! * 100)}% dead units` });
+    } else if (act !== undefined && SQUASHING.has(act) && hist.every((p) => p.fracSaturated !== null && p.fracSaturated >= SATURATION_FRACTION)) {
+      out.push({ name: info.name, what: `${Math.round(latest.fracSaturated! * 100)}% saturated outputs` });
+    }
+  }
+  return out;
+}
 
 /**
  * The recent loss (median of 10 steps) at twice the initial one. Mini-batch noise moves a
@@ -59,6 +82,16 @@ export const OSCILLATION_MAX_PROGRESS = 0.5;
 /** Step events before a high loss is blamed on the rate, and how high "high" is (≥ 90% of the start). */
 export const HIGH_LR_MIN_EVENTS = 50;
 export const HIGH_LR_STUCK = 0.9;
+/**
+ * A configured rate far above the optimizer's usual range (adaptive ≥ 0.05, 50× Adam's default;
+ * SGD ≥ 1) is also the cause when the steps have visibly damaged the network: a hidden layer
+ * with most of its ReLU units dead, or most of its sigmoid/tanh outputs saturated, on the last
+ * probes. Oversized first steps do exactly that (Adam at 0.3 kills a ReLU layer within 40 steps),
+ * and then the loss can sit anywhere — below its chaotic start, too — so "stuck" is not a
+ * reliable sign. The damage alone is reported by dead-relu / saturation; with such a rate, the
+ * rate is the root cause to fix first.
+ */
+export const HIGH_LR_DAMAGE_PROBES = 2;
 
 function rateFixes(ctx: ModelContext, factor = 10) {
   const opt = ctx.optimizer();
@@ -149,25 +182,32 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
 
   if (state.stepEvents >= HIGH_LR_MIN_EVENTS) {
     const stuck = recentLoss(state, 20);
-    if (Number.isFinite(stuck) && stuck >= HIGH_LR_STUCK * initial) {
-      const ratios = [...layerRatios(state).values()];
-      const ratio = ratios.length > 0 ? median(ratios) : undefined;
-      const configured = lr !== undefined && lr >= (ctx.adaptive() ? STALL_HIGH_ADAPTIVE_LR : STALL_HIGH_SGD_LR);
-      if ((ratio !== undefined && ratio >= UPDATE_RATIO_HIGH) || configured) {
-        out.push(
-          finding(state, {
-            code: 'learning-rate-too-high',
-            key: 'model',
-            severity: 'error',
-            message: `The loss is stuck at ${fmt(stuck)} (started at ${fmt(initial)})${ratio !== undefined && ratio >= UPDATE_RATIO_HIGH ? ` while each step changes the weights by ${fmt(ratio)}× their size` : ''}${lr !== undefined ? `: learning rate ${lr} is far too high for ${ctx.optimizer() ?? 'this optimizer'}` : ''}.`,
-            layers: [],
-            line,
-            evidence: { recentLoss: stuck, initialLoss: initial, updateRatio: ratio, learningRate: lr },
-            fixes: rateFixes(ctx),
-            explain: ['concept.learningRate', 'concept.updateRatio', 'concept.deadRelu'],
-          }),
-        );
-      }
+    const ratios = [...layerRatios(state).values()];
+    const ratio = ratios.length > 0 ? median(ratios) : undefined;
+    const configured = lr !== undefined && lr >= (ctx.adaptive() ? STALL_HIGH_ADAPTIVE_LR : STALL_HIGH_SGD_LR);
+    const isStuck = Number.isFinite(stuck) && stuck >= HIGH_LR_STUCK * initial && ((ratio !== undefined && ratio >= UPDATE_RATIO_HIGH) || configured);
+    const damaged = configured && !isStuck ? damagedLayers(state, ctx) : [];
+    if (isStuck || damaged.length > 0) {
+      const rate = lr !== undefined ? `learning rate ${lr} is far too high for ${ctx.optimizer() ?? 'this optimizer'}` : 'the learning rate is far too high';
+      out.push(
+        finding(state, {
+          code: 'learning-rate-too-high',
+          key: 'model',
+          severity: 'error',
+          message: isStuck
+            ? `The loss is stuck at ${fmt(stuck)} (started at ${fmt(initial)})${ratio !== undefined && ratio >= UPDATE_RATIO_HIGH ? ` while each step changes the weights by ${fmt(ratio)}× their size` : ''}: ${rate}.`
+            : `The ${rate}: its oversized steps have already damaged ${damaged.length === 1 ? 'a hidden layer' : `${damaged.length} hidden layers`} (${damaged
+                .slice(0, 3)
+                .map((d) => `${d.name}: ${d.what}`)
+                .join(', ')}).`,
+          // Model-wide: the place to fix is the compile call's rate, not the damaged layers.
+          layers: [],
+          line,
+          evidence: { recentLoss: Number.isFinite(stuck) ? stuck : undefined, initialLoss: initial, updateRatio: ratio, learningRate: lr, layersDamaged: damaged.length || undefined },
+          fixes: rateFixes(ctx),
+          explain: ['concept.learningRate', 'concept.updateRatio', 'concept.deadRelu'],
+        }),
+      );
     }
   }
   return out;
@@ -176,6 +216,6 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
 export const divergence: Detector = {
   name: 'divergence',
   codes: ['divergence', 'oscillation', 'learning-rate-too-high'],
-  triggers: ['step', 'layer-stats'],
+  triggers: ['step', 'layer-stats', 'activations'],
   detect,
 };

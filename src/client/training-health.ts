@@ -1,0 +1,307 @@
+/**
+ * Training health in the editor: every training run of this extension host (the panel's, the
+ * Train command's; src/training/host.ts reports them to `trainingHealth`) shows its findings
+ *
+ * * in the **Training Health** view of the Layer Lens side bar (a webview view, the page is
+ *   src/webview/health): ranked by severity, each with its layer(s), the evidence, why it
+ *   happens and the fixes ranked by likely effect, with "Apply" for the fixes that are edits;
+ * * at the layer's line: a gutter mark and an inline note (`∇ vanishing · 2e-6`);
+ * * in Problems, source "Layer Lens training", one entry per finding;
+ * * as quick fixes on those entries: the findings go to the language server
+ *   (`layerLens/trainingHealth`), which writes the edits (src/server/features/training-fixes.ts).
+ *
+ * Only the latest run of each file is shown; its findings stay until the next run of that file.
+ * Every message from the page is validated (src/shared/training-health-messages.ts) and names
+ * findings and fixes by id, looked up in what was sent.
+ */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { resolveLocale } from '../explain/l10n';
+import { findingPlaces } from '../health/editor';
+import type { Finding, FindingSeverity } from '../health/findings';
+import { TRAINING_DIAGNOSTIC_SOURCE, TRAINING_FIX_KIND, TRAINING_HEALTH_NOTIFICATION, type TrainingHealthParams } from '../server/training-health-protocol';
+import { parseFromHealthView, type FromHealthView, type ToHealthView } from '../shared/training-health-messages';
+import { trainingHealth, type HealthRunInfo, type HealthSeries } from '../training/health-host';
+import { revealLocation } from './reveal';
+import { healthDecorations, healthDiagnostics, healthViewState, type HealthRange, type HealthRunInput } from './training-health-model';
+
+export const TRAINING_HEALTH_VIEW = 'layerLens.trainingHealth';
+
+interface RunState {
+  run: HealthRunInfo;
+  findings: Finding[];
+  status: HealthRunInput['status'];
+  step: number;
+  series?: HealthSeries;
+}
+
+const STATUSES = new Set<string>(['running', 'completed', 'stopped', 'failed', 'killed', 'crashed']);
+
+export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('layer-lens-training');
+  private readonly decorations: Record<FindingSeverity, vscode.TextEditorDecorationType>;
+  /** The latest run of each file (by fsPath), and the latest run overall. */
+  private readonly byFile = new Map<string, RunState>();
+  private latest: RunState | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly dirty = new Set<string>();
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly client: () => LanguageClient | undefined,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    const type = (severity: FindingSeverity, color: string, ruler: string) =>
+      vscode.window.createTextEditorDecorationType({
+        gutterIconPath: vscode.Uri.joinPath(extensionUri, 'media', `health-${severity}.svg`),
+        gutterIconSize: 'contain',
+        overviewRulerColor: new vscode.ThemeColor(ruler),
+        overviewRulerLane: vscode.OverviewRulerLane.Right,
+        after: { margin: '0 1em 0 2em', color: new vscode.ThemeColor(color), fontStyle: 'italic' },
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+      });
+    this.decorations = {
+      error: type('error', 'editorError.foreground', 'editorOverviewRuler.errorForeground'),
+      warning: type('warning', 'editorWarning.foreground', 'editorOverviewRuler.warningForeground'),
+      info: type('info', 'editorInfo.foreground', 'editorOverviewRuler.infoForeground'),
+    };
+    const unsubscribe = trainingHealth.subscribe({
+      start: (run) => this.update(run, { findings: [], status: 'running', step: 0 }),
+      findings: (run, findings, step, series) => this.update(run, { findings, step, ...(series ? { series } : {}) }),
+      end: (run, status, findings, series) => this.update(run, { findings, status: STATUSES.has(status) ? (status as RunState['status']) : 'completed', ...(series ? { series } : {}) }),
+    });
+    this.subscriptions.push(
+      { dispose: unsubscribe },
+      this.diagnostics,
+      ...Object.values(this.decorations),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.decorateVisible()),
+    );
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.subscriptions) d.dispose();
+  }
+
+  /** The latest run's findings (for tests and commands). */
+  current(): { file: string; findings: Finding[] } | undefined {
+    return this.latest ? { file: this.latest.run.file, findings: this.latest.findings } : undefined;
+  }
+
+  private update(run: HealthRunInfo, change: Partial<Omit<RunState, 'run'>>): void {
+    const prev = this.byFile.get(run.file);
+    const base: RunState = prev && prev.run.runDir === run.runDir ? prev : { run, findings: [], status: 'running', step: 0 };
+    const next: RunState = { ...base, ...change, run, step: Math.max(base.step, change.step ?? 0) };
+    this.byFile.set(run.file, next);
+    this.latest = next;
+    this.dirty.add(run.file);
+    // Findings of a fast run arrive in bursts: refresh the editor and the view at most every 150 ms.
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, 150);
+  }
+
+  private flush(): void {
+    for (const file of this.dirty) {
+      const state = this.byFile.get(file);
+      if (!state) continue;
+      this.publishDiagnostics(state);
+      this.notifyServer(state);
+    }
+    this.dirty.clear();
+    this.decorateVisible();
+    this.postState();
+  }
+
+  /* ---------- Problems ---------- */
+
+  private publishDiagnostics(state: RunState): void {
+    const lines = new Map<string, string[]>();
+    const lineLength = (file: string, line: number): number | undefined => {
+      let text = lines.get(file);
+      if (!text) {
+        const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+        try {
+          text = (open ? open.getText() : fs.readFileSync(file, 'utf8')).split(/\r?\n/);
+        } catch {
+          text = [];
+        }
+        lines.set(file, text);
+      }
+      return text[line]?.length;
+    };
+    const byFile = new Map<string, vscode.Diagnostic[]>([[state.run.file, []]]);
+    for (const d of healthDiagnostics(state.findings, state.run.model, lineLength)) {
+      const diag = new vscode.Diagnostic(toRange(d.range), d.message, severityOf(d.severity));
+      diag.source = TRAINING_DIAGNOSTIC_SOURCE;
+      diag.code = d.code;
+      if (d.related.length > 0) diag.relatedInformation = d.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.range.file), toRange(r.range)), r.message));
+      const list = byFile.get(d.range.file) ?? [];
+      list.push(diag);
+      byFile.set(d.range.file, list);
+    }
+    for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
+  }
+
+  /** The language server offers the quick fixes of these findings (src/server/features/training-fixes.ts). */
+  private notifyServer(state: RunState): void {
+    const c = this.client();
+    if (!c || c.state !== State.Running) return;
+    const params: TrainingHealthParams = { uri: c.code2ProtocolConverter.asUri(vscode.Uri.file(state.run.file)), model: state.run.model.name, findings: state.findings };
+    c.sendNotification(TRAINING_HEALTH_NOTIFICATION, params).catch((e: unknown) => this.output.warn(`training health: could not send the findings to the server: ${String(e)}`));
+  }
+
+  /* ---------- gutter marks and inline notes ---------- */
+
+  private decorateVisible(): void {
+    for (const editor of vscode.window.visibleTextEditors) {
+      const state = this.byFile.get(editor.document.uri.fsPath);
+      const bySeverity: Record<FindingSeverity, vscode.DecorationOptions[]> = { error: [], warning: [], info: [] };
+      if (state) {
+        for (const d of healthDecorations(state.findings, state.run.model)) {
+          if (d.file !== editor.document.uri.fsPath || d.line >= editor.document.lineCount) continue;
+          const line = editor.document.lineAt(d.line);
+          const hover = new vscode.MarkdownString(d.hover.map((h) => `**Layer Lens training** — ${escapeMarkdown(h)}`).join('\n\n'));
+          bySeverity[d.severity].push({ range: line.range, hoverMessage: hover, renderOptions: { after: { contentText: d.note } } });
+        }
+      }
+      for (const sev of ['error', 'warning', 'info'] as const) editor.setDecorations(this.decorations[sev], bySeverity[sev]);
+    }
+  }
+
+  /* ---------- the view ---------- */
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    const root = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [root] };
+    view.webview.html = healthHtml(view.webview, root);
+    view.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw), undefined, this.subscriptions);
+    view.onDidDispose(() => (this.view = undefined), undefined, this.subscriptions);
+    view.onDidChangeVisibility(() => view.visible && this.postState(), undefined, this.subscriptions);
+  }
+
+  private state(): ToHealthView {
+    const s = this.latest;
+    const locale = resolveLocale(vscode.env.language);
+    const run: HealthRunInput | undefined = s && {
+      file: s.run.file,
+      model: s.run.model,
+      status: s.status,
+      step: s.step,
+      ...(s.series?.totalSteps !== undefined ? { totalSteps: s.series.totalSteps } : {}),
+      ...(s.series ? { losses: s.series.losses, valLosses: s.series.valLosses } : {}),
+    };
+    return healthViewState(run, s?.findings ?? [], locale, (f) => vscode.workspace.asRelativePath(f));
+  }
+
+  private postState(): void {
+    if (!this.view) return;
+    const actionable = this.latest?.findings.filter((f) => f.severity !== 'info').length ?? 0;
+    this.view.badge = actionable > 0 ? { value: actionable, tooltip: `${actionable} training problem${actionable > 1 ? 's' : ''}` } : undefined;
+    void this.view.webview.postMessage(this.state());
+  }
+
+  private async receive(raw: unknown): Promise<void> {
+    const parsed = parseFromHealthView(raw);
+    if (!parsed.ok) {
+      this.output.warn(`training health view: ignored an invalid message (${parsed.error})`);
+      return;
+    }
+    const msg: FromHealthView = parsed.value;
+    try {
+      switch (msg.type) {
+        case 'ready':
+          this.postState();
+          return;
+        case 'reveal': {
+          const f = this.latest?.findings.find((x) => x.id === msg.findingId);
+          if (!f || !this.latest) return;
+          const places = findingPlaces(f, this.latest.run.model);
+          const place = places.find((p) => p.layer === msg.layer) ?? places[0];
+          if (!place) return;
+          const line = place.startLine - 1;
+          await revealLocation({ uri: vscode.Uri.file(place.file).toString(), range: { start: { line, character: Math.max(0, place.startColumn - 1) }, end: { line, character: Math.max(0, place.startColumn - 1) } } }, vscode.ViewColumn.One);
+          return;
+        }
+        case 'applyFix':
+          await this.applyFix(msg.findingId, msg.fixId);
+          return;
+      }
+    } catch (err) {
+      this.output.error(`training health view: ${msg.type} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+  }
+
+  /** Applies a fix through the language server's quick fix for it (the same edit the light bulb offers). */
+  private async applyFix(findingId: string, fixId: string): Promise<void> {
+    const s = this.latest;
+    const f = s?.findings.find((x) => x.id === findingId);
+    const fix = f?.fixes.find((x) => x.id === fixId);
+    if (!s || !f || !fix) return;
+    const place = findingPlaces(f, s.run.model)[0];
+    if (!fix.edits?.length || !place) {
+      void vscode.window.showInformationMessage(`Layer Lens: "${fix.title}" is not an edit Layer Lens can make in the code; see why in the Training Health view.`);
+      return;
+    }
+    const uri = vscode.Uri.file(place.file);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: false, preserveFocus: false });
+    this.notifyServer(s);
+    const kind = `${TRAINING_FIX_KIND}.${fixId}`;
+    const range = new vscode.Range(place.startLine - 1, 0, place.endLine - 1, 0);
+    const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, kind)) ?? [];
+    const action = actions.find((a) => a.kind?.value === kind && a.edit);
+    if (!action?.edit) {
+      void vscode.window.showInformationMessage(`Layer Lens: "${fix.title}" cannot be written into this code automatically (the layer or the compile call is not written where Layer Lens can edit it).`);
+      return;
+    }
+    await vscode.workspace.applyEdit(action.edit);
+  }
+}
+
+function toRange(r: HealthRange): vscode.Range {
+  return new vscode.Range(r.startLine, r.startCharacter, r.endLine, r.endCharacter);
+}
+
+function severityOf(s: FindingSeverity): vscode.DiagnosticSeverity {
+  return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+}
+
+function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+}
+
+/** The page: a strict CSP with a fresh nonce; script and stylesheet from dist/webview. */
+export function healthHtml(webview: vscode.Webview, root: vscode.Uri): string {
+  const nonce = randomBytes(18).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'health.js'));
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'health.css'));
+  const csp = ["default-src 'none'", `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" nonce="${nonce}" href="${style}">
+<title>Training Health</title>
+</head>
+<body>
+<main id="app" aria-live="polite"><p class="placeholder">Train a model (Layer Lens: Train Current Model) to see its health here.</p></main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
+
+/** Registers the view, the diagnostics and the decorations; returns the instance (for tests). */
+export function registerTrainingHealth(context: vscode.ExtensionContext, client: () => LanguageClient | undefined, output: vscode.LogOutputChannel): TrainingHealth {
+  const health = new TrainingHealth(context.extensionUri, client, output);
+  context.subscriptions.push(health, vscode.window.registerWebviewViewProvider(TRAINING_HEALTH_VIEW, health));
+  return health;
+}

@@ -1,0 +1,206 @@
+// Training health in a real VS Code (part of `npm test` / `npm run test:e2e`): the packaged vsix
+// in a fresh code-server profile, samples/ open in headless Chromium. A deliberately vanishing
+// model (eight stacked sigmoid layers, written into samples/health-e2e/ for the test and removed
+// after) is trained from the Train command on wasm; then the Training Health view must list
+// "Vanishing gradients", the layer's line must carry the gutter mark and the inline note
+// `∇ vanishing · …`, Problems must have the "Layer Lens training" entry, and the quick fix
+// "Use ReLU in hidden layers" must rewrite the layer's activation.
+// Screenshots: test-results/e2e/health-*.png.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { activeEditorText, gotoLine, openWorkbench, runCommand, sleep, waitFor } from '../../scripts/lib/workbench.mjs';
+import { RESULTS_DIR, SAMPLES, log, prepare, saveLogs, startEditor, stopAll } from './harness.mjs';
+
+const SETUP_TIMEOUT = 30 * 60_000;
+const TEST_TIMEOUT = 180_000;
+const DIR = join(SAMPLES, 'health-e2e');
+const FILE = join(DIR, 'vanishing.ts');
+const SOURCE = `import * as tf from '@tensorflow/tfjs';
+
+export function build() {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ inputShape: [2], units: 16, activation: 'sigmoid' }));
+  for (let i = 0; i < 7; i++) model.add(tf.layers.dense({ units: 16, activation: 'sigmoid' }));
+  model.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
+  model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+`;
+/** The first layer's line (1-based): where the finding is placed. */
+const FIRST_LAYER = { line: 5, column: 20 };
+
+const RUNS = join(SAMPLES, '.layer-lens', 'runs');
+const runFolders = () => (existsSync(RUNS) ? readdirSync(RUNS) : []);
+const runsBefore = new Set(runFolders());
+
+const screenshot = (page, name) => page.screenshot({ path: join(RESULTS_DIR, name) }).then(() => `test-results/e2e/${name}`);
+
+/** Opens the test's model file with Quick Open (its row label differs from a top-level file's). */
+async function openModel(page) {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill('health-e2e/vanishing.ts');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'vanishing.ts' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active[aria-label^="vanishing.ts"]').waitFor({ timeout: 30_000 });
+}
+
+/** A webview frame whose document satisfies `test` (evaluated in the frame). */
+async function frameWith(page, test, what) {
+  return waitFor(
+    async () => {
+      for (const frame of page.frames()) {
+        if (frame === page.mainFrame()) continue;
+        if (await frame.evaluate(test).catch(() => false)) return frame;
+      }
+      return null;
+    },
+    { timeoutMs: 30_000, what },
+  );
+}
+
+describe('Training health in a real VS Code (code-server + headless Chromium)', () => {
+  let editor;
+  let setupError;
+  let failures = 0;
+
+  before(
+    async () => {
+      try {
+        mkdirSync(DIR, { recursive: true });
+        writeFileSync(FILE, SOURCE);
+        await prepare();
+        editor = await startEditor();
+        log(`code-server at ${editor.cs.url}`);
+      } catch (err) {
+        setupError = err;
+      }
+    },
+    { timeout: SETUP_TIMEOUT },
+  );
+
+  after(async () => {
+    if (editor && failures > 0) log(`browser console and code-server output: ${saveLogs('health', editor)}`);
+    await editor?.stop();
+    await stopAll();
+    rmSync(DIR, { recursive: true, force: true });
+    for (const f of runFolders()) if (!runsBefore.has(f)) rmSync(join(RUNS, f), { recursive: true, force: true });
+  });
+
+  const check = (name, fn) =>
+    it(name, { timeout: TEST_TIMEOUT }, async () => {
+      if (setupError) throw new Error(`e2e setup failed: ${setupError instanceof Error ? setupError.message : setupError}`);
+      try {
+        await fn(editor.page);
+      } catch (err) {
+        failures++;
+        const shot = await screenshot(editor.page, `health-failure-${failures}.png`).catch(() => '');
+        if (shot && err instanceof Error) err.message += ` (screenshot ${shot})`;
+        throw err;
+      }
+    });
+
+  check('a vanishing model trains; the view, the inline note, Problems and the quick fix show it', async (page) => {
+    await openWorkbench(page, editor.cs.url);
+    await openModel(page);
+    // The analysis is there once the ▶ Train lens is (the command needs the analysed model).
+    await waitFor(async () => (await page.locator('.codelens-decoration a', { hasText: '▶ Train' }).count()) > 0, { timeoutMs: 60_000, what: 'the ▶ Train CodeLens above the model' });
+    await gotoLine(page, FIRST_LAYER.line, FIRST_LAYER.column);
+    await runCommand(page, 'Layer Lens: Train Current Model');
+    const panel = await frameWith(page, () => !!document.querySelector('.panel-setup') && !!document.querySelector('vscode-single-select.dataset'), 'the training panel');
+    await panel.evaluate(() => {
+      const set = (sel, value) => {
+        const el = document.querySelector(sel);
+        el.value = value;
+        el.dispatchEvent(new Event('change', { bubbles: true }));
+      };
+      set('vscode-single-select.dataset', 'spirals');
+      set('vscode-single-select.backend', 'wasm');
+      set('vscode-textfield[aria-label="Steps"]', '60');
+    });
+    await sleep(300);
+    await panel.locator('vscode-button.start').click();
+    const status = await waitFor(async () => {
+      const s = await panel.evaluate(() => document.querySelector('vscode-badge.status')?.textContent ?? '');
+      return s === 'completed' || s === 'failed' ? s : null;
+    }, { timeoutMs: 120_000, what: 'the run to end' });
+    assert.equal(status, 'completed');
+
+    // The Training Health view.
+    await runCommand(page, 'Layer Lens: Focus on Training Health View');
+    const view = await frameWith(page, () => !!document.querySelector('vscode-collapsible.finding'), 'the Training Health view with a finding');
+    const titles = await waitFor(async () => {
+      const t = await view.evaluate(() => [...document.querySelectorAll('vscode-collapsible.finding')].map((c) => c.getAttribute('title') ?? ''));
+      return t.includes('Vanishing gradients') ? t : null;
+    }, { timeoutMs: 20_000, what: '"Vanishing gradients" in the Training Health view' });
+    const fixes = await view.evaluate(() => [...document.querySelectorAll('vscode-collapsible.finding')][0].querySelectorAll('vscode-button.apply').length);
+    assert.ok(fixes > 0, 'the first finding has fixes to apply');
+    log(`Training Health view: ${titles.join(' | ')}; screenshot ${await screenshot(page, 'health-view.png')}`);
+
+    // The inline note and the gutter mark at the first layer's line (the panel closed, for room).
+    await runCommand(page, 'View: Close All Editors');
+    await openModel(page);
+    const note = await waitFor(
+      () =>
+        page.evaluate(() => {
+          // An `after` decoration is an empty span whose ::after (or ::before) holds the text.
+          for (const el of document.querySelectorAll('.monaco-editor .view-lines *')) {
+            for (const pseudo of ['::after', '::before']) {
+              const content = getComputedStyle(el, pseudo).content;
+              if (content && content.includes('∇ vanishing')) return content;
+            }
+            if (el.childElementCount === 0 && el.textContent?.includes('∇ vanishing')) return el.textContent;
+          }
+          return null;
+        }),
+      { timeoutMs: 20_000, what: 'the inline note "∇ vanishing · …" in the editor' },
+    ).catch(async (err) => {
+      const classes = await page.evaluate(() => [...document.querySelectorAll('.monaco-editor .view-lines span[class]')].map((e) => `${e.className}:${getComputedStyle(e, '::after').content}`).filter((c) => !/^mtk\d+:none$/.test(c)).slice(0, 30));
+      log(`decoration spans: ${classes.join(' | ')}`);
+      throw err;
+    });
+    const gutter = await page.evaluate(
+      () => [...document.querySelectorAll('.monaco-editor .glyph-margin-widgets *, .monaco-editor .margin-view-overlays *')].filter((e) => getComputedStyle(e).backgroundImage.includes('health-')).length,
+    );
+    assert.ok(gutter > 0, 'a gutter mark');
+    log(`inline note ${note}; gutter marks ${gutter}; screenshot ${await screenshot(page, 'health-editor.png')}`);
+
+    // Problems: the "Layer Lens training" entry.
+    await page.keyboard.press('Control+Shift+M');
+    const rows = await waitFor(
+      async () => {
+        const labels = await page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+        const ours = labels.filter((l) => l.includes('Vanishing gradients'));
+        return ours.length > 0 ? ours : null;
+      },
+      { timeoutMs: 20_000, what: 'the vanishing-gradient entry in Problems' },
+    );
+    log(`Problems: ${rows[0].slice(0, 160)}; screenshot ${await screenshot(page, 'health-problems.png')}`);
+
+    // The quick fix.
+    await openModel(page);
+    await gotoLine(page, FIRST_LAYER.line, FIRST_LAYER.column);
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Use ReLU in hidden layers' }).first();
+    await waitFor(
+      async () => {
+        if (await fix.isVisible()) return true;
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+.');
+        await fix.waitFor({ state: 'visible', timeout: 3000 });
+        return true;
+      },
+      { timeoutMs: 30_000, what: 'the quick fix "Use ReLU in hidden layers" in the Ctrl+. menu' },
+    );
+    log(`screenshot ${await screenshot(page, 'health-quick-fix.png')}`);
+    await fix.click();
+    try {
+      await waitFor(async () => (await activeEditorText(page)).includes("activation: 'relu', kernelInitializer: 'heNormal'"), { timeoutMs: 10_000, what: "activation: 'relu' in the first layer" });
+      log(`quick fix applied; screenshot ${await screenshot(page, 'health-quick-fix-applied.png')}`);
+    } finally {
+      await runCommand(page, 'File: Revert File').catch(() => {});
+    }
+  });
+});
