@@ -18,6 +18,7 @@ import { TRANSPILERS, type TranspilerChoice } from './script/config';
 import { defaultRunDir } from './engine/run-store';
 export { SCRIPT_USAGE } from './script/usage';
 import { hasTrainingCode, trainingCodeOf, type TrainingCode } from './training-calls';
+import { epochLine, fmt, healthPrinter, metricsText } from './cli-progress';
 
 const VALUE_FLAGS = new Set(['--model', '--dataset', '--epochs', '--steps', '--backend', '--out', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--stats-every', '--probe-every', '--script', '--node', '--transpiler', '--columns', '--validation-split']);
 const BOOL_FLAGS = new Set(['--json', '--save-model', '--no-stop-on-nan']);
@@ -89,17 +90,6 @@ export function decideTrainMode(args: string[], cwd: string): TrainMode {
   return { mode: 'script', file, script: file, reason: `the file has training code (${first})`, code };
 }
 
-function fmt(x: number | null | undefined, digits = 4): string {
-  if (x === null || x === undefined) return '—';
-  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5)) return x.toExponential(2);
-  return x.toFixed(digits);
-}
-
-function metricsText(m: Record<string, number | null>): string {
-  return Object.entries(m)
-    .map(([k, v]) => `${k} ${fmt(v)}`)
-    .join(' ');
-}
 
 function positiveInt(v: string | true | undefined, name: string): number | undefined | string {
   if (v === undefined) return undefined;
@@ -170,7 +160,7 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
 
   let lastPrint = 0;
   let totalSteps = 0;
-  const shown = new Set<string>();
+  const printHealth = healthPrinter(progress);
   const onMessage = (m: WorkerMessage) => {
     switch (m.type) {
       case 'backend':
@@ -197,7 +187,7 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
         break;
       }
       case 'epoch':
-        progress(`epoch ${m.epoch}: loss ${fmt(m.loss)} ${metricsText(m.metrics)}${m.valLoss !== undefined ? ` · val_loss ${fmt(m.valLoss)} ${metricsText(m.valMetrics ?? {})}` : ''}`);
+        progress(epochLine(m));
         break;
       case 'log':
         progress(`${m.level}: ${m.message}`);
@@ -211,11 +201,7 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
         progress(`model saved: ${m.modelDir}`);
         break;
       case 'health':
-        // New or more severe findings as they appear (all of them are in the final line).
-        for (const f of m.findings.filter((x) => m.changed.includes(x.id) && !shown.has(`${x.id}|${x.severity}`))) {
-          shown.add(`${f.id}|${f.severity}`);
-          progress(`health: ${f.severity} ${f.code} at step ${f.step}${f.layers.length ? ` (${f.layers.slice(0, 3).join(', ')}${f.layers.length > 3 ? ', …' : ''})` : ''}${f.line ? `, line ${f.line}` : ''}: ${f.message}${f.fixes[0] ? `\n  fix: ${f.fixes[0].title}` : ''}`);
-        }
+        printHealth(m);
         break;
       default:
         break;

@@ -18,6 +18,7 @@ import { BACKEND_CHOICES, type BackendChoice, type TrainConfig, type WorkerMessa
 import { defaultRunDir } from './engine/run-store';
 import { decideTrainMode, runScriptTrain } from './cli-train-script';
 import { SCRIPT_USAGE } from './script/usage';
+import { epochLine, fmt, healthPrinter, metricsText } from './cli-progress';
 
 export const TRAIN_USAGE = `layer-lens train <file> [options]   train a model of the file (built from the analysis) and save the run
     --model <name|line>       which model (default: the one compiled in the file, or the only one)
@@ -93,17 +94,6 @@ export function pickModel(models: ModelGraph[], which: string | undefined): Mode
   return `the file has ${models.length} models: pick one with --model <name or line>: ${list()}`;
 }
 
-function fmt(x: number | null | undefined, digits = 4): string {
-  if (x === null || x === undefined) return '—';
-  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5)) return x.toExponential(2);
-  return x.toFixed(digits);
-}
-
-function metricsText(m: Record<string, number | null>): string {
-  return Object.entries(m)
-    .map(([k, v]) => `${k} ${fmt(v)}`)
-    .join(' ');
-}
 
 export async function runTrain(args: string[], io: TrainIO, opts: StartOptions & { cwd?: string } = {}): Promise<number> {
   // The user's own training code first (--script, or a file that calls fit/minimize without --dataset).
@@ -198,7 +188,7 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
 
   let lastPrint = 0;
   let totalSteps = 0;
-  const shown = new Set<string>();
+  const printHealth = healthPrinter(progress);
   const onMessage = (m: WorkerMessage) => {
     switch (m.type) {
       case 'backend':
@@ -228,7 +218,7 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
         break;
       }
       case 'epoch':
-        progress(`epoch ${m.epoch}: loss ${fmt(m.loss)} ${metricsText(m.metrics)}${m.valLoss !== undefined ? ` · val_loss ${fmt(m.valLoss)} ${metricsText(m.valMetrics ?? {})}` : ''}`);
+        progress(epochLine(m));
         break;
       case 'log':
         progress(`${m.level}: ${m.message}`);
@@ -240,11 +230,7 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
         progress(`model saved: ${m.modelDir}`);
         break;
       case 'health':
-        // New or more severe findings as they appear (all of them are in the final line).
-        for (const f of m.findings.filter((x) => m.changed.includes(x.id) && !shown.has(`${x.id}|${x.severity}`))) {
-          shown.add(`${f.id}|${f.severity}`);
-          progress(`health: ${f.severity} ${f.code} at step ${f.step}${f.layers.length ? ` (${f.layers.slice(0, 3).join(', ')}${f.layers.length > 3 ? ', …' : ''})` : ''}${f.line ? `, line ${f.line}` : ''}: ${f.message}${f.fixes[0] ? `\n  fix: ${f.fixes[0].title}` : ''}`);
-        }
+        printHealth(m);
         break;
       default:
         break;
