@@ -14,7 +14,7 @@ import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { defaultRunDir } from '../training/engine/run-store';
 import { startLrRange } from '../training/lr-range-host';
 import { LR_EDIT_REQUEST, type LrEditParams, type LrEditResponse } from '../server/train-protocol';
-import { compileOffsetOf, lrRangeCommandConfig, lrRangeHtml, suggestionMessage, type LrRangeCurve } from './lr-range-config';
+import { compileOffsetOf, lrRangeCommandConfig, lrRangeHtml, lrRangeSettingsFrom, suggestionMessage, type LrRangeCurve } from './lr-range-config';
 import { resolveTrainTarget } from './train-command';
 
 export const LR_RANGE_VIEW_TYPE = 'layerLens.lrRange';
@@ -38,6 +38,11 @@ export async function lrRangeTest(context: vscode.ExtensionContext, client: () =
       void vscode.window.showErrorMessage(`Layer Lens: the analysis found ${errors.length} error(s) in ${target.model.name}; fix them before the range test.`);
       return;
     }
+    const sweep = lrRangeSettingsFrom((key) => vscode.workspace.getConfiguration('layerLens.lrRangeTest', uri).get(key));
+    if ('error' in sweep) {
+      void vscode.window.showErrorMessage(`Layer Lens: ${sweep.error}.`);
+      return;
+    }
     const trusted = vscode.workspace.isTrusted;
     const cfg = vscode.workspace.getConfiguration('layerLens.training');
     const root = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath ?? path.dirname(target.file);
@@ -47,6 +52,7 @@ export async function lrRangeTest(context: vscode.ExtensionContext, client: () =
       gpuPackagePath: cfg.get<string>('gpuPackagePath'),
       root,
       runDir: defaultRunDir(root),
+      settings: sweep.settings,
     });
     const total = config.lrRange!.steps;
     output.info(`lr range test: ${target.model.name} (${path.basename(target.file)}), dataset ${config.dataset}, backend ${config.backend}, ${total} steps; run folder ${config.runDir}`);

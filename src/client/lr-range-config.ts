@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { lrRangeConfig } from '../training/lr-range-host';
-import { formatLr, type LrRangeSettings } from '../training/lr-range';
+import { checkLrRange, DEFAULT_LR_RANGE, formatLr, type LrRangeSettings } from '../training/lr-range';
 import type { BackendChoice, TrainConfig, WorkerMessageOf } from '../training/protocol';
 import type { TrainTargetResult } from '../server/train-protocol';
 
@@ -54,6 +54,21 @@ export function lrRangeCommandConfig(t: Extract<TrainTargetResult, { ok: true }>
     },
     o.settings ?? {},
   );
+}
+
+/**
+ * The sweep from the `layerLens.lrRangeTest.*` settings (`get` reads one key of that section):
+ * the defaults where a key is unset, an error naming the setting where the values cannot make
+ * a sweep (VS Code only warns about a value outside the schema; it still hands it over).
+ */
+export function lrRangeSettingsFrom(get: (key: 'steps' | 'minLr' | 'maxLr') => unknown): { settings: Pick<LrRangeSettings, 'steps' | 'minLr' | 'maxLr'> } | { error: string } {
+  const num = (key: 'steps' | 'minLr' | 'maxLr') => {
+    const v = get(key);
+    return v === undefined || v === null ? DEFAULT_LR_RANGE[key] : typeof v === 'number' ? v : Number.NaN;
+  };
+  const settings = { steps: num('steps'), minLr: num('minLr'), maxLr: num('maxLr') };
+  const problem = checkLrRange(settings);
+  return problem ? { error: `layerLens.lrRangeTest: ${problem}` } : { settings };
 }
 
 /** The offset of the model's compile call in its own file, for `layerLens/lrEdit`. */

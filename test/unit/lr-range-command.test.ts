@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeFiles } from '../../src/analysis/engine';
-import { compileOffsetOf, defaultBackend, lrChartSvg, lrRangeCommandConfig, lrRangeHtml, suggestionMessage, type LrRangeCurve } from '../../src/client/lr-range-config';
+import { compileOffsetOf, defaultBackend, lrChartSvg, lrRangeCommandConfig, lrRangeHtml, lrRangeSettingsFrom, suggestionMessage, type LrRangeCurve } from '../../src/client/lr-range-config';
 import { lrEditFor } from '../../src/server/train-handlers';
 import { applyEdits } from '../../src/training/lr-edit';
 import { startLrRange } from '../../src/training/lr-range-host';
@@ -60,6 +60,18 @@ describe('lr range command: config', () => {
   });
   it('rejects bad settings', () => {
     assert.throws(() => lrRangeCommandConfig(target(), { trusted: true, root: ROOT, runDir: '/tmp/run', settings: { steps: 2 } }), /at least 5 steps/);
+  });
+  it('reads the sweep from the layerLens.lrRangeTest settings', () => {
+    const from = (values: Record<string, unknown>) => lrRangeSettingsFrom((key) => values[key]);
+    assert.deepEqual(from({}), { settings: { steps: 100, minLr: 1e-7, maxLr: 10 } });
+    assert.deepEqual(from({ steps: 60, minLr: 1e-5, maxLr: 1 }), { settings: { steps: 60, minLr: 1e-5, maxLr: 1 } });
+    const config = lrRangeCommandConfig(target(), { trusted: true, root: ROOT, runDir: '/tmp/run', settings: (from({ steps: 60 }) as { settings: { steps: number } }).settings });
+    assert.equal(config.lrRange?.steps, 60);
+    // VS Code hands over values outside the schema with only a warning: each one is named.
+    assert.match(JSON.stringify(from({ steps: 2 })), /layerLens\.lrRangeTest: the sweep needs at least 5 steps/);
+    assert.match(JSON.stringify(from({ minLr: 1, maxLr: 0.1 })), /largest learning rate must be above the smallest/);
+    assert.match(JSON.stringify(from({ minLr: -1 })), /positive number/);
+    assert.match(JSON.stringify(from({ steps: '50' })), /at least 5 steps \(got NaN\)/);
   });
   it('finds the compile call offset in the model file', () => {
     const t = target();
