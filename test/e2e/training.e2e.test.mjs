@@ -1,9 +1,10 @@
 // "Layer Lens: Train Current Model" in a real VS Code (part of `npm test` / `npm run test:e2e`):
 // the packaged vsix in a fresh code-server profile, samples/ open in headless Chromium.
-// lenet.ts (LeNet-5, 61,706 parameters) is trained for a few steps on the synthetic image set
-// with the wasm backend, from the command palette; the panel must show the backend line, a loss
-// chart with points, the per-layer heatmap, and end "completed". Then a long run is started and
-// the panel closed: the worker must be gone within a few seconds (no orphan process).
+// mnist-cnn.ts (two conv + pool stages, 5,994 parameters) is trained on the MNIST digits with
+// the wasm backend, from the command palette; the panel must show the backend line, a loss
+// chart with points and a falling loss, a heatmap row per layer with weights, and end
+// "completed". Then a long run is started and the panel closed: the worker must be gone
+// within a few seconds (no orphan process).
 // Screenshots: test-results/e2e/training-*.png.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -15,13 +16,27 @@ import { RESULTS_DIR, SAMPLES, log, prepare, saveLogs, startEditor, stopAll } fr
 const SETUP_TIMEOUT = 30 * 60_000;
 const TEST_TIMEOUT = 150_000;
 const COMMAND = 'Layer Lens: Train Current Model';
-/** A line inside LeNet's model code (its first conv layer). */
+const FILE = 'mnist-cnn.ts';
+/** A line inside the model code (its first conv layer). */
 const IN_MODEL = (() => {
-  const lines = readFileSync(join(SAMPLES, 'lenet.ts'), 'utf8').split('\n');
-  const index = lines.findIndex((l) => l.includes('filters: 6'));
-  if (index < 0) throw new Error('samples/lenet.ts lost its first conv2d line');
+  const lines = readFileSync(join(SAMPLES, FILE), 'utf8').split('\n');
+  const index = lines.findIndex((l) => l.includes('filters: 8'));
+  if (index < 0) throw new Error(`samples/${FILE} lost its first conv2d line`);
   return { line: index + 1, column: lines[index].indexOf('conv2d') + 3 };
 })();
+/** Steps of the first run: enough for the MNIST loss to fall clearly from its ~2.3 start. */
+const STEPS = 60;
+
+/** The batch losses of a run, from its folder's metrics.jsonl (what the panel was sent). */
+function runLosses(folder) {
+  return readFileSync(join(RUNS, folder, 'metrics.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((m) => m.type === 'step' && typeof m.loss === 'number')
+    .map((m) => m.loss);
+}
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** The run folders the engine writes into samples/ (git-ignored); the ones made here are removed afterwards. */
 const RUNS = join(SAMPLES, '.layer-lens', 'runs');
@@ -137,9 +152,9 @@ describe('Train Current Model in a real VS Code (code-server + headless Chromium
       }
     });
 
-  check('lenet.ts trains a few steps on wasm: backend line, loss chart with points, heatmap, completed', async (page) => {
+  check('mnist-cnn.ts trains on MNIST with wasm: backend line, loss chart with a falling loss, heatmap, completed', async (page) => {
     await openWorkbench(page, editor.cs.url);
-    await quickOpen(page, 'lenet.ts');
+    await quickOpen(page, FILE);
     // The ▶ Train lens is there (a clickable lens: never a dead button).
     await waitFor(async () => (await page.locator('.codelens-decoration a', { hasText: '▶ Train' }).count()) > 0, { timeoutMs: 60_000, what: 'the ▶ Train CodeLens above the model' });
     await gotoLine(page, IN_MODEL.line, IN_MODEL.column);
@@ -149,8 +164,8 @@ describe('Train Current Model in a real VS Code (code-server + headless Chromium
       const t = await frame.evaluate(() => (document.querySelector('vscode-single-select.dataset') ? document.querySelector('.model-name')?.textContent ?? '' : ''));
       return t || null;
     }, { timeoutMs: 30_000, what: 'the setup form of the model' });
-    assert.match(title, /lenet5|model/, `the panel names the model: ${title}`);
-    await fillForm(frame, { dataset: 'images', backend: 'wasm', steps: '30', batch: '16' });
+    assert.match(title, /mnist_cnn|model/, `the panel names the model: ${title}`);
+    await fillForm(frame, { dataset: 'mnist', backend: 'wasm', steps: String(STEPS), batch: '32' });
     log(`setup screenshot ${await screenshot(page, 'training-setup.png')}`);
     await frame.locator('vscode-button.start').click();
     const backend = await waitFor(async () => {
@@ -162,6 +177,7 @@ describe('Train Current Model in a real VS Code (code-server + headless Chromium
       const n = Number(await frame.evaluate(() => document.querySelector('.chart-loss')?.getAttribute('data-points') ?? '0'));
       return n >= 5 ? n : null;
     }, { timeoutMs: 60_000, what: 'a loss chart with points' });
+    const earlyLoss = Number(/loss ([\d.]+)/.exec(await frame.evaluate(() => document.querySelector('.metrics-line')?.textContent ?? ''))?.[1]);
     const status = await waitFor(async () => {
       const s = await frame.evaluate(() => document.querySelector('vscode-badge.status')?.textContent ?? '');
       return s === 'completed' || s === 'failed' ? s : null;
@@ -169,11 +185,19 @@ describe('Train Current Model in a real VS Code (code-server + headless Chromium
     const problems = await frame.evaluate(() => document.querySelector('.problems')?.textContent ?? '');
     assert.equal(status, 'completed', `the run ended ${status}: ${problems}`);
     const progress = await frame.evaluate(() => document.querySelector('.progress-line')?.textContent ?? '');
-    assert.match(progress, /^step 30 \/ 30 /, `the run trained the 30 steps asked for: ${progress}`);
+    assert.match(progress, new RegExp(`^step ${STEPS} / ${STEPS} `), `the run trained the ${STEPS} steps asked for: ${progress}`);
     const canvas = await frame.evaluate(() => document.querySelectorAll('.chart-loss canvas').length);
     assert.ok(canvas > 0, 'the loss chart draws on a canvas');
     const metrics = await frame.evaluate(() => document.querySelector('.metrics-line')?.textContent ?? '');
     assert.match(metrics, /loss \d/, `the latest loss is shown: ${metrics}`);
+    // The loss falls: in the panel (the latest loss against the one shown after a few steps)
+    // and in the run's history (the last ten batches against the first ten).
+    const lastLoss = Number(/loss ([\d.]+)/.exec(metrics)?.[1]);
+    assert.ok(lastLoss < earlyLoss, `the panel's loss fell: ${earlyLoss} after a few steps, ${lastLoss} at the end`);
+    const [folder] = runFolders().filter((f) => !runsBefore.has(f));
+    const losses = runLosses(folder);
+    assert.equal(losses.length, STEPS, `one loss per step in ${folder}/metrics.jsonl`);
+    assert.ok(mean(losses.slice(-10)) < 0.8 * mean(losses.slice(0, 10)), `the loss fell: first ten ${mean(losses.slice(0, 10)).toFixed(3)}, last ten ${mean(losses.slice(-10)).toFixed(3)}`);
     log(`loss chart: ${points} points; ${metrics}; screenshot ${await screenshot(page, 'training-charts.png')}`);
     // The layers × steps heatmap: a row per layer with weights.
     await showTab(frame, 'Layers');
@@ -181,7 +205,7 @@ describe('Train Current Model in a real VS Code (code-server + headless Chromium
       const n = await frame.evaluate(() => document.querySelectorAll('.heatmap-names .layer-name').length);
       return n > 0 ? n : null;
     }, { timeoutMs: 20_000, what: 'heatmap rows' });
-    assert.ok(rows >= 5, `LeNet-5 has 5 layers with weights: ${rows} heatmap rows`);
+    assert.ok(rows >= 3, `the CNN has 3 layers with weights: ${rows} heatmap rows`);
     await sleep(600);
     log(`heatmap rows: ${rows}; screenshot ${await screenshot(page, 'training-layers.png')}`);
     await showTab(frame, 'Runs');
@@ -195,7 +219,7 @@ describe('Train Current Model in a real VS Code (code-server + headless Chromium
   check('closing the panel while a run trains leaves no worker process', async (page) => {
     const frame = await trainingFrame(page);
     await showTab(frame, 'Setup');
-    await fillForm(frame, { dataset: 'images', backend: 'wasm', steps: '100000', batch: '16' });
+    await fillForm(frame, { dataset: 'mnist', backend: 'wasm', steps: '100000', batch: '16' });
     await frame.locator('vscode-button.start').click();
     const pids = await waitFor(async () => {
       const p = workerPids();
@@ -224,7 +248,7 @@ describe('Train Current Model in a real VS Code (code-server + headless Chromium
     // Reopen the finished run (the older one: the list is newest first): its charts come from metrics.jsonl.
     await frame.locator('table.runs tbody tr').nth(1).locator('a', { hasText: 'Open' }).click();
     // Until the extension answers, the panel still shows the stopped run, whose loss chart has points
-    // too: wait for the finished run itself (30 of 30 steps, completed), which opening a run shows
+    // too: wait for the finished run itself (all its steps, completed), which opening a run shows
     // on the Charts tab, with its own loss chart.
     const reopened = await waitFor(async () => {
       const r = await frame.evaluate(() => ({
@@ -233,8 +257,8 @@ describe('Train Current Model in a real VS Code (code-server + headless Chromium
         progress: document.querySelector('.progress-line')?.textContent ?? '',
         points: Number(document.querySelector('.chart-loss')?.getAttribute('data-points') ?? '0'),
       }));
-      return r.tab === TABS.indexOf('Charts') && r.status === 'completed' && /^step 30 \/ 30 /.test(r.progress) && r.points >= 5 ? r : null;
-    }, { timeoutMs: 15_000, what: 'the reopened finished run (completed, step 30 / 30) with its loss chart on the Charts tab' });
+      return r.tab === TABS.indexOf('Charts') && r.status === 'completed' && r.progress.startsWith(`step ${STEPS} / ${STEPS} `) && r.points >= 5 ? r : null;
+    }, { timeoutMs: 15_000, what: `the reopened finished run (completed, step ${STEPS} / ${STEPS}) with its loss chart on the Charts tab` });
     log(`reopened run: ${reopened.progress}; loss chart ${reopened.points} points`);
     await showTab(frame, 'Runs');
     const boxes = frame.locator('table.runs tbody input[type=checkbox]');
