@@ -11,12 +11,14 @@
 //                     src/webview/training/decimate.ts) before every redraw, decimation included
 //   panel update      the whole training page's redraw for one batch of events with 50 layers
 //                     (loss/metric/lr charts, the layers × steps heatmap, the activation view),
-//                     when the page bundle (dist/webview/training.js) exists (`npm run build`)
+//                     when the page bundle (dist/webview/training.js, or BENCH_PANEL_BUNDLE)
+//                     exists (`npm run build`); see panelUpdate below
 //
-// Each figure is the time from the data change until the library has drawn its canvas: what
-// it does synchronously, plus work it defers (uPlot commits in a microtask; ECharts' zrender
-// is flushed explicitly), measured after an idle animation frame so updates do not overlap.
-// Nothing asserts on time; the README and docs/training.md quote the figures.
+// Each library figure is the time from the data change until the library has drawn its
+// canvas: what it does synchronously, plus work it defers (uPlot commits in a microtask;
+// ECharts' zrender is flushed explicitly), measured after an idle animation frame so updates
+// do not overlap. Nothing asserts on time; the README and docs/training.md quote the figures.
+// BENCH_LIBS=0 skips the library comparison (only the panel update).
 import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -170,7 +172,7 @@ async function main() {
     console.log(`Chart benchmark — Chromium ${browserVersion} headless, ${SERIES} series × ${POINTS.toLocaleString('en-US')} points, ${UPDATES} streaming updates of +${APPEND} points per series`);
     console.log(`uPlot ${versions.uplot}, ECharts ${versions.echarts} (canvas renderer, animation off, showSymbol off, sampling 'lttb', large)\n`);
     const rows = [];
-    for (const mode of ['raw', 'decimated']) {
+    for (const mode of process.env.BENCH_LIBS === '0' ? [] : ['raw', 'decimated']) {
       const r = {};
       // Warm-up (JIT, fonts), then the measured run.
       for (const name of ['uplot', 'echarts']) await page.evaluate(([n, m]) => window.bench(n, 5000, 3, 100, 3, m), [name, mode]);
@@ -187,14 +189,25 @@ async function main() {
       ]),
     ];
     const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
-    for (const row of table) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   '));
-    console.log('\n(time from the data change until the library has drawn the canvas: its synchronous work, its deferred commit — uPlot — and a forced zrender flush — ECharts; "decimated" includes the decimation itself)');
+    if (rows.length > 0) {
+      for (const row of table) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   '));
+      console.log('\n(time from the data change until the library has drawn the canvas: its synchronous work, its deferred commit — uPlot — and a forced zrender flush — ECharts; "decimated" includes the decimation itself)');
+    }
 
-    const bundle = join(ROOT, 'dist', 'webview', 'training.js');
+    const bundle = process.env.BENCH_PANEL_BUNDLE || join(ROOT, 'dist', 'webview', 'training.js');
     if (existsSync(bundle) && process.env.BENCH_PANEL !== '0') {
       const panel = await panelUpdate(browser, bundle);
       if (panel) {
-        console.log(`\nTraining panel, 50 layers, ${panel.steps.toLocaleString('en-US')} steps loaded: one update (a batch of step, layer-stats and activations events → every chart redrawn): mean ${f(panel.mean)}, p95 ${f(panel.p95)} (target ≤ 4 ms)`);
+        const g = (x) => `${x.toFixed(1)} ms`;
+        const line = (s) => `mean ${g(s.mean)}, median ${g(s.median)}, p95 ${g(s.p95)}`;
+        console.log(`\nTraining panel, 50 layers, ${PANEL_STEPS.toLocaleString('en-US')} steps loaded: one update (a batch of step, layer-stats and activations events → every chart redrawn), ${PANEL_UPDATES} updates:`);
+        console.log(`  until drawn and laid out: ${line(panel)} (target ≤ 4 ms)`);
+        console.log(`  until painted:            ${line(panel.painted)} (adds the browser's paint and the rasterisation of the canvases)`);
+        if (panel.cpu) {
+          console.log(`  main-thread CPU time, traced (the time the page's thread ran: unaffected by other load on the machine):`);
+          console.log(`    until drawn and laid out: ${line(panel.cpu.drawn)}`);
+          console.log(`    until painted:            ${line(panel.cpu.painted)}`);
+        }
       }
     }
   } finally {
@@ -202,26 +215,96 @@ async function main() {
   }
 }
 
+const PANEL_STEPS = 100_000;
+const PANEL_UPDATES = Number(process.env.BENCH_PANEL_UPDATES ?? 200);
+
 /**
  * The real training page (dist/webview/training.js) with a fake VS Code API: a 50-layer run
- * of 100,000 steps is loaded, then events arrive in batches; the page reports its own redraw
- * times (window.__layerLensPanelTimes).
+ * of 100,000 steps is loaded, then events arrive in batches, one per animation frame, through
+ * the page's own message path; the page times each update (its benchmark hook in main.ts):
+ *
+ *   until drawn and laid out  validating and folding the events, then everything the page
+ *                             runs in the next animation frame (the redraw, work continued from
+ *                             earlier updates such as activation strips), the microtasks it
+ *                             queues (uPlot draws in one) and the style and layout it causes
+ *   until painted             the same frame until the browser has painted it (wall clock:
+ *                             includes the rasterisation of the canvases, and any time the
+ *                             page's thread waited for the CPU)
+ *
+ * A second run of the page is traced: per update, the CPU time of the page's main thread from
+ * the data change until the frame is painted (thread time: robust on a shared machine).
  */
 async function panelUpdate(browser, bundle) {
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
-  const css = join(ROOT, 'dist', 'webview', 'training.css');
-  await page.setContent('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><main id="app"></main></body></html>');
-  if (existsSync(css)) await page.addStyleTag({ content: readFileSync(css, 'utf8') });
-  await page.addScriptTag({
-    content: `window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} }); window.__layerLensBench = true;`,
-  });
-  await page.addScriptTag({ content: readFileSync(bundle, 'utf8') });
-  const result = await page.evaluate(async () => {
-    const bench = window.__layerLensBench;
-    if (typeof bench !== 'object' || !bench) return null;
-    return bench.run({ layers: 50, steps: 100_000, updates: 40 });
-  });
+  const open = async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+    const css = join(dirname(bundle), 'training.css');
+    await page.setContent('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><main id="app"></main></body></html>');
+    if (existsSync(css)) await page.addStyleTag({ content: readFileSync(css, 'utf8') });
+    await page.addScriptTag({
+      content: `window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} }); window.__layerLensBench = true;`,
+    });
+    await page.addScriptTag({ content: readFileSync(bundle, 'utf8') });
+    return page;
+  };
+  const run = (page) =>
+    page.evaluate(async ([steps, updates]) => {
+      const bench = window.__layerLensBench;
+      if (typeof bench !== 'object' || !bench) return null;
+      return bench.run({ layers: 50, steps, updates });
+    }, [PANEL_STEPS, PANEL_UPDATES]);
+  const page = await open();
+  const result = await run(page);
+  await page.close();
+  if (!result || process.env.BENCH_TRACE === '0') return result;
+  const traced = await open();
+  await browser.startTracing(traced, { categories: ['toplevel', 'blink.user_timing'] });
+  await run(traced);
+  const trace = JSON.parse((await browser.stopTracing()).toString());
+  await traced.close();
+  result.cpu = cpuPerUpdate(trace.traceEvents);
   return result;
+}
+
+/** Per update (between the hook's marks), the thread time of the page's main-thread tasks. */
+function cpuPerUpdate(events) {
+  const threads = new Map();
+  for (const e of events) if (e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args.name);
+  // The last mark of a name (an update's frame marks `-drawn` after each of its callbacks).
+  const marks = new Map();
+  for (const e of events) if (e.name?.startsWith('layer-lens-update-') && e.ph !== 'e' && !(e.ts < (marks.get(e.name) ?? -Infinity))) marks.set(e.name, e.ts);
+  // The page's tasks; a task at either end of an update counts for the part of it inside.
+  const tasks = [];
+  let end = -Infinity;
+  const all = events.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && threads.get(`${e.pid}:${e.tid}`) === 'CrRendererMain').sort((a, b) => a.ts - b.ts);
+  for (const e of all) {
+    if (e.ts < end) continue;
+    tasks.push(e);
+    end = e.ts + e.dur;
+  }
+  const cpuBetween = (from, to) => {
+    let t = 0;
+    for (const task of tasks) {
+      const inside = Math.min(to, task.ts + task.dur) - Math.max(from, task.ts);
+      if (inside > 0 && task.dur > 0) t += (task.tdur ?? task.dur) * (inside / task.dur);
+    }
+    return t / 1000;
+  };
+  const drawn = [];
+  const painted = [];
+  for (let u = 0; marks.has(`layer-lens-update-${u}`); u++) {
+    const from = marks.get(`layer-lens-update-${u}`);
+    const end = marks.get(`layer-lens-update-${u}-painted`);
+    if (end === undefined) break;
+    drawn.push(cpuBetween(from, marks.get(`layer-lens-update-${u}-drawn`) ?? end));
+    painted.push(cpuBetween(from, end));
+  }
+  if (drawn.length === 0) return null;
+  const stats = (v) => {
+    const a = [...v].sort((x, y) => x - y);
+    const q = (p) => a[Math.min(a.length - 1, Math.floor(a.length * p))];
+    return { mean: a.reduce((x, y) => x + y, 0) / a.length, median: q(0.5), p95: q(0.95), max: a[a.length - 1] };
+  };
+  return { drawn: stats(drawn), painted: stats(painted) };
 }
 
 await main();

@@ -1,19 +1,54 @@
 /**
- * Training speed per backend, side by side (`npm run bench:training`): samples/s of an MNIST
- * MLP (784-256-128-10) and a two-convolution MNIST CNN (the tfjs-examples one), batch 64,
- * on the pure-JS cpu backend and on wasm with Layer Lens's training kernels (convolution
- * filter gradients composed from wasm convolutions, or delegated to the cpu kernel); and
- * the cost of the instrumentation (per-step layer statistics, probe histograms) on wasm.
+ * Training speed per backend, side by side (`npm run bench:training`, alias `bench:train`):
+ * samples/s of an MNIST MLP (784-256-128-10) and a two-convolution MNIST CNN (the tfjs-examples
+ * one), batch 64, on the pure-JS cpu backend and on wasm with Layer Lens's training kernels
+ * (convolution filter gradients composed from wasm convolutions, or delegated to the cpu kernel).
  *
- * Not a test: it prints a table. BENCH_SECONDS (default 4) is the time per measurement.
+ * Then the cost of the instrumentation as the trainer runs it (trainer.ts: its schedule, its
+ * hook listener, the activation probe on a DEFAULT_PROBE_SIZE batch after the step), at the
+ * trainer's default batch size, for the MLP and the CNN on wasm and the MLP on cpu:
+ *  - defaults: the default schedule of a long run after its first EARLY_STEPS steps (statistics
+ *    every DEFAULT_STATS_EVERY steps, gradient histograms and the activation probe every 50);
+ *  - early: the same schedule between steps 151 and 200 (statistics every EARLY_STATS_EVERY);
+ *  - every step: statistics, gradient histograms and the activation probe at every step;
+ *  - forward pass: no instrumentation, only the model's inference pass over the probe batch at
+ *    every step — the least a per-step probe can cost.
+ * One model and one batch per row, trained plain and in each mode in turn: a round runs one
+ * period of the default schedule (50 steps) in every mode, in an order that rotates from round
+ * to round, and each mode's time is divided by the plain time of the same round. The overhead
+ * is the median of these paired ratios, with their min and max as the spread. Times are the
+ * process's CPU time: the wasm and cpu backends compute on this thread only, and on a shared
+ * machine wall time mostly measures the other jobs (it is printed too, for comparison).
+ *
+ * Not a test: it prints tables. BENCH_SECONDS (default 4): time per speed measurement.
+ * BENCH_ROUNDS (default 7): rounds per overhead row (the cpu row runs half as many, at least 3).
+ * BENCH_BATCH: batch size of the overhead rows (default: the trainer's). BENCH_PART=speed or
+ * overhead: only that table.
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/training/engine/backend';
 import { ActivationProbe, installGradientHook } from '../src/training/engine/instrument';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_HISTOGRAM_BINS,
+  DEFAULT_PROBE_SIZE,
+  EARLY_STATS_EVERY,
+  EARLY_STEPS,
+  EVERY_STEP_STATS,
+  instrumentSchedule,
+  modelWeightsOf,
+  type InstrumentSchedule,
+} from '../src/training/engine/trainer';
 import { setConvFilterGradMode, type ConvFilterGradMode } from '../src/training/engine/wasm-kernels';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 7));
+const PART = process.env.BENCH_PART ?? 'all';
+/** Batch size of the overhead table: the trainer's default unless BENCH_BATCH says otherwise. */
+const OVERHEAD_BATCH = Number(process.env.BENCH_BATCH ?? DEFAULT_BATCH_SIZE);
 const BATCH = 64;
+/** A run long enough for the default schedule to reach its sparsest intervals. */
+const LONG_RUN = 10_000;
 
 function mlp(): tf.LayersModel {
   return tf.sequential({
@@ -38,34 +73,34 @@ function cnn(): tf.LayersModel {
   });
 }
 
-/** plain; every step's layer statistics; the trainer's defaults (statistics every 10 steps, probe every 50). */
-type Instrument = 'plain' | 'stats' | 'defaults';
+const MODELS = [
+  { name: 'MLP 784-256-128-10', build: mlp, shape: [784] },
+  { name: 'CNN conv8-pool-conv16-pool-dense10', build: cnn, shape: [28, 28, 1] },
+] as const;
 
-/** Samples per second of trainOnBatch, after two warm-up steps. */
-async function measure(build: () => tf.LayersModel, inputShape: number[], instrument: Instrument = 'plain'): Promise<number> {
+function compiled(build: () => tf.LayersModel): tf.LayersModel {
   const model = build();
   model.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const x = tf.randomUniform([BATCH, ...inputShape]);
-  const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D, 10);
-  let hook: ReturnType<typeof installGradientHook> | undefined;
-  let probe: ActivationProbe | undefined;
-  if (instrument !== 'plain') {
-    const every = instrument === 'stats' ? 1 : 10;
-    hook = installGradientHook(tf, { wantStats: (s) => s % every === 0, wantHistograms: (s) => s % 50 === 0, onStats: () => undefined });
-    if (instrument === 'defaults') probe = new ActivationProbe(tf, model);
-  }
-  const step = async (i: number) => {
-    await model.trainOnBatch(x, y);
-    if (probe && i % 50 === 0) await probe.run([x]);
-  };
-  await step(1);
-  await step(2);
+  return model;
+}
+
+function batch(n: number, shape: readonly number[]): { x: tf.Tensor; y: tf.Tensor } {
+  return { x: tf.randomUniform([n, ...shape]), y: tf.oneHot(tf.randomUniform([n], 0, 10, 'int32') as tf.Tensor1D, 10) };
+}
+
+/** Samples per second of trainOnBatch, after two warm-up steps. */
+async function measure(build: () => tf.LayersModel, shape: readonly number[]): Promise<number> {
+  const model = compiled(build);
+  const { x, y } = batch(BATCH, shape);
+  await model.trainOnBatch(x, y);
+  await model.trainOnBatch(x, y);
   let n = 0;
   const t0 = performance.now();
-  while (performance.now() - t0 < SECONDS * 1000 || n < 2) await step(++n + 2);
-  await hook?.pending();
+  while (performance.now() - t0 < SECONDS * 1000 || n < 2) {
+    await model.trainOnBatch(x, y);
+    n++;
+  }
   const seconds = (performance.now() - t0) / 1000;
-  hook?.uninstall();
   tf.dispose([x, y]);
   model.dispose();
   return (n * BATCH) / seconds;
@@ -80,38 +115,169 @@ async function on(backend: 'cpu' | 'wasm', mode?: ConvFilterGradMode): Promise<v
 
 const fmt = (x: number) => x.toFixed(x < 100 ? 1 : 0).padStart(8);
 
-async function main(): Promise<void> {
+async function speedTable(): Promise<void> {
   console.log(`training samples/s, batch ${BATCH}, ${SECONDS} s per measurement, Node ${process.version}, tfjs ${tf.version.tfjs}`);
   const rows: [string, number, number, number][] = [];
-  for (const [name, build, shape] of [
-    ['MLP 784-256-128-10', mlp, [784]],
-    ['CNN conv8-pool-conv16-pool-dense10', cnn, [28, 28, 1]],
-  ] as const) {
+  for (const { name, build, shape } of MODELS) {
     await on('cpu');
-    const cpu = await measure(build, [...shape]);
+    const cpu = await measure(build, shape);
     await on('wasm', 'compose');
-    const composed = await measure(build, [...shape]);
+    const composed = await measure(build, shape);
     await on('wasm', 'delegate');
-    const delegated = await measure(build, [...shape]);
+    const delegated = await measure(build, shape);
     rows.push([name, cpu, composed, delegated]);
   }
   console.log(`\n${'model'.padEnd(36)}${'cpu'.padStart(8)}${'wasm'.padStart(8)}${'wasm*'.padStart(8)}  wasm/cpu  wasm*/cpu`);
   for (const [name, cpu, w, d] of rows) console.log(`${name.padEnd(36)}${fmt(cpu)}${fmt(w)}${fmt(d)}  ${(w / cpu).toFixed(1).padStart(7)}×  ${(d / cpu).toFixed(1).padStart(8)}×`);
   console.log('wasm: Conv2DBackpropFilter composed from wasm convolutions (the default); wasm*: delegated to the cpu kernel');
+}
 
-  console.log('\ninstrumentation cost on wasm (samples/s):');
-  console.log(`${'model'.padEnd(36)}${'plain'.padStart(8)}${'every'.padStart(8)}${'default'.padStart(8)}  overhead(every step)  overhead(defaults)`);
-  await on('wasm', 'compose');
-  for (const [name, build, shape] of [
-    ['MLP 784-256-128-10', mlp, [784]],
-    ['CNN conv8-pool-conv16-pool-dense10', cnn, [28, 28, 1]],
-  ] as const) {
-    const plain = await measure(build, [...shape]);
-    const stats = await measure(build, [...shape], 'stats');
-    const defaults = await measure(build, [...shape], 'defaults');
-    console.log(`${name.padEnd(36)}${fmt(plain)}${fmt(stats)}${fmt(defaults)}  ${(((plain - stats) / plain) * 100).toFixed(1).padStart(19)}%  ${(((plain - defaults) / plain) * 100).toFixed(1).padStart(17)}%`);
+/** A mode: the trainer's schedule read from step `offset + 1` on, or only the probe batch's forward pass at every step. */
+interface Mode {
+  label: string;
+  schedule?: InstrumentSchedule;
+  offset: number;
+  forwardOnly?: boolean;
+  /** The overhead this mode must stay within. */
+  target?: number;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+const defaults = instrumentSchedule({}, LONG_RUN);
+/** One period of the default schedule: every round holds the same statistics and probe steps. */
+const PERIOD = (defaults.statsEvery * defaults.probeEvery) / gcd(defaults.statsEvery, defaults.probeEvery);
+const MODES: Mode[] = [
+  { label: 'plain', offset: 0 },
+  { label: 'defaults', schedule: defaults, offset: EARLY_STEPS, target: 0.05 },
+  { label: 'early', schedule: defaults, offset: EARLY_STEPS - PERIOD, target: 0.05 },
+  { label: 'every step', schedule: instrumentSchedule({ statsEvery: 1, probeEvery: 1 }, LONG_RUN), offset: EARLY_STEPS, target: 0.15 },
+  { label: 'forward pass', offset: 0, forwardOnly: true },
+];
+
+/** What the worker does with a report: serialise it (the IPC message and the run folder's line). */
+let sink = 0;
+const emit = (value: unknown) => {
+  sink += JSON.stringify(value).length;
+};
+
+interface Setup {
+  model: tf.LayersModel;
+  x: tf.Tensor;
+  y: tf.Tensor;
+  xProbe: tf.Tensor;
+  probe: ActivationProbe;
+}
+
+/** CPU time and wall time (ms) of `steps` optimizer steps in one mode, as the trainer's step loop runs them. */
+async function runMode({ model, x, y, xProbe, probe }: Setup, mode: Mode, steps: number): Promise<{ cpu: number; wall: number }> {
+  const sched = mode.schedule;
+  const { layerOfVar, weights } = modelWeightsOf(model);
+  const hook = sched
+    ? installGradientHook(
+        tf,
+        {
+          wantStats: (s) => sched.statsDue(mode.offset + s),
+          wantHistograms: (s) => sched.probeDue(mode.offset + s),
+          weights: () => weights,
+          layerOf: (v) => layerOfVar.get(v) ?? v,
+          onStats: (step, layers) => emit({ type: 'layer-stats', step, layers }),
+          onError: (e) => {
+            throw e;
+          },
+        },
+        DEFAULT_HISTOGRAM_BINS,
+      )
+    : undefined;
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  for (let i = 1; i <= steps; i++) {
+    await model.trainOnBatch(x, y);
+    if (sched?.probeDue(mode.offset + i)) emit({ type: 'activations', step: i, layers: await probe.run([xProbe]) });
+    if (mode.forwardOnly) {
+      const out = model.predict(xProbe) as tf.Tensor;
+      await out.data();
+      out.dispose();
+    }
   }
-  console.log('every: gradient/weight/update statistics of every variable at every step; default: the trainer\'s defaults, statistics every 10 steps, gradient histograms and the activation probe (64 samples) every 50');
+  await hook?.pending();
+  const c = process.cpuUsage(c0);
+  const wall = performance.now() - t0;
+  hook?.uninstall();
+  return { cpu: (c.user + c.system) / 1000, wall };
+}
+
+const median = (a: number[]) => {
+  const s = [...a].sort((p, q) => p - q);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pct = (r: number, unit = '%') => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)}${unit}`;
+const COL = 26;
+
+/** One row of the table: per mode, the median CPU-time ratio [min, max] and whether it meets its target; the wall-time medians. */
+async function overheadRow(name: string, backend: 'cpu' | 'wasm', build: () => tf.LayersModel, shape: readonly number[], rounds: number): Promise<{ cpu: string; wall: string }> {
+  await on(backend, 'compose');
+  const model = compiled(build);
+  const { x, y } = batch(OVERHEAD_BATCH, shape);
+  const setup: Setup = { model, x, y, xProbe: tf.randomUniform([DEFAULT_PROBE_SIZE, ...shape]), probe: new ActivationProbe(tf, model, DEFAULT_HISTOGRAM_BINS) };
+  // Warm-up: every mode once, through a probe step.
+  for (const mode of MODES) await runMode(setup, mode, 3);
+  const times = MODES.map(() => [] as { cpu: number; wall: number }[]);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < MODES.length; k++) {
+      const m = (r + k) % MODES.length;
+      times[m].push(await runMode(setup, MODES[m], PERIOD));
+    }
+  }
+  tf.dispose([x, y, setup.xProbe]);
+  model.dispose();
+  const label = `${name} (${backend})`.padEnd(44);
+  const plainMs = (median(times[0].map((t) => t.cpu)) / PERIOD).toFixed(1).padStart(9);
+  const cells = MODES.slice(1).map((mode, j) => {
+    const ratios = times[j + 1].map((t, r) => t.cpu / times[0][r].cpu);
+    const mid = median(ratios);
+    const mark = mode.target === undefined ? '' : mid - 1 <= mode.target ? ' ✓' : ' ✗';
+    return `${pct(mid).padStart(6)} [${pct(Math.min(...ratios), '')}, ${pct(Math.max(...ratios), '')}]${mark}`.padEnd(COL);
+  });
+  const walls = MODES.slice(1).map((_, j) => pct(median(times[j + 1].map((t, r) => t.wall / times[0][r].wall))).padStart(6).padEnd(COL));
+  const plainWall = (median(times[0].map((t) => t.wall)) / PERIOD).toFixed(1).padStart(9);
+  return { cpu: `${label}${plainMs}  ${cells.join('')}`, wall: `${label}${plainWall}  ${walls.join('')}` };
+}
+
+async function overheadTable(): Promise<void> {
+  const cpuRounds = Math.max(3, Math.ceil(ROUNDS / 2));
+  console.log(
+    `\ninstrumentation overhead, batch ${OVERHEAD_BATCH}, probe batch ${DEFAULT_PROBE_SIZE}, ${ROUNDS} rounds (cpu: ${cpuRounds}) of ${PERIOD} steps per mode, in rotating order:\n` +
+      'CPU time instrumented ÷ plain in the same round − 1: median of the rounds [min, max], ✓/✗ against the target (defaults, early ≤ 5%, every step ≤ 15%)',
+  );
+  const header = `${'model (backend)'.padEnd(44)}${'plain ms'.padStart(9)}  ${MODES.slice(1).map((m) => m.label.padEnd(COL)).join('')}`;
+  console.log(header);
+  const rows: [string, 'cpu' | 'wasm', () => tf.LayersModel, readonly number[]][] = [
+    [MODELS[0].name, 'wasm', MODELS[0].build, MODELS[0].shape],
+    [MODELS[1].name, 'wasm', MODELS[1].build, MODELS[1].shape],
+    [MODELS[0].name, 'cpu', MODELS[0].build, MODELS[0].shape],
+  ];
+  const walls: string[] = [];
+  for (const [name, backend, build, shape] of rows) {
+    const row = await overheadRow(name, backend, build, shape, backend === 'cpu' ? cpuRounds : ROUNDS);
+    console.log(row.cpu);
+    walls.push(row.wall);
+  }
+  console.log(
+    `plain ms: CPU milliseconds per plain step (median)\n` +
+      `defaults: steps ${EARLY_STEPS + 1}–${EARLY_STEPS + PERIOD} of a long run, as every later ${PERIOD} steps (statistics every ${defaults.statsEvery} steps, gradient histograms and probe every ${defaults.probeEvery})\n` +
+      `early: steps ${EARLY_STEPS - PERIOD + 1}–${EARLY_STEPS}, as steps ${PERIOD + 1}–${EARLY_STEPS - PERIOD} (statistics every ${EARLY_STATS_EVERY} steps; every step up to step ${EVERY_STEP_STATS})\n` +
+      'every step: statistics, gradient histograms and the activation probe at every step (--stats-every 1 --probe-every 1)\n' +
+      'forward pass: no instrumentation, only the model\'s inference pass over the probe batch at every step: what a per-step probe costs at the least',
+  );
+  console.log(`\nthe same rounds in wall time (median of the ratios; the machine's other load shows in these)\n${header.replace(' plain ms', '  wall ms')}`);
+  for (const w of walls) console.log(w);
+  if (sink < 0) console.log(sink);
+}
+
+async function main(): Promise<void> {
+  if (PART !== 'overhead') await speedTable();
+  if (PART !== 'speed') await overheadTable();
 }
 
 void main();

@@ -85,7 +85,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = new LanguageClient('layerLens', NAME, serverOptions, clientOptions);
   const modelsChanged = registerModelViews(context, client, started, output, () => void start());
   // Train Current Model (the training panel; the worker runs in a child process).
-  registerTraining(context, () => client, started, output, modelsChanged);
+  registerTraining(context, () => client, started, output, modelsChanged, start);
   // Training Health: every run's findings in the side bar, at the layers' lines, in Problems, with quick fixes.
   registerTrainingHealth(context, () => client, output);
   panel = new SummaryPanel(context.extensionUri, { client: () => client, output, openText: (uri, selector) => showSummary(summaries, output, uri, selector) }, modelsChanged);

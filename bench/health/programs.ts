@@ -59,6 +59,8 @@ export const PROGRAMS: Program[] = [
   { name: 'unchanged-frozen-all', dataset: 'spirals', steps: 60, fault: 'unchanged weights' },
   { name: 'update-ratio-low-adam', dataset: 'mnist', steps: 100, args: ['--samples', '2000'], fault: 'update ratio' },
   { name: 'update-ratio-low-rmsprop', dataset: 'blobs', steps: 100, fault: 'update ratio' },
+  { name: 'update-ratio-low-sgd-regression', dataset: 'sine', steps: 200, fault: 'update ratio' },
+  { name: 'update-ratio-low-momentum-cnn', dataset: 'images', steps: 200, args: ['--samples', '800'], fault: 'update ratio' },
   { name: 'overfitting-small-data', dataset: 'mnist', steps: 200, args: ['--samples', '200', '--validation-split', '0.5', '--batch-size', '25'], fault: 'overfitting' },
   { name: 'underfitting-linear-circles', dataset: 'circles', steps: 200, fault: 'underfitting' },
   { name: 'underfitting-bottleneck', dataset: 'xor', steps: 200, fault: 'underfitting' },

@@ -7,7 +7,9 @@
  *
  *   * a faulty program is detected when a finding of its category's codes is reported at
  *     warning or error severity (a symptom left out because its cause was reported does not
- *     count); steps to detection is that finding's `step`; the target is ≤ 200 steps;
+ *     count); steps to detection is that finding's `step`; the target is ≤ 200 steps. It is
+ *     detected first when no warning or error of another category came at an earlier step
+ *     (the "first" column: the user's first sign of trouble names the fault);
  *   * a healthy program has a false positive for each warning or error finding. Info findings
  *     are listed but not counted: they say something true that needs no action (a layer frozen
  *     on purpose does not change).
@@ -46,6 +48,8 @@ interface Outcome {
   findings: FindingOut[];
   /** Faulty: the step of the finding that counts; undefined when missed. */
   detectedAt?: number;
+  /** Faulty: a warning or error of another category came before it. */
+  otherFirst?: FindingOut;
   /** Healthy: warning/error findings. */
   falsePositives: FindingOut[];
   ms: number;
@@ -95,6 +99,8 @@ async function runOne(p: Program, seed: number): Promise<Outcome> {
     const codes: readonly string[] = CATEGORIES[p.fault];
     const hits = actionable.filter((f) => codes.includes(f.code));
     if (hits.length > 0) outcome.detectedAt = Math.min(...hits.map((f) => f.step));
+    const before = actionable.filter((f) => !codes.includes(f.code) && (outcome.detectedAt === undefined || f.step < outcome.detectedAt)).sort((a, b) => a.step - b.step);
+    if (outcome.detectedAt !== undefined && before.length > 0) outcome.otherFirst = before[0];
   } else outcome.falsePositives = actionable;
   return outcome;
 }
@@ -127,7 +133,13 @@ async function main(): Promise<number> {
   console.log(`training-health benchmark: ${selected.filter((p) => p.fault).length} faulty + ${selected.filter((p) => !p.fault).length} healthy programs × ${seeds.length} seed(s), wasm backend, ${jobs} at a time`);
   const outcomes = await pool(tasks, jobs, async ({ p, seed }) => {
     const o = await runOne(p, seed);
-    const verdict = p.fault ? (o.detectedAt !== undefined ? `detected at step ${o.detectedAt}` : 'MISSED') : o.falsePositives.length ? `FALSE POSITIVE: ${o.falsePositives.map(short).join(', ')}` : 'clean';
+    const verdict = p.fault
+      ? o.detectedAt !== undefined
+        ? `detected at step ${o.detectedAt}${o.otherFirst ? ` (after ${short(o.otherFirst)})` : ''}`
+        : 'MISSED'
+      : o.falsePositives.length
+        ? `FALSE POSITIVE: ${o.falsePositives.map(short).join(', ')}`
+        : 'clean';
     console.log(`  ${pad(`${p.name}${seeds.length > 1 ? ` #${seed}` : ''}`, 36)} ${pad(p.fault ?? 'healthy', 26)} ${pad(verdict, 24)} ${(o.ms / 1000).toFixed(1)} s  [${o.findings.map(short).join(', ')}]${o.error ? `  (${o.status}: ${o.error.slice(0, 120)})` : ''}`);
     if (verbose) for (const f of o.findings) console.log(`      ${f.severity} ${f.code} step ${f.step}${f.layers.length ? ` ${f.layers.join(',')}` : ''}${f.line ? ` line ${f.line}` : ''}: ${f.message}`);
     return o;
@@ -136,8 +148,8 @@ async function main(): Promise<number> {
   // Per category
   const faulty = outcomes.filter((o) => o.program.fault);
   const healthy = outcomes.filter((o) => !o.program.fault);
-  console.log('\n| category | programs | detected | recall | steps to detection (median, max) |');
-  console.log('|---|---|---|---|---|');
+  console.log('\n| category | programs | detected | recall | detected first | steps to detection (median, max) |');
+  console.log('|---|---|---|---|---|---|');
   let missedTarget = false;
   for (const cat of Object.keys(CATEGORIES) as Category[]) {
     const runs = faulty.filter((o) => o.program.fault === cat);
@@ -147,12 +159,13 @@ async function main(): Promise<number> {
     const recall = hit.length / runs.length;
     if (recall < TARGET_RECALL || steps.some((s) => s > TARGET_STEPS)) missedTarget = true;
     const med = steps.length ? steps[Math.floor((steps.length - 1) / 2)] : undefined;
-    console.log(`| ${cat} | ${runs.length} | ${hit.length} | ${Math.round(recall * 100)}% | ${med === undefined ? '—' : `${med}, ${steps[steps.length - 1]}`} |`);
+    const first = hit.filter((o) => !o.otherFirst).length;
+    console.log(`| ${cat} | ${runs.length} | ${hit.length} | ${Math.round(recall * 100)}% | ${first} | ${med === undefined ? '—' : `${med}, ${steps[steps.length - 1]}`} |`);
   }
   const hits = faulty.filter((o) => o.detectedAt !== undefined);
   const overall = faulty.length ? hits.length / faulty.length : 1;
   const allSteps = hits.map((o) => o.detectedAt!).sort((a, b) => a - b);
-  console.log(`| **all faulty** | ${faulty.length} | ${hits.length} | ${Math.round(overall * 100)}% | ${allSteps.length ? `${allSteps[Math.floor((allSteps.length - 1) / 2)]}, ${allSteps[allSteps.length - 1]}` : '—'} |`);
+  console.log(`| **all faulty** | ${faulty.length} | ${hits.length} | ${Math.round(overall * 100)}% | ${hits.filter((o) => !o.otherFirst).length} | ${allSteps.length ? `${allSteps[Math.floor((allSteps.length - 1) / 2)]}, ${allSteps[allSteps.length - 1]}` : '—'} |`);
   const fp = healthy.filter((o) => o.falsePositives.length > 0);
   const infos = healthy.flatMap((o) => o.findings.filter((f) => f.severity === 'info').map((f) => `${o.program.name}: ${f.code}`));
   console.log(`\nhealthy programs: ${healthy.length}, with a false positive (warning/error): ${fp.length}${fp.length ? ` (${fp.map((o) => o.program.name).join(', ')})` : ''}`);

@@ -54,6 +54,13 @@ export interface WeightInfo {
   trainable: boolean;
 }
 
+/** One symbolic tensor: output `tensor` of call `node` of the layer whose id is `layer`. */
+export interface TensorRef {
+  layer: string;
+  node: number;
+  tensor: number;
+}
+
 export interface LayerNode {
   /** Unique within one analysis run. */
   id: string;
@@ -83,6 +90,12 @@ export interface LayerNode {
   config: Record<string, unknown>;
   /** Ids of the layers feeding this one (first call). */
   inbound: string[];
+  /**
+   * Every call of the layer in order (tfjs's inbound nodes, so `calls[i]` is node index i): the
+   * tensors each call was applied to, initial states of an RNN included. A layer called twice
+   * (a shared layer) has two; an InputLayer (whose one node has no inputs) has none.
+   */
+  calls?: TensorRef[][];
   trainable: boolean;
   /** For a model used as a layer: the id of that model. */
   nestedModelId?: string;
@@ -125,6 +138,9 @@ export interface ModelGraph {
   layers: LayerNode[];
   inputShapes: Shape[];
   outputShapes: Shape[];
+  /** The model's input and output tensors, in order (tfjs's `model.inputs` / `model.outputs`). */
+  inputs?: TensorRef[];
+  outputs?: TensorRef[];
   totals: ModelTotals;
   compile?: CompileConfig;
   fitSites: SourceRange[];

@@ -11,7 +11,7 @@ import { product, sum } from './layers/rule';
 import { lintModel } from './lint/checks';
 import { ModelInstance } from './tfjs/models';
 import type { Session } from './tfjs/session';
-import { totalsOf } from './tfjs/symbolic';
+import { tensorRef, totalsOf } from './tfjs/symbolic';
 
 /**
  * Which model instances a file reports. Each creating call site yields the model of the
@@ -96,6 +96,8 @@ export function toGraph(m: ModelInstance, session: Session, batchSize: number): 
     layers,
     inputShapes: m.inputs.map((t) => t.shape ?? []),
     outputShapes: m.outputs.map((t) => t.shape ?? []),
+    inputs: m.inputs.map(tensorRef),
+    outputs: m.outputs.map(tensorRef),
     totals: {
       total: params.total,
       trainable: params.trainable,

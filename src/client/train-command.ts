@@ -9,7 +9,16 @@ import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { MODEL_AT_REQUEST, type ModelAtParams, type ModelAtResult } from '../server/models-protocol';
 import type { ModelSelector } from '../server/protocol';
-import { LR_RANGE_COMMAND, TRAIN_MODEL_COMMAND, TRAIN_TARGET_REQUEST, type TrainTargetParams, type TrainTargetResult } from '../server/train-protocol';
+import {
+  LR_RANGE_COMMAND,
+  TRAIN_MODEL_COMMAND,
+  TRAIN_TARGET_REQUEST,
+  TRAINING_CODE_REQUEST,
+  type TrainingCodeParams,
+  type TrainingCodeResult,
+  type TrainTargetParams,
+  type TrainTargetResult,
+} from '../server/train-protocol';
 import type { ModelsChanged } from './models-view';
 import { lrRangeTest } from './lr-range-command';
 import { TrainingPanel } from './training-panel';
@@ -24,13 +33,32 @@ export function registerTraining(
   started: Promise<unknown>,
   output: vscode.LogOutputChannel,
   modelsChanged?: ModelsChanged,
+  /** Starts the language server if nothing has yet (a command can come before any tfjs file is open). */
+  ensureStarted: () => Promise<unknown> = () => started,
 ): TrainingPanel {
-  const panel = new TrainingPanel({ output, extensionUri: context.extensionUri });
+  const panel = new TrainingPanel({
+    output,
+    extensionUri: context.extensionUri,
+    // The training program chosen for each model file is remembered per workspace.
+    state: context.workspaceState,
+    trainingCode: async (uri) => {
+      const c = client();
+      if (!c || c.state !== State.Running) return undefined;
+      const params: TrainingCodeParams = { uri: c.code2ProtocolConverter.asUri(uri) };
+      return c.sendRequest<TrainingCodeResult>(TRAINING_CODE_REQUEST, params);
+    },
+  });
   context.subscriptions.push(
     panel,
-    vscode.commands.registerCommand(TRAIN_MODEL_COMMAND, (uri?: unknown, model?: unknown) => trainModel(panel, client, output, uri, model)),
+    vscode.commands.registerCommand(TRAIN_MODEL_COMMAND, async (uri?: unknown, model?: unknown) => {
+      await ensureStarted();
+      return trainModel(panel, client, output, uri, model);
+    }),
     vscode.commands.registerCommand(SHOW_TRAINING_RUNS_COMMAND, () => panel.showRuns()),
-    vscode.commands.registerCommand(LR_RANGE_COMMAND, (uri?: unknown, model?: unknown) => lrRangeTest(context, client, output, uri, model)),
+    vscode.commands.registerCommand(LR_RANGE_COMMAND, async (uri?: unknown, model?: unknown) => {
+      await ensureStarted();
+      return lrRangeTest(context, client, output, uri, model);
+    }),
   );
 
   // The editor title button: only for a file that builds a model.

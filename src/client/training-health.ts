@@ -11,21 +11,40 @@
  *   (`layerLens/trainingHealth`), which writes the edits (src/server/features/training-fixes.ts).
  *
  * Only the latest run of each file is shown; its findings stay until the next run of that file.
+ * When a file of the model is edited after the run started (by hand or by a quick fix), the
+ * findings are shown as being from before the edit until the code is changed back or the model
+ * is trained again (training-health-model.ts says how). Texts are in the display language
+ * (`vscode.env.language`: English or Simplified Chinese).
  * Every message from the page is validated (src/shared/training-health-messages.ts) and names
  * findings and fixes by id, looked up in what was sent.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { resolveLocale } from '../explain/l10n';
+import { resolveLocale, type ExplainLocale } from '../explain/l10n';
 import { findingPlaces } from '../health/editor';
-import type { Finding, FindingSeverity } from '../health/findings';
-import { TRAINING_DIAGNOSTIC_SOURCE, TRAINING_FIX_KIND, TRAINING_HEALTH_NOTIFICATION, type TrainingHealthParams } from '../server/training-health-protocol';
+import { fixTitle, type Finding, type FindingSeverity } from '../health/findings';
+import { uiText } from '../health/messages';
+import { TRAINING_DIAGNOSTIC_SOURCE, TRAINING_FIX_APPLIED_COMMAND, TRAINING_FIX_KIND, TRAINING_HEALTH_NOTIFICATION, type TrainingHealthParams } from '../server/training-health-protocol';
+import { TRAIN_MODEL_COMMAND } from '../server/train-protocol';
 import { parseFromHealthView, type FromHealthView, type ToHealthView } from '../shared/training-health-messages';
 import { trainingHealth, type HealthRunInfo, type HealthSeries } from '../training/health-host';
 import { revealLocation } from './reveal';
-import { healthDecorations, healthDiagnostics, healthViewState, type HealthRange, type HealthRunInput } from './training-health-model';
+import {
+  freshRun,
+  healthDecorations,
+  healthDiagnostics,
+  healthViewState,
+  isStale,
+  noteEdit,
+  noteFixApplied,
+  shownFindings,
+  type HealthRange,
+  type HealthRunInput,
+  type LineEdit,
+  type RunFreshness,
+} from './training-health-model';
 
 export const TRAINING_HEALTH_VIEW = 'layerLens.trainingHealth';
 
@@ -35,6 +54,12 @@ interface RunState {
   status: HealthRunInput['status'];
   step: number;
   series?: HealthSeries;
+  /** What has changed in the model's files since the run started. */
+  freshness: RunFreshness;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 const STATUSES = new Set<string>(['running', 'completed', 'stopped', 'failed', 'killed', 'crashed']);
@@ -43,6 +68,8 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
   private view: vscode.WebviewView | undefined;
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('layer-lens-training');
   private readonly decorations: Record<FindingSeverity, vscode.TextEditorDecorationType>;
+  /** Notes of findings from before an edit: dimmed, no gutter mark. */
+  private readonly staleDecoration: vscode.TextEditorDecorationType;
   /** The latest run of each file (by fsPath), and the latest run overall. */
   private readonly byFile = new Map<string, RunState>();
   private latest: RunState | undefined;
@@ -69,6 +96,10 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
       warning: type('warning', 'editorWarning.foreground', 'editorOverviewRuler.warningForeground'),
       info: type('info', 'editorInfo.foreground', 'editorOverviewRuler.infoForeground'),
     };
+    this.staleDecoration = vscode.window.createTextEditorDecorationType({
+      after: { margin: '0 1em 0 2em', color: new vscode.ThemeColor('disabledForeground'), fontStyle: 'italic' },
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+    });
     const unsubscribe = trainingHealth.subscribe({
       start: (run) => this.update(run, { findings: [], status: 'running', step: 0 }),
       findings: (run, findings, step, series) => this.update(run, { findings, step, ...(series ? { series } : {}) }),
@@ -78,8 +109,85 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
       { dispose: unsubscribe },
       this.diagnostics,
       ...Object.values(this.decorations),
+      this.staleDecoration,
       vscode.window.onDidChangeVisibleTextEditors(() => this.decorateVisible()),
+      vscode.workspace.onDidChangeTextDocument((e) => this.edited(e)),
+      vscode.commands.registerCommand(TRAINING_FIX_APPLIED_COMMAND, (uri?: unknown, findingId?: unknown, fixId?: unknown) => this.fixApplied(uri, findingId, fixId)),
     );
+  }
+
+  private locale(): ExplainLocale {
+    return resolveLocale(vscode.env.language);
+  }
+
+  /* ---------- what changed since the run ---------- */
+
+  /**
+   * The hashes of the model's files when the run starts: the run's codeHash for the trained
+   * file when it has one (the text the server analysed for it), else the text now. A file that
+   * already differs from the codeHash (edited between the analysis and Start) is edited, in ways
+   * not followed.
+   */
+  private freshnessAtStart(run: HealthRunInfo): RunFreshness {
+    const files = new Set([run.file, run.model.range.file, ...run.model.layers.flatMap((l) => (l.range ? [l.range.file] : []))]);
+    const hashes: Record<string, string> = {};
+    const now: Record<string, string> = {};
+    for (const file of files) {
+      const text = this.textOf(file);
+      if (text !== undefined) now[file] = sha256(text);
+      const trained = file === run.file ? (run.codeHash ?? now[file]) : now[file];
+      if (trained !== undefined) hashes[file] = trained;
+    }
+    let fr = freshRun(hashes);
+    for (const file of Object.keys(hashes)) if (now[file] !== undefined && now[file] !== hashes[file]) fr = noteEdit(fr, file, null, now[file]);
+    return fr;
+  }
+
+  private textOf(file: string): string | undefined {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
+    if (open) return open.getText();
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  private edited(e: vscode.TextDocumentChangeEvent): void {
+    if (e.contentChanges.length === 0 || e.document.uri.scheme !== 'file') return;
+    const file = e.document.uri.fsPath;
+    const runs = [...this.byFile.values()].filter((s) => Object.prototype.hasOwnProperty.call(s.freshness.hashes, file));
+    if (runs.length === 0) return;
+    const edits: LineEdit[] = e.contentChanges.map((c) => ({
+      startLine: c.range.start.line,
+      startCharacter: c.range.start.character,
+      endLine: c.range.end.line,
+      endCharacter: c.range.end.character,
+      newLines: c.text.split('\n').length - 1,
+    }));
+    const hash = sha256(e.document.getText());
+    for (const s of runs) {
+      const before = isStale(s.freshness);
+      s.freshness = noteEdit(s.freshness, file, edits, hash);
+      this.dirty.add(s.run.file);
+      // Became stale or fresh: the server's quick fixes follow (fixes already applied are left out).
+      if (before !== isStale(s.freshness)) this.serverDirty.add(s.run.file);
+    }
+    this.schedule();
+  }
+
+  /** A quick fix of a finding was applied (the code action's command; Apply in the view). */
+  private fixApplied(uriArg: unknown, findingId: unknown, fixId: unknown): void {
+    if (typeof findingId !== 'string' || typeof fixId !== 'string') return;
+    const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : undefined;
+    const states = uri ? [this.byFile.get(uri.fsPath)].flatMap((s) => s ?? []) : [...this.byFile.values()];
+    for (const s of states) {
+      if (!s.findings.some((f) => f.id === findingId)) continue;
+      s.freshness = noteFixApplied(s.freshness, findingId, fixId);
+      this.dirty.add(s.run.file);
+      this.serverDirty.add(s.run.file);
+    }
+    this.schedule();
   }
 
   dispose(): void {
@@ -94,83 +202,100 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
 
   private update(run: HealthRunInfo, change: Partial<Omit<RunState, 'run'>>): void {
     const prev = this.byFile.get(run.file);
-    const base: RunState = prev && prev.run.runDir === run.runDir ? prev : { run, findings: [], status: 'running', step: 0 };
+    const base: RunState = prev && prev.run.runDir === run.runDir ? prev : { run, findings: [], status: 'running', step: 0, freshness: this.freshnessAtStart(run) };
     const next: RunState = { ...base, ...change, run, step: Math.max(base.step, change.step ?? 0) };
     this.byFile.set(run.file, next);
     this.latest = next;
     this.dirty.add(run.file);
-    // Findings of a fast run arrive in bursts: refresh the editor and the view at most every 150 ms.
+    this.serverDirty.add(run.file);
+    this.schedule();
+  }
+
+  /** Findings of a fast run arrive in bursts, edits with every keystroke: refresh the editor and the view at most every 150 ms. */
+  private schedule(): void {
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.flush();
     }, 150);
   }
 
+  private readonly serverDirty = new Set<string>();
+
   private flush(): void {
+    if (this.dirty.size > 0) this.publishDiagnostics();
     for (const file of this.dirty) {
       const state = this.byFile.get(file);
-      if (!state) continue;
-      this.publishDiagnostics(state);
-      this.notifyServer(state);
+      if (state && this.serverDirty.has(file)) this.notifyServer(state);
     }
     this.dirty.clear();
+    this.serverDirty.clear();
     this.decorateVisible();
     this.postState();
   }
 
   /* ---------- Problems ---------- */
 
-  private publishDiagnostics(state: RunState): void {
+  /** Files that have training diagnostics now (to clear those that no longer do). */
+  private published = new Set<string>();
+
+  /** Problems: the latest run of every file, grouped by the file each entry is in (a helper module can hold layers of several models). */
+  private publishDiagnostics(): void {
     const lines = new Map<string, string[]>();
     const lineLength = (file: string, line: number): number | undefined => {
       let text = lines.get(file);
       if (!text) {
-        const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
-        try {
-          text = (open ? open.getText() : fs.readFileSync(file, 'utf8')).split(/\r?\n/);
-        } catch {
-          text = [];
-        }
+        text = (this.textOf(file) ?? '').split(/\r?\n/);
         lines.set(file, text);
       }
       return text[line]?.length;
     };
-    const byFile = new Map<string, vscode.Diagnostic[]>([[state.run.file, []]]);
-    for (const d of healthDiagnostics(state.findings, state.run.model, lineLength)) {
-      const diag = new vscode.Diagnostic(toRange(d.range), d.message, severityOf(d.severity));
-      diag.source = TRAINING_DIAGNOSTIC_SOURCE;
-      diag.code = d.code;
-      if (d.related.length > 0) diag.relatedInformation = d.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.range.file), toRange(r.range)), r.message));
-      const list = byFile.get(d.range.file) ?? [];
-      list.push(diag);
-      byFile.set(d.range.file, list);
+    const locale = this.locale();
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const state of this.byFile.values()) {
+      for (const d of healthDiagnostics(state.findings, state.run.model, lineLength, locale, state.freshness)) {
+        const diag = new vscode.Diagnostic(toRange(d.range), d.message, severityOf(d.severity));
+        diag.source = TRAINING_DIAGNOSTIC_SOURCE;
+        diag.code = d.code;
+        if (d.related.length > 0) diag.relatedInformation = d.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.range.file), toRange(r.range)), r.message));
+        const list = byFile.get(d.range.file) ?? [];
+        list.push(diag);
+        byFile.set(d.range.file, list);
+      }
     }
+    for (const file of this.published) if (!byFile.has(file)) this.diagnostics.delete(vscode.Uri.file(file));
     for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
+    this.published = new Set(byFile.keys());
   }
 
   /** The language server offers the quick fixes of these findings (src/server/features/training-fixes.ts). */
   private notifyServer(state: RunState): void {
     const c = this.client();
     if (!c || c.state !== State.Running) return;
-    const params: TrainingHealthParams = { uri: c.code2ProtocolConverter.asUri(vscode.Uri.file(state.run.file)), model: state.run.model.name, findings: state.findings };
+    // Fixes already applied since the run are not offered again.
+    const params: TrainingHealthParams = { uri: c.code2ProtocolConverter.asUri(vscode.Uri.file(state.run.file)), model: state.run.model.name, findings: shownFindings(state.findings, state.freshness) };
     c.sendNotification(TRAINING_HEALTH_NOTIFICATION, params).catch((e: unknown) => this.output.warn(`training health: could not send the findings to the server: ${String(e)}`));
   }
 
   /* ---------- gutter marks and inline notes ---------- */
 
   private decorateVisible(): void {
+    const locale = this.locale();
     for (const editor of vscode.window.visibleTextEditors) {
-      const state = this.byFile.get(editor.document.uri.fsPath);
+      const file = editor.document.uri.fsPath;
+      // The run of this file, and runs whose model has layers written in it (a helper module).
+      const states = [...this.byFile.values()].filter((s) => s.run.file === file || Object.prototype.hasOwnProperty.call(s.freshness.hashes, file));
       const bySeverity: Record<FindingSeverity, vscode.DecorationOptions[]> = { error: [], warning: [], info: [] };
-      if (state) {
-        for (const d of healthDecorations(state.findings, state.run.model)) {
-          if (d.file !== editor.document.uri.fsPath || d.line >= editor.document.lineCount) continue;
+      const stale: vscode.DecorationOptions[] = [];
+      for (const state of states) {
+        for (const d of healthDecorations(state.findings, state.run.model, locale, state.freshness)) {
+          if (d.file !== file || d.line >= editor.document.lineCount) continue;
           const line = editor.document.lineAt(d.line);
           const hover = new vscode.MarkdownString(d.hover.map((h) => `**Layer Lens training** — ${escapeMarkdown(h)}`).join('\n\n'));
-          bySeverity[d.severity].push({ range: line.range, hoverMessage: hover, renderOptions: { after: { contentText: d.note } } });
+          (d.stale ? stale : bySeverity[d.severity]).push({ range: line.range, hoverMessage: hover, renderOptions: { after: { contentText: d.note } } });
         }
       }
       for (const sev of ['error', 'warning', 'info'] as const) editor.setDecorations(this.decorations[sev], bySeverity[sev]);
+      editor.setDecorations(this.staleDecoration, stale);
     }
   }
 
@@ -188,7 +313,7 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
 
   private state(): ToHealthView {
     const s = this.latest;
-    const locale = resolveLocale(vscode.env.language);
+    const locale = this.locale();
     const run: HealthRunInput | undefined = s && {
       file: s.run.file,
       model: s.run.model,
@@ -197,13 +322,15 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
       ...(s.series?.totalSteps !== undefined ? { totalSteps: s.series.totalSteps } : {}),
       ...(s.series ? { losses: s.series.losses, valLosses: s.series.valLosses } : {}),
     };
-    return healthViewState(run, s?.findings ?? [], locale, (f) => vscode.workspace.asRelativePath(f));
+    return healthViewState(run, s?.findings ?? [], locale, (f) => vscode.workspace.asRelativePath(f), s?.freshness);
   }
 
   private postState(): void {
     if (!this.view) return;
-    const actionable = this.latest?.findings.filter((f) => f.severity !== 'info').length ?? 0;
-    this.view.badge = actionable > 0 ? { value: actionable, tooltip: `${actionable} training problem${actionable > 1 ? 's' : ''}` } : undefined;
+    // The badge counts problems of the code as it is: none while the findings are from before an edit.
+    const s = this.latest;
+    const actionable = s && !isStale(s.freshness) ? s.findings.filter((f) => f.severity !== 'info').length : 0;
+    this.view.badge = actionable > 0 ? { value: actionable, tooltip: uiText(actionable > 1 ? 'badgeMany' : 'badgeOne', this.locale(), { count: actionable }) } : undefined;
     void this.view.webview.postMessage(this.state());
   }
 
@@ -232,6 +359,13 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
         case 'applyFix':
           await this.applyFix(msg.findingId, msg.fixId);
           return;
+        case 'retrain': {
+          // The Train command on the run's model (the training panel opens on it, ready to start).
+          const s = this.latest;
+          if (!s) return;
+          await vscode.commands.executeCommand(TRAIN_MODEL_COMMAND, vscode.Uri.file(s.run.file).toString(), { name: s.run.model.name, offset: s.run.model.range.startOffset });
+          return;
+        }
       }
     } catch (err) {
       this.output.error(`training health view: ${msg.type} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -245,8 +379,9 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
     const fix = f?.fixes.find((x) => x.id === fixId);
     if (!s || !f || !fix) return;
     const place = findingPlaces(f, s.run.model)[0];
+    const locale = this.locale();
     if (!fix.edits?.length || !place) {
-      void vscode.window.showInformationMessage(`Layer Lens: "${fix.title}" is not an edit Layer Lens can make in the code; see why in the Training Health view.`);
+      void vscode.window.showInformationMessage(uiText('notAnEdit', locale, { fix: fixTitle(fix, locale) }));
       return;
     }
     const uri = vscode.Uri.file(place.file);
@@ -254,14 +389,17 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preview: false, preserveFocus: false });
     this.notifyServer(s);
     const kind = `${TRAINING_FIX_KIND}.${fixId}`;
-    const range = new vscode.Range(place.startLine - 1, 0, place.endLine - 1, 0);
+    // The server places the finding in the current text: ask on the line where the layer is now.
+    const now = healthDiagnostics([f], s.run.model, undefined, 'en', s.freshness)[0]?.range;
+    const line = now && now.file === place.file ? now.startLine : place.startLine - 1;
+    const range = new vscode.Range(line, 0, line, 0);
     const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, kind)) ?? [];
     const action = actions.find((a) => a.kind?.value === kind && a.edit);
     if (!action?.edit) {
-      void vscode.window.showInformationMessage(`Layer Lens: "${fix.title}" cannot be written into this code automatically (the layer or the compile call is not written where Layer Lens can edit it).`);
+      void vscode.window.showInformationMessage(uiText('cannotWrite', locale, { fix: fixTitle(fix, locale) }));
       return;
     }
-    await vscode.workspace.applyEdit(action.edit);
+    if (await vscode.workspace.applyEdit(action.edit)) this.fixApplied(vscode.Uri.file(s.run.file), findingId, fixId);
   }
 }
 

@@ -16,12 +16,21 @@
  * crashes, runs out of memory or meets bad data ends the run with what happened and where;
  * the editor is never affected (the worker is another process).
  *
+ * The user's own training code: when the model's file calls fit / fitDataset / trainOnBatch /
+ * an optimizer's minimize (the server's `layerLens/trainingCode`), or a script was chosen for
+ * the model (remembered in the workspace state), the Setup tab offers to run that program
+ * instead, in a child Node process (`layerLens.training.nodePath`, else VS Code's own) with
+ * the instrumentation preloaded (src/training/script-host.ts); its events are the worker's.
+ * The page never names the program: the extension runs the one it offered.
+ *
  * Restricted Mode: training the analysed graph on a built-in dataset or a data file runs no
  * code from the workspace, so it is allowed; loading @tensorflow/tfjs-node(-gpu) from the
  * workspace would run workspace code, so untrusted workspaces train on the bundled wasm/cpu
- * backends only, and an explicit gpu/node request is refused with the reason.
+ * backends only, and an explicit gpu/node request is refused with the reason. Running the
+ * user's own program is refused here too (not only greyed out on the page) until the
+ * workspace is trusted.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -29,12 +38,25 @@ import type { ModelGraph, SourceRange } from '../analysis/graph';
 import { TrainingRun, type RunResult } from '../training/host';
 import { dataFileColumns } from '../training/engine/datasets';
 import { runFolderName } from '../training/engine/run-store';
-import { checkForm, parseFromPanel, type FromPanel, type PanelTarget, type ToPanel, type TrainForm } from '../training/panel-protocol';
+import {
+  checkForm,
+  checkScriptForm,
+  isReportedSource,
+  parseFromPanel,
+  type FromPanel,
+  type PanelSource,
+  type PanelTarget,
+  type PanelUserCode,
+  type ScriptForm,
+  type ToPanel,
+  type TrainForm,
+} from '../training/panel-protocol';
 import type { BackendChoice, TrainConfig, WorkerMessage } from '../training/protocol';
 import { listRuns, loadRunSeries, lossCurves, runDirOf, RUNS_DIR, type RunRoot } from '../training/runs';
 import { RunSeries } from '../training/series';
+import { projectRoot, ScriptRun } from '../training/script-host';
 import type { LocationView } from '../server/models-protocol';
-import type { TrainTargetResult } from '../server/train-protocol';
+import type { TrainingCodeResult, TrainTargetResult } from '../server/train-protocol';
 import { revealLocation } from './reveal';
 
 export const TRAINING_PANEL_VIEW_TYPE = 'layerLens.training';
@@ -45,13 +67,44 @@ export interface TrainingPanelHost {
   output: vscode.LogOutputChannel;
   /** Where the extension is (dist/train-worker.js, dist/webview). */
   extensionUri: vscode.Uri;
+  /** The workspace's memory: the training program chosen for each model file. */
+  state?: vscode.Memento;
+  /** The training calls in a file (the server's `layerLens/trainingCode`); undefined when it cannot say. */
+  trainingCode?(uri: vscode.Uri): Promise<TrainingCodeResult | undefined>;
 }
+
+/** What the panel needs of a run: the built-in worker (TrainingRun) or the user's program (ScriptRun). */
+interface PanelRun {
+  readonly result: Promise<RunResult & { error?: { kind: string; message: string; source?: PanelSource } }>;
+  readonly pid: number | undefined;
+  pause(): void;
+  resume(): void;
+  stop(): Promise<unknown>;
+  saveModel(): void;
+  kill(): void;
+}
+
+/** The program the Setup tab offers to run for the target model. */
+interface UserProgram {
+  /** Absolute path. */
+  file: string;
+  /** Chosen with “Choose a script…” (else the model's own file). */
+  chosen: boolean;
+  calls: { method: string; line: number }[];
+}
+
+/** workspaceState key: model file → the training program chosen for it. */
+const SCRIPTS_KEY = 'layerLens.training.scripts';
+export const USER_CODE_RESTRICTED = 'Restricted Mode: running your training code needs a trusted workspace.';
+const PROGRAM_FILTERS = { 'JavaScript / TypeScript': ['ts', 'mts', 'cts', 'tsx', 'js', 'mjs', 'cjs', 'jsx'] };
 
 interface LiveRun {
   id: string;
   dir: string;
   title: string;
-  run: TrainingRun;
+  run: PanelRun;
+  /** The user's program (a script run), when it is one. */
+  program?: string;
   series: RunSeries;
   pending: WorkerMessage[];
   timer?: ReturnType<typeof setTimeout>;
@@ -69,6 +122,10 @@ export class TrainingPanel implements vscode.Disposable {
   private live: LiveRun | undefined;
   /** The run the page shows when it is not the live one (reopened from the list). */
   private shown: string | undefined;
+  /** Where the shown (reopened) run reported errors: the only places `reveal-source` opens for it. */
+  private shownSources: PanelSource[] = [];
+  /** The user's program offered for the target (set by sendInit). */
+  private program: UserProgram | undefined;
   private dataFiles: vscode.Uri[] = [];
   /** Files picked with Browse… (outside the workspace scan). */
   private readonly extraDataFiles: vscode.Uri[] = [];
@@ -77,6 +134,9 @@ export class TrainingPanel implements vscode.Disposable {
   constructor(private readonly host: TrainingPanelHost) {
     this.disposables.push(
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.sendInit()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (this.panel && e.affectsConfiguration('layerLens.training.nodePath')) void this.sendInit();
+      }),
       vscode.window.registerWebviewPanelSerializer(TRAINING_PANEL_VIEW_TYPE, {
         // A panel left open when VS Code closed comes back with the run list.
         deserializeWebviewPanel: async (panel) => {
@@ -205,6 +265,7 @@ export class TrainingPanel implements vscode.Disposable {
     let backend = (cfg.get<string>('backend') ?? 'auto') as BackendChoice;
     if (!['auto', 'gpu', 'node', 'wasm', 'cpu'].includes(backend)) backend = 'auto';
     if (!trusted && (backend === 'gpu' || backend === 'node' || backend === 'auto')) backend = 'wasm';
+    const userCode = await this.userCode(trusted);
     this.post({
       type: 'init',
       target: this.panelTarget(),
@@ -213,8 +274,98 @@ export class TrainingPanel implements vscode.Disposable {
       trusted,
       ...(trusted ? {} : { restriction: 'Restricted Mode: only the bundled wasm and cpu backends (tfjs-node and tfjs-node-gpu would load code from the workspace).' }),
       defaults: { backend, epochs: 5, batchSize: 32, validationSplit: 0.1 },
+      ...(userCode ? { userCode } : {}),
     });
     this.replay();
+  }
+
+  // -------------------------------------------------------------------------------------
+  // The user's own training code
+
+  private chosenScripts(): Record<string, string> {
+    const v = this.host.state?.get<unknown>(SCRIPTS_KEY);
+    if (typeof v !== 'object' || v === null) return {};
+    return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  }
+
+  private async callsOf(file: string): Promise<TrainingCodeResult | undefined> {
+    try {
+      return await this.host.trainingCode?.(vscode.Uri.file(file));
+    } catch (err) {
+      this.host.output.warn(`training panel: could not look for training calls in ${file}: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
+  /** The program to offer for the target (the chosen script, else the model's file when it trains), and the page's view of it. */
+  private async userCode(trusted: boolean): Promise<PanelUserCode | undefined> {
+    const t = this.target;
+    this.program = undefined;
+    if (!t) return undefined;
+    const chosen = this.chosenScripts()[t.file];
+    if (chosen && fs.existsSync(chosen)) {
+      const code = await this.callsOf(chosen);
+      this.program = { file: chosen, chosen: true, calls: code?.calls.map((c) => ({ method: c.method, line: c.line })) ?? [] };
+    } else {
+      const code = await this.callsOf(t.file);
+      // Without the server's answer, the fit sites the analysis recorded for the file's models.
+      const sites = code?.fitSites ?? [t.model, ...t.otherModels].flatMap((m) => m.fitSites.map((r) => ({ file: r.file, line: r.start.line })));
+      const calls = code?.calls.map((c) => ({ method: c.method, line: c.line })) ?? [];
+      if (calls.length === 0) for (const s of sites) if (s.file === t.file && !calls.some((c) => c.line === s.line)) calls.push({ method: 'fit', line: s.line });
+      if (calls.length > 0 || sites.length > 0) this.program = { file: t.file, chosen: false, calls };
+    }
+    const p = this.program;
+    return {
+      program: p ? { file: this.displayPath(p.file), chosen: p.chosen, calls: p.calls.slice(0, 1000) } : null,
+      ...(trusted ? {} : { disabled: USER_CODE_RESTRICTED }),
+      node: nodeLabel(nodeSetting()),
+    };
+  }
+
+  private displayPath(file: string): string {
+    const root = this.rootOf(file);
+    return root ? path.relative(root, file).split(path.sep).join('/') : file;
+  }
+
+  private async chooseScript(): Promise<void> {
+    const t = this.target;
+    if (!t) return this.post({ type: 'notice', level: 'error', message: 'No model: run “Layer Lens: Train Current Model” with the cursor in a model first.' });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      canSelectFolders: false,
+      filters: PROGRAM_FILTERS,
+      defaultUri: vscode.Uri.file(path.dirname(t.file)),
+      openLabel: 'Use as training program',
+      title: `The program that trains ${t.model.name}`,
+    });
+    const uri = picked?.[0];
+    if (!uri || uri.scheme !== 'file') return;
+    await this.host.state?.update(SCRIPTS_KEY, { ...this.chosenScripts(), [t.file]: uri.fsPath });
+    this.host.output.info(`training program for ${path.basename(t.file)}: ${uri.fsPath}`);
+    await this.sendInit();
+  }
+
+  private async forgetScript(): Promise<void> {
+    const t = this.target;
+    if (!t) return;
+    const rest = this.chosenScripts();
+    delete rest[t.file];
+    await this.host.state?.update(SCRIPTS_KEY, rest);
+    await this.sendInit();
+  }
+
+  /** Opens where a run's program failed, if that run reported this location. */
+  private async revealSource(msg: Extract<FromPanel, { type: 'reveal-source' }>): Promise<void> {
+    const live = this.live;
+    const reported: Array<PanelSource | undefined> =
+      live && live.id === msg.runId ? [...live.series.info.errors.map((e) => e.source), live.ended?.error?.source] : this.shown === msg.runId ? this.shownSources : [];
+    if (!isReportedSource(reported, msg)) {
+      this.host.output.warn(`training panel: ignored a reveal of ${msg.file}:${msg.line}, which run ${msg.runId} did not report`);
+      return;
+    }
+    const line = msg.line - 1;
+    const character = Math.max(0, (msg.column ?? 1) - 1);
+    await revealLocation({ uri: vscode.Uri.file(msg.file).toString(), range: { start: { line, character }, end: { line, character } } }, vscode.ViewColumn.One);
   }
 
   /** A page that (re)loaded gets the run it should show: the live one, with its history so far. */
@@ -287,6 +438,18 @@ export class TrainingPanel implements vscode.Disposable {
           if (dir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(path.join(dir, 'run.json')));
           return;
         }
+        case 'start-script':
+          await this.startScript(msg.form);
+          return;
+        case 'choose-script':
+          await this.chooseScript();
+          return;
+        case 'forget-script':
+          await this.forgetScript();
+          return;
+        case 'reveal-source':
+          await this.revealSource(msg);
+          return;
       }
     } catch (err) {
       this.host.output.error(`training panel: ${msg.type} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -329,6 +492,8 @@ export class TrainingPanel implements vscode.Disposable {
     }
     const { series, skipped, run } = loadRunSeries(dir);
     this.shown = id;
+    const errorSource = run.errorSource as PanelSource | undefined;
+    this.shownSources = [...series.info.errors.map((e) => e.source).filter((s): s is PanelSource => s !== undefined), ...(errorSource && typeof errorSource.file === 'string' && typeof errorSource.line === 'number' ? [errorSource] : [])];
     const title = `${typeof run.model === 'string' ? run.model : 'run'} · ${path.basename(dir)}`;
     this.post({ type: 'snapshot', runId: id, title, live: false, series: series.snapshot(), ...(skipped ? { skippedLines: skipped } : {}) });
   }
@@ -410,7 +575,7 @@ export class TrainingPanel implements vscode.Disposable {
     };
     const id = `${rootIndex}/${name}`;
     const title = `${t.model.name} · ${name.slice(0, 19).replace('T', ' ')}`;
-    let run: TrainingRun;
+    let run: PanelRun;
     try {
       run = TrainingRun.start(config, {
         worker: workerLocation(this.host.extensionUri),
@@ -421,14 +586,85 @@ export class TrainingPanel implements vscode.Disposable {
     } catch (err) {
       return this.post({ type: 'notice', level: 'error', message: `The training worker could not start: ${err instanceof Error ? err.message : String(err)}` });
     }
-    const live: LiveRun = { id, dir, title, run, series: new RunSeries(), pending: [] };
+    this.host.output.info(`training ${t.model.name} (${path.basename(t.file)}) on ${dataset === form.dataset ? dataset : path.basename(dataset)}, backend ${backend}; run folder ${dir}; worker pid ${run.pid}`);
+    this.begin({ id, dir, title, run, series: new RunSeries(), pending: [] });
+  }
+
+  private begin(live: LiveRun): void {
     this.live = live;
     this.shown = undefined;
-    this.host.output.info(`training ${t.model.name} (${path.basename(t.file)}) on ${dataset === form.dataset ? dataset : path.basename(dataset)}, backend ${backend}; run folder ${dir}; worker pid ${run.pid}`);
-    this.post({ type: 'started', runId: id, title });
+    this.post({ type: 'started', runId: live.id, title: live.title, ...(live.program ? { program: live.program } : {}) });
     this.post({ type: 'runs', runs: listRuns(this.roots()) });
     void this.progress(live);
-    void run.result.then((r) => this.onEnded(live, r));
+    void live.run.result.then((r) => this.onEnded(live, r));
+  }
+
+  /** Runs the user's own program (the one offered in init) with the instrumentation preloaded. */
+  private async startScript(form: ScriptForm): Promise<void> {
+    const t = this.target;
+    if (!t) return this.post({ type: 'notice', level: 'error', message: 'No model to train: run “Layer Lens: Train Current Model” with the cursor in a model.' });
+    if (this.live && !this.live.ended) return this.post({ type: 'notice', level: 'warning', message: 'A run is going on: stop it first.' });
+    // Checked here, not only on the page: the page's message cannot start workspace code in Restricted Mode.
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(`Layer Lens: ${USER_CODE_RESTRICTED} Trust the workspace, or train the analysed model on a built-in dataset.`, 'Manage Workspace Trust').then((pick) => {
+        if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+      return this.post({ type: 'notice', level: 'error', message: `${USER_CODE_RESTRICTED} Trust the workspace, or choose “Built-in dataset”.` });
+    }
+    const problem = checkScriptForm(form);
+    if (problem) return this.post({ type: 'notice', level: 'error', message: problem });
+    const program = this.program;
+    if (!program) return this.post({ type: 'notice', level: 'error', message: `${path.basename(t.file)} has no training code (model.fit, fitDataset, trainOnBatch or an optimizer's minimize): choose the script that trains ${t.model.name}.` });
+    if (!fs.existsSync(program.file)) return this.post({ type: 'notice', level: 'error', message: `The training program ${this.displayPath(program.file)} does not exist any more: choose another one, or Forget it.` });
+    // The program runs from disk, as `node <file>` would: save what the editor shows first (as a debug session does).
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.isDirty && doc.uri.scheme === 'file' && (doc.uri.fsPath === program.file || doc.uri.fsPath === t.file)) await doc.save();
+    }
+    const node = nodeSetting();
+    if (node && path.isAbsolute(node) && !fs.existsSync(node)) {
+      return this.post({ type: 'notice', level: 'error', message: `layerLens.training.nodePath: ${node} does not exist. Correct the setting, or clear it to use VS Code's own Node.js.` });
+    }
+    const root = this.rootOf(t.file) ?? path.dirname(t.file);
+    const name = runFolderName();
+    const dir = path.join(root, RUNS_DIR, name);
+    const rootIndex = this.roots().find((r) => r.folder === root)?.index ?? 0;
+    const id = `${rootIndex}/${name}`;
+    const shown = this.displayPath(program.file);
+    const title = `${t.model.name} · ${path.basename(program.file)} · ${name.slice(0, 19).replace('T', ' ')}`;
+    let run: ScriptRun;
+    try {
+      run = ScriptRun.start(
+        {
+          script: program.file,
+          ...(form.args?.length ? { args: form.args } : {}),
+          file: t.file,
+          modelName: t.model.name,
+          modelLayers: t.model.layers.filter((l) => l.className !== 'InputLayer').map((l) => l.name),
+          // The analysed file's hash (the Training Health view compares the model's file with it).
+          codeHash: program.file === t.file ? createHash('sha256').update(fs.readFileSync(t.file)).digest('hex') : t.codeHash,
+          runDir: dir,
+          ...(form.steps ? { maxSteps: form.steps } : {}),
+          ...(form.saveModel ? { saveModel: true } : {}),
+          // Every step (no stepEventMs): the preload's throttle would drop the steps just before
+          // a throw or the end, which the chart and the run folder must keep. The page still
+          // gets them in ~100 ms batches.
+        },
+        {
+          ...(node ? { node } : {}),
+          preload: vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'train-preload.js').fsPath,
+          cwd: projectRoot(program.file),
+          graph: t.model,
+          onMessage: (m) => this.onWorkerMessage(m),
+          onOutput: (text, stream) => {
+            for (const line of text.split('\n')) if (line.trim()) this.host.output.info(`[${path.basename(program.file)} ${stream}] ${line.trimEnd()}`);
+          },
+        },
+      );
+    } catch (err) {
+      return this.post({ type: 'notice', level: 'error', message: `Your training program could not start: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    this.host.output.info(`running ${shown}${form.args?.length ? ` ${form.args.join(' ')}` : ''} (trains ${t.model.name}) with ${nodeLabel(node)}; run folder ${dir}; pid ${run.pid}`);
+    this.begin({ id, dir, title, run, program: shown, series: new RunSeries(), pending: [] });
   }
 
   private onWorkerMessage(m: WorkerMessage): void {
@@ -449,21 +685,28 @@ export class TrainingPanel implements vscode.Disposable {
     if (send && events.length && this.panel && (this.shown === undefined || this.shown === live.id)) this.post({ type: 'events', runId: live.id, events });
   }
 
-  private onEnded(live: LiveRun, r: RunResult): void {
+  private onEnded(live: LiveRun, r: Awaited<PanelRun['result']>): void {
     this.flush(live, true);
     const status = r.status;
+    const error = r.error ? { kind: r.error.kind, message: r.error.message, ...(r.error.source ? { source: r.error.source } : {}) } : undefined;
     live.ended = {
       type: 'ended',
       runId: live.id,
       status,
-      ...(r.error ? { error: r.error } : {}),
-      ...(status === 'crashed' || status === 'killed' ? { stderrTail: r.stderrTail.slice(-4000) } : {}),
+      ...(error ? { error } : {}),
+      // A program's own last output says what it was doing (the worker's only matters when it died).
+      ...(status === 'crashed' || status === 'killed' || (live.program && status === 'failed') ? { stderrTail: r.stderrTail.slice(-4000) } : {}),
     };
     this.post(live.ended);
     this.post({ type: 'runs', runs: listRuns(this.roots()) });
-    this.host.output.info(`training ended: ${status}${r.error ? ` — ${r.error.message}` : ''}`);
+    const at = error?.source ? ` at ${this.displayPath(error.source.file)}:${error.source.line}` : '';
+    this.host.output.info(`training ended: ${status}${error ? ` — ${error.message}${at}` : ''}`);
     if (status === 'failed' || status === 'crashed' || status === 'killed') {
-      void vscode.window.showErrorMessage(`Layer Lens: training ${live.title} ${status}: ${r.error?.message ?? 'see the training panel'}`);
+      const source = error?.source;
+      const actions = source ? ['Go to Source'] : [];
+      void vscode.window.showErrorMessage(`Layer Lens: training ${live.title} ${status}${at}: ${error?.message ?? 'see the training panel'}`, ...actions).then((pick) => {
+        if (pick && source) void this.revealSource({ type: 'reveal-source', runId: live.id, file: source.file, line: source.line, ...(source.column !== undefined ? { column: source.column } : {}) });
+      });
     }
   }
 
@@ -501,6 +744,15 @@ export class TrainingPanel implements vscode.Disposable {
     this.panel?.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** layerLens.training.nodePath, trimmed ('' when unset: VS Code's own Node.js). */
+function nodeSetting(): string {
+  return (vscode.workspace.getConfiguration('layerLens.training').get<string>('nodePath') ?? '').trim();
+}
+
+function nodeLabel(node: string): string {
+  return node ? node : `VS Code's own Node.js ${process.version} (setting layerLens.training.nodePath)`;
 }
 
 /** dist/train-worker.js of this extension. */

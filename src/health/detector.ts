@@ -5,6 +5,7 @@
  */
 import type { ModelContext } from './context';
 import { cleanEvidence, FINDING_TITLES, rankFixes, type Finding, type FindingCode, type FindingSeverity, type Fix } from './findings';
+import { renderMessage, type EvidenceDraft, type MessagePart } from './messages';
 import type { StreamState } from './state';
 import type { HealthEventType } from './stream';
 
@@ -23,12 +24,13 @@ export interface DraftFinding {
   /** What the finding is about, for its id: a layer name, `model`, `output-0`. */
   key: string;
   severity: FindingSeverity;
-  message: string;
+  /** The message as templates and values (src/health/messages.ts); the English `message` is rendered from it. */
+  text: MessagePart[];
   layers: string[];
   line?: number;
   /** The step it is evidence of (the first non-finite step); the state's current step when omitted. */
   step?: number;
-  evidence: Record<string, number | null | undefined>;
+  evidence: EvidenceDraft;
   fixes: Fix[];
   explain: string[];
 }
@@ -41,7 +43,8 @@ export function finding(state: StreamState, d: DraftFinding): Finding {
     code: d.code,
     severity: d.severity,
     title: FINDING_TITLES[d.code],
-    message: d.message,
+    message: renderMessage(d.text, 'en'),
+    messageParts: d.text,
     layers: d.layers,
     step,
     lastStep: Math.max(step, state.step),

@@ -6,10 +6,13 @@
  *   the analysed ModelGraph the run was built from), or the line of a model-wide finding (the
  *   compile or fit call);
  * * `inlineNote` — the short note after that line, with the number that matters:
- *   `∇ vanishing · 2e-6`, `dead ReLU · 59%`, `loss diverging · ×6.6`.
+ *   `∇ vanishing · 2e-6`, `dead ReLU · 59%`, `loss diverging · ×6.6`, in the client's
+ *   language (English without one).
  */
 import type { LayerNode, ModelGraph, SourceRange } from '../analysis/graph';
+import { translate, type ExplainLocale } from '../explain/l10n';
 import { fmt, pct, type Finding } from './findings';
+import { fill } from './messages';
 
 /** A place in a file: 1-based lines and columns (as the analysis reports them). */
 export interface FindingPlace {
@@ -66,8 +69,8 @@ export function findingPlaces(f: Finding, graph?: ModelGraph): FindingPlace[] {
   return out;
 }
 
-/** The label of a code in an inline note (short; the hover and the view say the rest). */
-const NOTE_LABEL: Record<Finding['code'], string> = {
+/** The label of a code in an inline note (short; the hover and the view say the rest). English; translated in the bundle. */
+export const NOTE_LABEL: Record<Finding['code'], string> = {
   'vanishing-gradient': '∇ vanishing',
   'exploding-gradient': '∇ exploding',
   'dead-relu': 'dead ReLU',
@@ -86,38 +89,51 @@ const NOTE_LABEL: Record<Finding['code'], string> = {
   'label-loss-mismatch': 'labels ≠ loss',
 };
 
+/** The words of the notes' numbers (English templates, translated in the bundle). */
+export const NOTE_TEXT = {
+  nanAt: 'NaN at step {step}',
+  lossChange: '{change} in {steps} steps',
+  frozen: 'frozen',
+  zeroRate: 'learning rate 0',
+  valLoss: 'val loss {value}',
+  valAccuracy: 'val acc {value}',
+  max: 'max {value}',
+} as const;
+
 /** The number that says most about a finding, formatted for the note (undefined when none). */
-function keyNumber(f: Finding): string | undefined {
+function keyNumber(f: Finding, locale: ExplainLocale): string | undefined {
   const e = f.evidence;
+  const t = (key: keyof typeof NOTE_TEXT, values: Record<string, string | number> = {}): string =>
+    fill(translate(NOTE_TEXT[key], locale), Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)])));
   switch (f.code) {
     case 'vanishing-gradient':
       return e.ratio !== undefined ? fmt(e.ratio) : undefined;
     case 'exploding-gradient':
-      if ((e.nanCount ?? 0) + (e.infCount ?? 0) > 0 || e.lastFiniteGradNorm !== undefined) return `NaN at step ${e.step ?? f.step}`;
+      if ((e.nanCount ?? 0) + (e.infCount ?? 0) > 0 || e.lastFiniteGradNorm !== undefined) return t('nanAt', { step: e.step ?? f.step });
       return e.growth !== undefined ? `×${fmt(e.growth)}` : undefined;
     case 'dead-relu':
       return e.deadFraction !== undefined ? pct(e.deadFraction) : undefined;
     case 'saturated-activation':
       return e.fracSaturated !== undefined ? pct(e.fracSaturated) : undefined;
     case 'loss-not-decreasing':
-      return e.improvement !== undefined ? `${e.improvement >= 0 ? '−' : '+'}${pct(Math.abs(e.improvement))} in ${e.steps ?? f.step} steps` : undefined;
+      return e.improvement !== undefined ? t('lossChange', { change: `${e.improvement >= 0 ? '−' : '+'}${pct(Math.abs(e.improvement))}`, steps: e.steps ?? f.step }) : undefined;
     case 'divergence':
-      return e.factor !== undefined ? `×${fmt(e.factor)}` : e.lastFiniteLoss !== undefined ? `NaN at step ${e.step ?? f.step}` : undefined;
+      return e.factor !== undefined ? `×${fmt(e.factor)}` : e.lastFiniteLoss !== undefined ? t('nanAt', { step: e.step ?? f.step }) : undefined;
     case 'oscillation':
       return e.spread !== undefined ? `±${fmt(e.spread)}×` : undefined;
     case 'learning-rate-too-high':
       return e.learningRate !== undefined ? String(e.learningRate) : undefined;
     case 'unchanged-weights':
-      return e.frozen ? 'frozen' : e.learningRate === 0 ? 'learning rate 0' : undefined;
+      return e.frozen ? t('frozen') : e.learningRate === 0 ? t('zeroRate') : undefined;
     case 'update-ratio-high':
     case 'update-ratio-low':
       return e.updateRatio !== undefined ? fmt(e.updateRatio) : undefined;
     case 'overfitting':
-      return e.valLoss !== undefined ? `val loss ${fmt(e.valLoss)}` : e.valAccuracy !== undefined ? `val acc ${pct(e.valAccuracy)}` : undefined;
+      return e.valLoss !== undefined ? t('valLoss', { value: fmt(e.valLoss) }) : e.valAccuracy !== undefined ? t('valAccuracy', { value: pct(e.valAccuracy) }) : undefined;
     case 'underfitting':
       return e.accuracy !== undefined ? pct(e.accuracy) : undefined;
     case 'inputs-not-normalized':
-      return e.max !== undefined ? `max ${fmt(e.max)}` : undefined;
+      return e.max !== undefined ? t('max', { value: fmt(e.max) }) : undefined;
     case 'non-finite-inputs':
       return e.nonFinite !== undefined ? String(e.nonFinite) : undefined;
     case 'label-loss-mismatch':
@@ -125,13 +141,14 @@ function keyNumber(f: Finding): string | undefined {
   }
 }
 
-/** The inline note: `∇ vanishing · 2e-6`. */
-export function inlineNote(f: Finding): string {
-  const n = keyNumber(f);
-  return n ? `${NOTE_LABEL[f.code]} · ${n}` : NOTE_LABEL[f.code];
+/** The inline note: `∇ vanishing · 2e-6` (`∇ 消失 · 2e-6` in Simplified Chinese). */
+export function inlineNote(f: Finding, locale: ExplainLocale = 'en'): string {
+  const n = keyNumber(f, locale);
+  const label = translate(NOTE_LABEL[f.code], locale);
+  return n ? `${label} · ${n}` : label;
 }
 
 /** The notes of several findings on one line, most severe first, joined: `∇ vanishing · 2e-6 · saturated · 94%`. */
-export function lineNote(findings: Finding[]): string {
-  return findings.map(inlineNote).join('  ·  ');
+export function lineNote(findings: Finding[], locale: ExplainLocale = 'en'): string {
+  return findings.map((f) => inlineNote(f, locale)).join('  ·  ');
 }

@@ -13,6 +13,7 @@
  * finding are ids of the src/explain catalogue, bilingual there.
  */
 import { translate, type ExplainLocale } from '../explain/l10n';
+import { renderMessage, type MessagePart } from './messages';
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
 
@@ -85,6 +86,11 @@ export interface Finding {
   title: string;
   /** One English sentence with the numbers. */
   message: string;
+  /**
+   * The same sentence as templates and values (src/health/messages.ts), to render it in the
+   * client's language (`findingMessage`). Absent in findings written before it existed.
+   */
+  messageParts?: MessagePart[];
   /** The layers concerned, in model order; empty for model-wide findings. */
   layers: string[];
   /** 1-based source line of the first layer (or of the compile/fit call). */
@@ -167,6 +173,13 @@ export function pct(x: number): string {
 /** The title of a finding code in a locale (English without one). */
 export function findingTitle(code: FindingCode, locale?: ExplainLocale): string {
   return translate(FINDING_TITLES[code], locale ?? 'en');
+}
+
+/** A finding's message in a locale: rendered from its parts when it has them, else the English sentence. */
+export function findingMessage(f: Pick<Finding, 'message' | 'messageParts'>, locale?: ExplainLocale): string {
+  if (!locale || locale === 'en' || !f.messageParts || f.messageParts.length === 0) return f.message;
+  const text = renderMessage(f.messageParts, locale);
+  return text.length > 0 ? text : f.message;
 }
 
 /** The title of a fix in a locale (English without one). */

@@ -14,4 +14,5 @@ export type { Detector } from './detector';
 export { ModelContext, type LayerInfo } from './context';
 export { StreamState } from './state';
 export * from './findings';
+export { EVIDENCE_LABELS, MESSAGES, evidenceLabel, msg, renderMessage, type EvidenceKey, type MessageArg, type MessageId, type MessagePart } from './messages';
 export * from './stream';

@@ -11,7 +11,18 @@ import { inFile } from './features/locate';
 import { modelAt } from './features/models';
 import { selectModel } from './features/summary';
 import { learningRateEdit } from '../training/lr-edit';
-import { LR_EDIT_REQUEST, type LrEditParams, type LrEditResponse, TRAIN_TARGET_REQUEST, type TrainTargetParams, type TrainTargetResult } from './train-protocol';
+import { trainingCodeOf } from '../training/training-calls';
+import {
+  LR_EDIT_REQUEST,
+  type LrEditParams,
+  type LrEditResponse,
+  TRAIN_TARGET_REQUEST,
+  TRAINING_CODE_REQUEST,
+  type TrainingCodeParams,
+  type TrainingCodeResult,
+  type TrainTargetParams,
+  type TrainTargetResult,
+} from './train-protocol';
 
 /** 0-based line/character of an offset into `text` (LSP positions, UTF-16 code units). */
 function positionOf(text: string, offset: number): { line: number; character: number } {
@@ -49,6 +60,24 @@ export function registerTrainRequests(connection: Connection, opts: { service: A
     } catch (err) {
       log(`lrEdit failed: ${err instanceof Error ? err.stack : String(err)}`);
       return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+  });
+  connection.onRequest(TRAINING_CODE_REQUEST, async (params: TrainingCodeParams, token: CancellationToken): Promise<TrainingCodeResult> => {
+    const file = typeof params?.uri === 'string' ? fileOfUri(params.uri) : undefined;
+    if (!file || !/\.(m|c)?[jt]sx?$/i.test(file)) return { calls: [], fitSites: [] };
+    try {
+      const open = service.openDocuments().find((d) => d.uri === params.uri);
+      if (open) {
+        const entry = await service.current(params.uri, token);
+        if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
+        return trainingCodeOf(file, entry?.analysis, open.getText());
+      }
+      if (!fs.existsSync(file)) return { calls: [], fitSites: [] };
+      return trainingCodeOf(file, service.analyseFile(file), fs.readFileSync(file, 'utf8'));
+    } catch (err) {
+      if (err instanceof ResponseError) throw err;
+      log(`trainingCode failed: ${err instanceof Error ? err.stack : String(err)}`);
+      return { calls: [], fitSites: [] };
     }
   });
   connection.onRequest(TRAIN_TARGET_REQUEST, async (params: TrainTargetParams, token: CancellationToken): Promise<TrainTargetResult> => {

@@ -63,3 +63,21 @@ export interface LrEditView {
 }
 
 export type LrEditResponse = { ok: true; edits: LrEditView[]; description: string; lrText: string } | { ok: false; reason: string };
+
+/**
+ * `layerLens/trainingCode`: the user's own training calls in a file (src/training/training-calls.ts:
+ * fit, fitDataset, trainOnBatch, minimize, applyGradients in its syntax tree, plus the fit sites
+ * its analysis recorded). The training panel offers to run a file that has some as the program it is.
+ */
+export const TRAINING_CODE_REQUEST = 'layerLens/trainingCode';
+
+export interface TrainingCodeParams {
+  uri: string;
+}
+
+export interface TrainingCodeResult {
+  /** Calls in the file's own text (1-based lines). */
+  calls: { method: string; line: number; column: number; text: string }[];
+  /** fit/fitDataset/trainOnBatch sites the analysis recorded (absolute files, 1-based lines). */
+  fitSites: { file: string; line: number }[];
+}

@@ -25,3 +25,10 @@ export const TRAINING_DIAGNOSTIC_SOURCE = 'Layer Lens training';
 
 /** Code-action kind of the training quick fixes: `quickfix.layerLens.training.<fix id>`. */
 export const TRAINING_FIX_KIND = 'quickfix.layerLens.training';
+
+/**
+ * The command a training quick fix runs after its edit, `[uri, findingId, fixId]`: the extension
+ * host marks the finding's fix as applied (the finding leaves Problems and the editor; the
+ * view lists it as applied until the model is trained again).
+ */
+export const TRAINING_FIX_APPLIED_COMMAND = 'layerLens.trainingFixApplied';

@@ -31,6 +31,8 @@ const findingView = object({
   fixes: array(object({ id, title: text, rank: number({ integer: true, min: 1 }), edit: boolean, why: optional(text) }), { max: 50 }),
   /** The loss (or the evidence's series) to draw as a sparkline, when the finding is about the curve. */
   spark: optional(array(nullable(number()), { max: 400 })),
+  /** The titles of its fixes applied since the run (the code changed; a new run confirms them). */
+  applied: optional(array(text, { max: 50 })),
 });
 
 const runView = object({
@@ -51,6 +53,8 @@ export const toHealthView = tagged('type', {
     findings: array(findingView, { max: 1000 }),
     /** The UI language of the explanations and titles ('en', 'zh-cn'). */
     locale: id,
+    /** The code was edited since the run: the findings are from before the edit (retrain to confirm). */
+    stale: optional(boolean),
   }),
 });
 
@@ -61,6 +65,8 @@ export const fromHealthView = tagged('type', {
   reveal: object({ type: literal('reveal'), findingId: id, layer: optional(text) }),
   /** Apply a fix that is an edit (through the language server's quick fix for it). */
   applyFix: object({ type: literal('applyFix'), findingId: id, fixId: id }),
+  /** Train the run's model again (its findings are from before an edit). */
+  retrain: object({ type: literal('retrain') }),
 });
 
 export type FindingView = Infer<typeof findingView>;

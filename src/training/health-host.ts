@@ -94,6 +94,8 @@ export interface HealthRunInfo {
   /** The trained file (absolute) and the analysed model, for layer lines. */
   file: string;
   model: ModelGraph;
+  /** sha256 of the trained file's text the model was analysed from, when known (the run's codeHash). */
+  codeHash?: string;
 }
 
 export interface HealthFeedListener {

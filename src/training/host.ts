@@ -94,7 +94,7 @@ export class TrainingRun {
   ) {
     const worker = opts.worker ?? defaultWorker();
     this.health = new HealthTracker(config.model);
-    this.healthRun = { runDir: config.runDir, file: config.file, model: config.model };
+    this.healthRun = { runDir: config.runDir, file: config.file, model: config.model, codeHash: config.codeHash };
     killAllOnExit();
     this.child = fork(worker.path, [], {
       execArgv: [...worker.execArgv, ...(opts.nodeArgs ?? [])],

@@ -8,7 +8,10 @@
  *
  * The page never names a file: runs by id (`<folder index>/<run folder>`, looked up in the
  * workspace's run list), data files by their position in the list the extension sent,
- * layers by name (looked up in the model the extension sent, which carries their lines).
+ * layers by name (looked up in the model the extension sent, which carries their lines),
+ * the user's training program not at all (the extension decides it: the model's own file or
+ * the script chosen in its open dialog), an error's source line by the location the run
+ * itself reported (checked against that run's errors before it is revealed).
  * No `vscode`, Node or DOM import: the extension, the page bundle and the tests use it.
  */
 import { BACKEND_CHOICES, workerMessageSchema, type WorkerMessage } from './protocol';
@@ -100,6 +103,41 @@ const targetSchema = object({
   errors: array(text, 1000),
 });
 
+/** Where a user's program failed (protocol.ts's error `source`: the throw, or the fit/minimize call). */
+const sourceSchema = object({ file: text, line: int(1), column: optional(int(0)), function: optional(text), text: optional(text) });
+export type PanelSource = Infer<typeof sourceSchema>;
+
+/** The user's own training code, as the Setup tab offers it. */
+const userCodeSchema = object({
+  /** The program the extension would run, or null when the model's file has no training code and no script was chosen. */
+  program: nullable(
+    object({
+      /** The program, relative to its workspace folder (for display). */
+      file: text,
+      /** Chosen with “Choose a script…” (remembered for this workspace; “Forget” drops it), not the model's own file. */
+      chosen: bool(),
+      /** The training calls found in it (training-calls.ts); empty when none were found. */
+      calls: array(object({ method: text, line: int(1) }), 1000),
+    }),
+  ),
+  /** Why the user's code cannot run now (Restricted Mode); the choice is shown disabled with it. */
+  disabled: optional(text),
+  /** The Node executable the program runs with, as the user should read it. */
+  node: text,
+});
+export type PanelUserCode = Infer<typeof userCodeSchema>;
+
+/** Running the user's own program: what the page may set (the program itself is the extension's choice). */
+const scriptFormSchema = object({
+  /** End the program after this many optimizer steps (as completed). */
+  steps: optional(int(1)),
+  /** Arguments passed to the program (process.argv.slice(2)). */
+  args: optional(array(text, 100)),
+  /** Save the last trained model (tfjs format) into the run folder when the program ends. */
+  saveModel: optional(bool()),
+});
+export type ScriptForm = Infer<typeof scriptFormSchema>;
+
 const formSchema = object({
   /** A built-in dataset id, or `file` (then `dataFile`). */
   dataset: text,
@@ -151,16 +189,31 @@ export const toPanelSchema = tagged('type', {
     /** Why some choices are not offered (Restricted Mode), shown above the form. */
     restriction: optional(text),
     defaults: object({ backend: oneOf(BACKEND_CHOICES), epochs: int(1), batchSize: int(1), validationSplit: num(), steps: optional(int(1)) }),
+    /** The user's own training code (absent from an extension that does not offer it). */
+    userCode: optional(userCodeSchema),
   }),
   runs: object({ type: literal('runs'), runs: array(runSummarySchema, 1000) }),
   /** A new live run: the page clears its charts. */
-  started: object({ type: literal('started'), runId: text, title: text }),
+  started: object({
+    type: literal('started'),
+    runId: text,
+    title: text,
+    /** The user's program, when the run is one (relative to its workspace folder). */
+    program: optional(text),
+  }),
   /** Worker events of the live run, in order, batched (≈ every 100 ms). */
   events: object({ type: literal('events'), runId: text, events: array(workerMessageSchema, 100_000) }),
   /** A whole run at once: a past run reopened, or the live run's history for a reloaded page. */
   snapshot: object({ type: literal('snapshot'), runId: text, title: text, live: bool(), series: runSnapshotSchema, skippedLines: optional(int(0)) }),
   /** The host's view of how the live run ended (a killed or crashed worker sends no `done`). */
-  ended: object({ type: literal('ended'), runId: text, status: oneOf(['completed', 'stopped', 'failed', 'killed', 'crashed']), error: optional(object({ kind: text, message: text })), stderrTail: optional(text) }),
+  ended: object({
+    type: literal('ended'),
+    runId: text,
+    status: oneOf(['completed', 'stopped', 'failed', 'killed', 'crashed']),
+    error: optional(object({ kind: text, message: text, source: optional(sourceSchema) })),
+    /** The last output of the worker, or of the user's program. */
+    stderrTail: optional(text),
+  }),
   compare: object({ type: literal('compare'), a: curveSchema, b: curveSchema }),
   columns: object({ type: literal('columns'), dataFile: int(0), columns: array(text, 10_000), rows: int(0), error: optional(text) }),
   notice: object({ type: literal('notice'), level: oneOf(['info', 'warning', 'error']), message: text }),
@@ -187,6 +240,14 @@ export const fromPanelSchema = tagged('type', {
   'browse-data-file': object({ type: literal('browse-data-file') }),
   /** Show the run folder of a run in the OS / the explorer. */
   'reveal-run': object({ type: literal('reveal-run'), runId: text }),
+  /** Run the user's own training program (the one the extension offered in `init.userCode`). */
+  'start-script': object({ type: literal('start-script'), form: scriptFormSchema }),
+  /** Choose the training program for this model with VS Code's open dialog (remembered for the workspace). */
+  'choose-script': object({ type: literal('choose-script') }),
+  /** Forget the chosen program. */
+  'forget-script': object({ type: literal('forget-script') }),
+  /** Reveal where a run's program failed: a location that run reported (checked by the extension). */
+  'reveal-source': object({ type: literal('reveal-source'), runId: text, file: text, line: int(1), column: optional(int(0)) }),
 });
 
 export type PanelTarget = Infer<typeof targetSchema>;
@@ -224,3 +285,57 @@ export function checkForm(form: TrainForm): string | undefined {
   return undefined;
 }
 
+/** What a run of the user's program may be asked for: an error text, or undefined. */
+export function checkScriptForm(form: ScriptForm): string | undefined {
+  if (form.steps !== undefined && form.steps > 1e9) return `${form.steps} steps is too many`;
+  for (const a of form.args ?? []) {
+    if (a.length > 4096) return 'a program argument is longer than 4,096 characters';
+    if (a.includes('\0')) return 'a program argument holds a NUL character';
+  }
+  return undefined;
+}
+
+/**
+ * The program's arguments as typed in one line: split at spaces, except inside single or
+ * double quotes (which are removed); a backslash keeps the next character as it is.
+ */
+export function splitArgs(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let has = false;
+  let quote: '"' | "'" | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '\\' && i + 1 < line.length && quote !== "'") {
+      cur += line[++i];
+      has = true;
+    } else if (quote) {
+      if (c === quote) quote = undefined;
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      has = true;
+    } else if (/\s/.test(c)) {
+      if (has) out.push(cur);
+      cur = '';
+      has = false;
+    } else {
+      cur += c;
+      has = true;
+    }
+  }
+  if (has) out.push(cur);
+  return out;
+}
+
+/** “fit() at line 42”, “minimize() at line 7 and 2 more calls”; '' for none. */
+export function trainingCallsText(calls: ReadonlyArray<{ method: string; line: number }>): string {
+  if (calls.length === 0) return '';
+  const first = `${calls[0].method}() at line ${calls[0].line}`;
+  return calls.length === 1 ? first : `${first} and ${calls.length - 1} more call${calls.length > 2 ? 's' : ''}`;
+}
+
+/** Is `asked` one of the locations a run reported (so the page cannot open a file of its choosing)? */
+export function isReportedSource(reported: ReadonlyArray<PanelSource | undefined>, asked: { file: string; line: number }): boolean {
+  return reported.some((s) => s !== undefined && s.file === asked.file && s.line === asked.line);
+}

@@ -115,7 +115,7 @@ export class ScriptRun {
     this.config = { v: 1, ...config, script: path.resolve(config.script) };
     this.health = new HealthTracker(opts.graph);
     // The process-wide feed (the editor's Training Health view) needs the analysed model.
-    if (opts.graph) this.healthRun = { runDir: config.runDir, file: config.file ?? this.config.script, model: opts.graph };
+    if (opts.graph) this.healthRun = { runDir: config.runDir, file: config.file ?? this.config.script, model: opts.graph, codeHash: config.codeHash };
     fs.mkdirSync(config.runDir, { recursive: true });
     this.writeControl('running');
     if (opts.graph) fs.writeFileSync(path.join(config.runDir, 'graph.json'), `${JSON.stringify(opts.graph, null, 2)}\n`);

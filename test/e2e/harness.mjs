@@ -5,8 +5,9 @@
 // started here, on failure and on Ctrl+C too. Built on scripts/lib (tools, code-server, proc,
 // workbench).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as nodeTest from 'node:test';
 import { format } from 'node:util';
 import { startCodeServer } from '../../scripts/lib/code-server.mjs';
 import { CHROMIUM, ROOT, cleanNpmEnv, ensureTools } from '../../scripts/lib/tools.mjs';
@@ -205,4 +206,99 @@ export async function runMochaInCodeServer(testsEntry, { timeoutMs = 240_000 } =
   } finally {
     await editor.stop();
   }
+}
+
+/** Saves a screenshot of the page under test-results/e2e/ and returns its repository path. */
+export function screenshot(page, name) {
+  return page.screenshot({ path: join(RESULTS_DIR, name) }).then(() => `test-results/e2e/${name}`);
+}
+
+/** An error reported by its message alone: the stack of a setup failure only repeats the test file. */
+function bare(message) {
+  const err = new Error(message);
+  err.stack = `Error: ${message}`;
+  return err;
+}
+
+/**
+ * One e2e test file's suite: one code-server window (the vsix installed, `settings` in its
+ * fresh profile) shared by its checks, in order. `body({ check, editor })` declares them:
+ * `check(title, fn(page), options?)` is an `it` that reports a failed setup once (the rest say
+ * they did not run), and on failure saves a screenshot (`<name>-failure-N.png`, named in the
+ * error) and, after the suite, the browser console and code-server's output (`<name>.log`).
+ * `editor()` is the started editor. `onEnd` runs after the suite, before the editor stops.
+ * @param {string} title
+ * @param {{ name: string, settings?: Record<string, unknown>, testTimeoutMs?: number, onEnd?: () => void | Promise<void> }} opts
+ * @param {(s: { check: (title: string, fn: (page: any) => Promise<void>, options?: object) => void, editor: () => any }) => void} body
+ */
+export function e2eSuite(title, opts, body) {
+  const { describe, it, before, after } = nodeTest;
+  describe(title, () => {
+    let editor;
+    let setupError;
+    let setupReported = false;
+    let failures = 0;
+
+    before(
+      async () => {
+        try {
+          await prepare();
+          editor = await startEditor(opts.settings ? { settings: opts.settings } : {});
+          log(`code-server at ${editor.cs.url}`);
+        } catch (err) {
+          setupError = err;
+        }
+      },
+      { timeout: SETUP_TIMEOUT_MS },
+    );
+
+    after(async () => {
+      try {
+        await opts.onEnd?.();
+      } finally {
+        if (editor && failures > 0) log(`browser console and code-server output: ${saveLogs(opts.name, editor)}`);
+        await editor?.stop();
+        await stopAll();
+      }
+    });
+
+    const check = (name, fn, options = {}) =>
+      it(name, { timeout: opts.testTimeoutMs ?? 150_000, ...options }, async () => {
+        if (setupError) {
+          const first = !setupReported;
+          setupReported = true;
+          throw bare(first ? `e2e setup failed: ${setupError instanceof Error ? setupError.message : setupError}` : 'not run: the e2e setup failed (see the first failing e2e test)');
+        }
+        try {
+          await fn(editor.page);
+        } catch (err) {
+          failures++;
+          const shot = await screenshot(editor.page, `${opts.name}-failure-${failures}.png`).catch(() => '');
+          if (shot && err instanceof Error) err.message += ` (screenshot ${shot})`;
+          throw err;
+        }
+      });
+
+    body({ check, editor: () => editor });
+  });
+}
+
+/** A first run installs code-server and Chromium: minutes. */
+const SETUP_TIMEOUT_MS = 30 * 60_000;
+
+/**
+ * The run folders the engine writes into samples/.layer-lens/runs (git-ignored): `created()`
+ * lists those made since this was called, `removeCreated()` deletes them.
+ */
+export function runFolderTracker(root = SAMPLES) {
+  const runs = join(root, '.layer-lens', 'runs');
+  const list = () => (existsSync(runs) ? readdirSync(runs) : []);
+  const before = new Set(list());
+  return {
+    dir: runs,
+    created: () => list().filter((f) => !before.has(f)),
+    removeCreated: () => {
+      for (const f of list()) if (!before.has(f)) rmSync(join(runs, f), { recursive: true, force: true });
+    },
+  };
 }

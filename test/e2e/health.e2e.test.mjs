@@ -4,7 +4,9 @@
 // after) is trained from the Train command on wasm; then the Training Health view must list
 // "Vanishing gradients", the layer's line must carry the gutter mark and the inline note
 // `∇ vanishing · …`, Problems must have the "Layer Lens training" entry, and the quick fix
-// "Use ReLU in hidden layers" must rewrite the layer's activation.
+// "Use ReLU in hidden layers" must rewrite the layer's activation. After the fix the findings are
+// from before the edit: the view says so (with Retrain, the finding marked as applied) and the
+// finding leaves Problems and the editor; reverting the file brings them back as they were.
 // Screenshots: test-results/e2e/health-*.png.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +48,26 @@ async function openModel(page) {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'vanishing.ts' }).first().waitFor({ state: 'visible', timeout: 30_000 });
   await page.keyboard.press('Enter');
   await page.locator('.tab.active[aria-label^="vanishing.ts"]').waitFor({ timeout: 30_000 });
+}
+
+/** The Problems rows that mention `text` (their aria labels). */
+async function problemRows(page, text) {
+  const labels = await page.locator('.markers-panel .monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+  return labels.filter((l) => l.includes(text));
+}
+
+/** The text of the editor's `after` decorations (inline notes) that contain `text`. */
+function inlineNotes(page, text) {
+  return page.evaluate((t) => {
+    const out = [];
+    for (const el of document.querySelectorAll('.monaco-editor .view-lines *')) {
+      for (const pseudo of ['::after', '::before']) {
+        const content = getComputedStyle(el, pseudo).content;
+        if (content && content.includes(t)) out.push(content);
+      }
+    }
+    return out;
+  }, text);
 }
 
 /** A webview frame whose document satisfies `test` (evaluated in the frame). */
@@ -199,8 +221,32 @@ describe('Training health in a real VS Code (code-server + headless Chromium)', 
     try {
       await waitFor(async () => (await activeEditorText(page)).includes("activation: 'relu', kernelInitializer: 'heNormal'"), { timeoutMs: 10_000, what: "activation: 'relu' in the first layer" });
       log(`quick fix applied; screenshot ${await screenshot(page, 'health-quick-fix-applied.png')}`);
+
+      // The findings are from before the edit now: the applied one leaves the editor and Problems…
+      await waitFor(async () => (await inlineNotes(page, '∇ vanishing')).length === 0, { timeoutMs: 10_000, what: 'the inline note of the applied finding to go' });
+      await page.keyboard.press('Control+Shift+M');
+      await waitFor(async () => (await problemRows(page, 'Vanishing gradients')).length === 0, { timeoutMs: 10_000, what: 'the applied finding to leave Problems' });
+      // …and the view lists it under "Before your edit", marked as applied, with Retrain.
+      await runCommand(page, 'Layer Lens: Focus on Training Health View');
+      const stale = await frameWith(page, () => !!document.querySelector('section.stale-note vscode-button.retrain'), 'the "Before your edit" note with Retrain in the Training Health view');
+      const marked = await waitFor(
+        async () => {
+          const t = await stale.evaluate(() => [...document.querySelectorAll('vscode-collapsible.finding.applied p.applied')].map((p) => p.textContent ?? ''));
+          return t.length > 0 ? t : null;
+        },
+        { timeoutMs: 10_000, what: 'the applied finding marked in the view' },
+      );
+      assert.match(marked[0], /Fix applied: Use ReLU in hidden layers/);
+      log(`stale findings: ${marked.join(' | ')}; screenshot ${await screenshot(page, 'health-stale.png')}`);
     } finally {
+      await openModel(page).catch(() => {});
       await runCommand(page, 'File: Revert File').catch(() => {});
     }
+
+    // Reverted to the trained code (its hash): the findings are current again.
+    await waitFor(async () => (await inlineNotes(page, '∇ vanishing')).length > 0, { timeoutMs: 20_000, what: 'the inline note back after the revert' });
+    await page.keyboard.press('Control+Shift+M');
+    await waitFor(async () => (await problemRows(page, 'Vanishing gradients')).length > 0, { timeoutMs: 20_000, what: 'the Problems entry back after the revert' });
+    log('reverted: the findings are current again');
   });
 });

@@ -5,14 +5,11 @@
 // suggested rate, and "Write into compile" puts it into the model's compile call.
 // Screenshots: test-results/e2e/lr-range-*.png.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { activeEditorText, gotoLine, openWorkbench, quickOpen, runCommand, sleep, waitFor } from '../../scripts/lib/workbench.mjs';
-import { RESULTS_DIR, SAMPLES, log, prepare, saveLogs, startEditor, stopAll } from './harness.mjs';
+import { activeEditorText, gotoLine, openWorkbench, quickOpen, runCommand, waitFor } from '../../scripts/lib/workbench.mjs';
+import { SAMPLES, e2eSuite, log, runFolderTracker, screenshot } from './harness.mjs';
 
-const SETUP_TIMEOUT = 30 * 60_000;
-const TEST_TIMEOUT = 180_000;
 const COMMAND = 'Layer Lens: Find Learning Rate (Range Test)';
 /** The sweep still spans 1e-7 → 10; 60 steps rather than the default 100 keep the test short. */
 const STEPS = 60;
@@ -27,11 +24,7 @@ const IN_MODEL = (() => {
 
 const COMPILE_LINE = SOURCE.split('\n').findIndex((l) => l.includes('model.compile(')) + 1;
 
-const RUNS = join(SAMPLES, '.layer-lens', 'runs');
-const runFolders = () => (existsSync(RUNS) ? readdirSync(RUNS) : []);
-const runsBefore = new Set(runFolders());
-
-const screenshot = (page, name) => page.screenshot({ path: join(RESULTS_DIR, name) }).then(() => `test-results/e2e/${name}`);
+const runs = runFolderTracker();
 
 /**
  * The notifications' texts, from the notification center: with the smoke-test driver on (as
@@ -59,36 +52,12 @@ async function chartFrame(page) {
   );
 }
 
-describe('Find Learning Rate (Range Test) in a real VS Code (code-server + headless Chromium)', () => {
-  let editor;
-  let setupError;
-  let failures = 0;
-
-  before(
-    async () => {
-      try {
-        await prepare();
-        editor = await startEditor({ settings: { 'layerLens.lrRangeTest.steps': STEPS, 'layerLens.training.backend': 'wasm' } });
-        log(`code-server at ${editor.cs.url}`);
-      } catch (err) {
-        setupError = err;
-      }
-    },
-    { timeout: SETUP_TIMEOUT },
-  );
-
-  after(async () => {
-    if (editor && failures > 0) log(`browser console and code-server output: ${saveLogs('lr-range', editor)}`);
-    await editor?.stop();
-    await stopAll();
-    for (const f of runFolders()) if (!runsBefore.has(f)) rmSync(join(RUNS, f), { recursive: true, force: true });
-  });
-
-  it('sweeps with a progress notification, charts loss against rate and writes the suggestion into compile', { timeout: TEST_TIMEOUT }, async () => {
-    if (setupError) throw new Error(`e2e setup failed: ${setupError instanceof Error ? setupError.message : setupError}`);
-    const page = editor.page;
-    try {
-      await openWorkbench(page, editor.cs.url);
+e2eSuite(
+  'Find Learning Rate (Range Test) in a real VS Code (code-server + headless Chromium)',
+  { name: 'lr-range', settings: { 'layerLens.lrRangeTest.steps': STEPS, 'layerLens.training.backend': 'wasm' }, testTimeoutMs: 180_000, onEnd: () => runs.removeCreated() },
+  ({ check, editor }) => {
+    check('sweeps with a progress notification, charts loss against rate and writes the suggestion into compile', async (page) => {
+      await openWorkbench(page, editor().cs.url);
       await quickOpen(page, FILE);
       await waitFor(async () => (await page.locator('.codelens-decoration a', { hasText: '▶ Train' }).count()) > 0, { timeoutMs: 60_000, what: 'the analysis of lenet.ts (its ▶ Train lens)' });
       await gotoLine(page, IN_MODEL.line, IN_MODEL.column);
@@ -128,12 +97,6 @@ describe('Find Learning Rate (Range Test) in a real VS Code (code-server + headl
       const compileLine = text.split('\n').find((l) => l.includes(suggested)) ?? '';
       log(`written: ${compileLine.trim()}; screenshot ${await screenshot(page, 'lr-range-written.png')}`);
       assert.match(compileLine, /tf\.train\.\w+\(|learningRate/, `the rate lands in the optimizer: ${compileLine}`);
-      await sleep(100);
-    } catch (err) {
-      failures++;
-      const shot = await screenshot(page, `lr-range-failure-${failures}.png`).catch(() => '');
-      if (shot && err instanceof Error) err.message += ` (screenshot ${shot})`;
-      throw err;
-    }
-  });
-});
+    });
+  },
+);

@@ -7,14 +7,12 @@
 // within a few seconds (no orphan process).
 // Screenshots: test-results/e2e/training-*.png.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { gotoLine, openWorkbench, quickOpen, runCommand, sleep, waitFor } from '../../scripts/lib/workbench.mjs';
-import { RESULTS_DIR, SAMPLES, log, prepare, saveLogs, startEditor, stopAll } from './harness.mjs';
+import { SAMPLES, e2eSuite, log, runFolderTracker, screenshot } from './harness.mjs';
+import { TABS, showTab, trainingFrame } from './training-panel.mjs';
 
-const SETUP_TIMEOUT = 30 * 60_000;
-const TEST_TIMEOUT = 150_000;
 const COMMAND = 'Layer Lens: Train Current Model';
 const FILE = 'mnist-cnn.ts';
 /** A line inside the model code (its first conv layer). */
@@ -29,7 +27,7 @@ const STEPS = 60;
 
 /** The batch losses of a run, from its folder's metrics.jsonl (what the panel was sent). */
 function runLosses(folder) {
-  return readFileSync(join(RUNS, folder, 'metrics.jsonl'), 'utf8')
+  return readFileSync(join(runs.dir, folder, 'metrics.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l))
@@ -39,40 +37,7 @@ function runLosses(folder) {
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** The run folders the engine writes into samples/ (git-ignored); the ones made here are removed afterwards. */
-const RUNS = join(SAMPLES, '.layer-lens', 'runs');
-const runFolders = () => (existsSync(RUNS) ? readdirSync(RUNS) : []);
-const runsBefore = new Set(runFolders());
-
-const screenshot = (page, name) => page.screenshot({ path: join(RESULTS_DIR, name) }).then(() => `test-results/e2e/${name}`);
-
-/** The training panel's frame (the webview page that has the setup tab). */
-async function trainingFrame(page) {
-  return waitFor(
-    async () => {
-      for (const frame of page.frames()) {
-        if (frame === page.mainFrame()) continue;
-        const ok = await frame.evaluate(() => !!document.querySelector('.panel-setup') && !!document.querySelector('.chart-loss')).catch(() => false);
-        if (ok) return frame;
-      }
-      return null;
-    },
-    { timeoutMs: 30_000, what: 'the training panel webview' },
-  );
-}
-
-/** The panel's tabs, in order. */
-const TABS = ['Setup', 'Charts', 'Layers', 'Runs'];
-
-/** Shows a tab of the panel the way a user does (a click on its header), then waits until its panel is on screen. */
-async function showTab(frame, name) {
-  const index = TABS.indexOf(name);
-  assert.ok(index >= 0, `no tab ${name}`);
-  await frame.locator('vscode-tab-header', { hasText: name }).click();
-  await waitFor(
-    () => frame.evaluate((i) => document.querySelector('vscode-tabs')?.selectedIndex === i && !!document.querySelectorAll('vscode-tabs > vscode-tab-panel')[i]?.checkVisibility(), index),
-    { timeoutMs: 10_000, what: `the ${name} tab to show` },
-  );
-}
+const runs = runFolderTracker();
 
 /** Process ids of training workers (dist/train-worker.js) running now. */
 function workerPids() {
@@ -114,46 +79,10 @@ async function fillForm(frame, values) {
   assert.deepEqual(now, values, 'the setup form took the values');
 }
 
-describe('Train Current Model in a real VS Code (code-server + headless Chromium)', () => {
-  let editor;
-  let setupError;
-  let failures = 0;
-
-  before(
-    async () => {
-      try {
-        await prepare();
-        editor = await startEditor();
-        log(`code-server at ${editor.cs.url}`);
-      } catch (err) {
-        setupError = err;
-      }
-    },
-    { timeout: SETUP_TIMEOUT },
-  );
-
-  after(async () => {
-    if (editor && failures > 0) log(`browser console and code-server output: ${saveLogs('training', editor)}`);
-    await editor?.stop();
-    await stopAll();
-    for (const f of runFolders()) if (!runsBefore.has(f)) rmSync(join(RUNS, f), { recursive: true, force: true });
-  });
-
-  const check = (name, fn) =>
-    it(name, { timeout: TEST_TIMEOUT }, async () => {
-      if (setupError) throw new Error(`e2e setup failed: ${setupError instanceof Error ? setupError.message : setupError}`);
-      try {
-        await fn(editor.page);
-      } catch (err) {
-        failures++;
-        const shot = await screenshot(editor.page, `training-failure-${failures}.png`).catch(() => '');
-        if (shot && err instanceof Error) err.message += ` (screenshot ${shot})`;
-        throw err;
-      }
-    });
+e2eSuite('Train Current Model in a real VS Code (code-server + headless Chromium)', { name: 'training', onEnd: () => runs.removeCreated() }, ({ check, editor }) => {
 
   check('mnist-cnn.ts trains on MNIST with wasm: backend line, loss chart with a falling loss, heatmap, completed', async (page) => {
-    await openWorkbench(page, editor.cs.url);
+    await openWorkbench(page, editor().cs.url);
     await quickOpen(page, FILE);
     // The ▶ Train lens is there (a clickable lens: never a dead button).
     await waitFor(async () => (await page.locator('.codelens-decoration a', { hasText: '▶ Train' }).count()) > 0, { timeoutMs: 60_000, what: 'the ▶ Train CodeLens above the model' });
@@ -194,7 +123,7 @@ describe('Train Current Model in a real VS Code (code-server + headless Chromium
     // and in the run's history (the last ten batches against the first ten).
     const lastLoss = Number(/loss ([\d.]+)/.exec(metrics)?.[1]);
     assert.ok(lastLoss < earlyLoss, `the panel's loss fell: ${earlyLoss} after a few steps, ${lastLoss} at the end`);
-    const [folder] = runFolders().filter((f) => !runsBefore.has(f));
+    const [folder] = runs.created();
     const losses = runLosses(folder);
     assert.equal(losses.length, STEPS, `one loss per step in ${folder}/metrics.jsonl`);
     assert.ok(mean(losses.slice(-10)) < 0.8 * mean(losses.slice(0, 10)), `the loss fell: first ten ${mean(losses.slice(0, 10)).toFixed(3)}, last ten ${mean(losses.slice(-10)).toFixed(3)}`);

@@ -101,8 +101,9 @@ describe('training health in the editor', () => {
     const [v, d] = state.findings;
     assert.deepEqual(v.layers, [{ name: 'dense_Dense1', line: 5 }, { name: 'dense_Dense2', line: 6 }]);
     assert.equal(v.note, '∇ vanishing · 2.4e-6');
-    assert.deepEqual(v.evidence[0], { name: 'ratio', value: '2.4e-6' });
-    assert.equal(evidenceName('laterGradNorm'), 'later grad norm');
+    assert.deepEqual(v.evidence[0], { name: 'gradient ratio to later layers', value: '2.4e-6' });
+    assert.equal(evidenceName('laterGradNorm'), "later layers' gradient norm");
+    assert.equal(evidenceName('laterGradNorm', 'zh-cn'), '后面各层的梯度范数');
     assert.deepEqual(v.why.map((w) => w.id), ['concept.vanishingGradient', 'activation.sigmoid']);
     assert.ok(v.why[0].summary.length > 20);
     assert.deepEqual(v.fixes.map((f) => [f.rank, f.id, f.edit]), [[1, 'use-relu', true], [2, 'add-dropout', true], [3, 'residual-connection', false]]);

@@ -100,6 +100,19 @@ describe('layer-lens train', () => {
     assert.equal(readRun(out).run.status, 'failed');
   });
 
+  it('an encoder-decoder with open sequence lengths trains on the built-in data: the lengths it chose are logged, a class per decoder step', async () => {
+    const out = path.join(tmp, 'encoder-decoder');
+    const r = await train(['test/fixtures/rnn/return-state.ts', '--model', 'buildEncoderDecoder', '--backend', 'cpu', '--steps', '4', '--out', out]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.final.status, 'completed', JSON.stringify(r.final.error));
+    assert.match(r.out + r.err, /input 1 \[null,null,7\] has open dimensions: the dataset uses \[null,20,7\]/);
+    assert.match(r.out + r.err, /input 2 \[null,null,9\] has open dimensions: the dataset uses \[null,20,9\]/);
+    const losses = stepLosses(out);
+    assert.equal(losses.length, 4);
+    // Softmax over 9 classes at each of the 20 decoder steps starts near ln 9.
+    assert.ok(Math.abs(losses[0] - Math.log(9)) < 0.5, `first loss ${losses[0]} near ln 9`);
+  });
+
   it('bad data: a CSV with a non-number says where', async () => {
     const csv = path.join(tmp, 'bad.csv');
     fs.writeFileSync(csv, 'a,b,label\n1,2,0\n3,x,1\n');

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { LayerStat } from '../../src/training/protocol';
-import { ActivationProbe, histogramTensor, installGradientHook } from '../../src/training/engine/instrument';
+import { ActivationProbe, histogramTensor, installGradientHook, type SummaryPlace } from '../../src/training/engine/instrument';
+import { hostHistogram, scanGradient } from '../../src/training/engine/instrument-host';
+import { modelWeightsOf } from '../../src/training/engine/trainer';
 import { selectBackend } from '../../src/training/engine/backend';
 
 const close = (a: number | null, b: number, tol = 1e-4) => assert.ok(a !== null && Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} ≉ ${b}`);
@@ -110,3 +112,123 @@ describe('histograms', () => {
     assert.deepEqual(Array.from(h), [0, 1, 2, 0, 1, 2]);
   });
 });
+
+/** A model with a frozen layer, batch-normalisation moving statistics and bounded activations. */
+function richModel(): tf.LayersModel {
+  const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+  const input = tf.input({ shape: [6, 6, 2] });
+  const conv = tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu6', name: 'conv', kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
+  const bn = tf.layers.batchNormalization({ name: 'bn' }).apply(conv) as tf.SymbolicTensor;
+  const flat = tf.layers.flatten().apply(bn) as tf.SymbolicTensor;
+  const frozen = tf.layers.dense({ units: 8, activation: 'tanh', name: 'frozen', kernelInitializer: init(2), trainable: false }).apply(flat) as tf.SymbolicTensor;
+  // A branch whose units are all 0: dead units and zeros.
+  const dead = tf.layers.dense({ units: 3, activation: 'relu', name: 'dead', kernelInitializer: 'zeros', biasInitializer: tf.initializers.constant({ value: -1 }) }).apply(flat) as tf.SymbolicTensor;
+  const joined = tf.layers.concatenate().apply([frozen, dead]) as tf.SymbolicTensor;
+  const hidden = tf.layers.dense({ units: 6, activation: 'sigmoid', name: 'hidden', kernelInitializer: init(3) }).apply(joined) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 3, activation: 'softmax', name: 'out', kernelInitializer: init(4) }).apply(hidden) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
+/** Statistics of a few training steps (and of a step that updates one variable only) with the summaries computed in `place`. */
+async function trainedStats(place: SummaryPlace): Promise<{ step: number; layers: LayerStat[] }[]> {
+  const m = richModel();
+  m.compile({ optimizer: tf.train.sgd(0.5), loss: 'categoricalCrossentropy' });
+  const { layerOfVar, weights } = modelWeightsOf(m);
+  const seen: { step: number; layers: LayerStat[] }[] = [];
+  const hook = installGradientHook(
+    tf,
+    { wantStats: (s) => s !== 2, wantHistograms: (s) => s % 2 === 1, weights: () => weights, layerOf: (v) => layerOfVar.get(v) ?? v, onStats: (step, layers) => seen.push({ step, layers }) },
+    7,
+    place,
+  );
+  try {
+    const x = tf.randomNormal([10, 6, 6, 2], 0, 2, 'float32', 5);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], 'int32'), 3);
+    for (let i = 0; i < 4; i++) await m.trainOnBatch(x, y);
+    // Only the output kernel gets a gradient: every other trainable weight is reported with gradient 0.
+    const kernel = m.getLayer('out').trainableWeights[0] as unknown as { val: tf.Variable };
+    tf.train.sgd(0.1).minimize(() => tf.losses.softmaxCrossEntropy(y, m.predict(x) as tf.Tensor) as tf.Scalar, false, [kernel.val]);
+    await hook.pending();
+    tf.dispose([x, y]);
+  } finally {
+    hook.uninstall();
+    m.dispose();
+  }
+  return seen;
+}
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`statistics read back (host) equal those computed with tf ops (device) on ${backend}`, () => {
+    before(async () => {
+      if (backend === 'wasm') await selectBackend('wasm');
+      else await tf.setBackend('cpu');
+    });
+
+    it('layer statistics: trained, frozen, moving and gradient-less weights, histograms bin for bin', async () => {
+      const device = await trainedStats('device');
+      const host = await trainedStats('host');
+      assert.deepEqual(host.map((s) => s.step), [1, 3, 4, 5]);
+      assert.deepEqual(host.map((s) => s.step), device.map((s) => s.step));
+      for (const [i, h] of host.entries()) {
+        const d = device[i];
+        // Each model's variables get a unique suffix (conv/kernel_3): compare the names without it.
+        const base = (l: LayerStat) => l.weight.replace(/_\d+$/, '');
+        assert.deepEqual(h.layers.map(base), d.layers.map(base));
+        for (const [j, a] of h.layers.entries()) {
+          const b = d.layers[j];
+          const where = `step ${h.step} ${a.weight}`;
+          assert.deepEqual([a.layer, a.nanCount, a.infCount, a.trainable, a.size], [b.layer, b.nanCount, b.infCount, b.trainable, b.size], where);
+          for (const k of ['gradNorm', 'gradMaxAbs', 'weightNorm', 'updateRatio'] as const) {
+            if (b[k] === null || b[k] === 0) assert.equal(a[k], b[k], `${where} ${k}`);
+            else close(a[k], b[k]!, 1e-4);
+          }
+          assert.deepEqual(a.gradHistogram, b.gradHistogram, where);
+        }
+      }
+      const last = host[3].layers;
+      assert.ok(last.find((l) => l.weight.startsWith('frozen'))!.trainable === false);
+      assert.ok(host[1].layers.some((l) => l.trainable === false && (l.updateRatio ?? 0) > 0), 'the moving statistics moved');
+      assert.equal(last.find((l) => l.layer === 'conv')!.gradNorm, 0);
+      assert.ok((last.find((l) => l.layer === 'out' && /kernel/.test(l.weight))!.gradNorm ?? 0) > 0);
+    });
+
+    it('activation probe: every figure, histograms bin for bin', async () => {
+      const m = richModel();
+      const x = tf.randomNormal([16, 6, 6, 2], 0, 2, 'float32', 8);
+      const device = await new ActivationProbe(tf, m, 9, 'device').run([x]);
+      const host = await new ActivationProbe(tf, m, 9, 'host').run([x]);
+      assert.deepEqual(host.map((l) => [l.layer, l.className, l.activation, l.units]), device.map((l) => [l.layer, l.className, l.activation, l.units]));
+      for (const [i, a] of host.entries()) {
+        const b = device[i];
+        for (const k of ['mean', 'std', 'fracZero', 'fracSaturated', 'deadFraction'] as const) close(a[k] ?? null, b[k]!, 1e-4);
+        assert.deepEqual(a.histogram, b.histogram, a.layer);
+      }
+      const dead = host.find((l) => l.layer === 'dead')!;
+      assert.deepEqual([dead.deadFraction, dead.fracZero], [1, 1]);
+      assert.ok(host.find((l) => l.layer === 'out')!.fracSaturated! >= 0);
+      x.dispose();
+      m.dispose();
+    });
+
+    it('histograms of awkward values: bin edges, constants, non-finite values', async () => {
+      const edges = Array.from({ length: 41 }, (_, i) => i / 40);
+      // Values at and a float32 step around every bin edge of a range that is not a power of two.
+      const around = Array.from({ length: 21 }, (_, i) => -0.7 + (i * 2.3) / 20).flatMap((v) => [v, Math.fround(v) * (1 + 2 ** -23), Math.fround(v) * (1 - 2 ** -23)]);
+      const cases = [edges, edges.map((v) => -3 * v), around, [3, 3, 3], [5, 6, 7, NaN, Infinity], [-Infinity, 2, 2.5], [NaN, NaN], [0.1, 0.2, 0.30000001, -0, 1e-30], Array.from({ length: 999 }, (_, i) => Math.sin(i) * 1e-3)];
+      for (const values of cases) {
+        for (const bins of [4, 7, 20]) {
+          const x = Float32Array.from(values);
+          const { min, max, nan, inf } = scanGradient(x);
+          const t = tf.tensor1d(x);
+          const expected = Array.from(await histogramTensor(tf, t, bins).data());
+          t.dispose();
+          // The loop for values known to be finite, and the one that checks every value.
+          for (const nonFinite of nan + inf > 0 ? [true] : [false, true]) {
+            const h = hostHistogram(x, min, max, bins, nonFinite);
+            assert.deepEqual([h.min ?? NaN, h.max ?? NaN, ...h.counts], expected.map((v) => (Number.isFinite(v) ? v : NaN)), `${values.slice(0, 5).join(',')}… in ${bins} bins`);
+          }
+        }
+      }
+    });
+  });
+}

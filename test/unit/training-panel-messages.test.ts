@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkForm, parseFromPanel, parseToPanel, type TrainForm } from '../../src/training/panel-protocol';
+import { checkForm, checkScriptForm, isReportedSource, parseFromPanel, parseToPanel, splitArgs, trainingCallsText, type ScriptForm, type TrainForm } from '../../src/training/panel-protocol';
 import { RunSeries } from '../../src/training/series';
 
 const form: TrainForm = { dataset: 'spirals', optimizer: 'adam', learningRate: 0.01, loss: '', batchSize: 32, epochs: 2, validationSplit: 0.1, backend: 'wasm' };
@@ -24,6 +24,12 @@ describe('training panel: messages from the page (validated by the extension)', 
       { type: 'data-columns', dataFile: 2 },
       { type: 'browse-data-file' },
       { type: 'reveal-run', runId: '0/x' },
+      { type: 'start-script', form: {} },
+      { type: 'start-script', form: { steps: 50, args: ['--epochs', '3'], saveModel: true } },
+      { type: 'choose-script' },
+      { type: 'forget-script' },
+      { type: 'reveal-source', runId: '0/r', file: '/w/src/train.ts', line: 13 },
+      { type: 'reveal-source', runId: '0/r', file: '/w/src/train.ts', line: 13, column: 11 },
     ];
     for (const m of ok) {
       const r = parseFromPanel(m);
@@ -44,6 +50,45 @@ describe('training panel: messages from the page (validated by the extension)', 
     assert.equal(parseFromPanel('ready').ok, false);
   });
 
+  it('the user\'s program: the page sets steps, arguments and saving, never the program or the Node to run', () => {
+    // The form has no field for a program or a Node executable (the extension runs the program it offered).
+    // @ts-expect-error — no `script` field
+    const withScript: ScriptForm = { script: '/tmp/evil.js' };
+    // @ts-expect-error — no `node` field
+    const withNode: ScriptForm = { node: '/bin/sh' };
+    assert.ok(withScript && withNode);
+    const steps = parseFromPanel({ type: 'start-script', form: { steps: 0 } });
+    assert.match(!steps.ok ? steps.message : '', /form\.steps: expected an integer ≥ 1, got 0/);
+    assert.equal(parseFromPanel({ type: 'start-script', form: { args: [1, 2] } }).ok, false);
+    assert.equal(parseFromPanel({ type: 'start-script' }).ok, false);
+    assert.equal(parseFromPanel({ type: 'reveal-source', runId: '0/r', file: 'a.ts', line: 0 }).ok, false, 'lines are 1-based');
+    assert.equal(parseFromPanel({ type: 'reveal-source', runId: '0/r', line: 3 }).ok, false);
+  });
+
+  it('checks a script run\'s settings and splits the arguments line as a shell would', () => {
+    assert.equal(checkScriptForm({}), undefined);
+    assert.equal(checkScriptForm({ steps: 100, args: ['--epochs', '3'] }), undefined);
+    assert.match(checkScriptForm({ steps: 2e9 }) ?? '', /too many/);
+    assert.match(checkScriptForm({ args: ['x'.repeat(5000)] }) ?? '', /longer than 4,096/);
+    assert.match(checkScriptForm({ args: ['a\0b'] }) ?? '', /NUL/);
+    assert.deepEqual(splitArgs(''), []);
+    assert.deepEqual(splitArgs('  --epochs 3   --lr=0.1 '), ['--epochs', '3', '--lr=0.1']);
+    assert.deepEqual(splitArgs(`--name "my model" --tag 'a b' x\\ y ""`), ['--name', 'my model', '--tag', 'a b', 'x y', '']);
+    assert.deepEqual(splitArgs(`'it\\s'`), ['it\\s'], 'no escapes inside single quotes');
+  });
+
+  it('describes the training calls found, and reveals only locations a run reported', () => {
+    assert.equal(trainingCallsText([]), '');
+    assert.equal(trainingCallsText([{ method: 'fit', line: 42 }]), 'fit() at line 42');
+    assert.equal(trainingCallsText([{ method: 'minimize', line: 7 }, { method: 'fit', line: 9 }]), 'minimize() at line 7 and 1 more call');
+    assert.equal(trainingCallsText([{ method: 'fit', line: 1 }, { method: 'fit', line: 2 }, { method: 'fit', line: 3 }]), 'fit() at line 1 and 2 more calls');
+    const reported = [undefined, { file: '/w/train.ts', line: 13, column: 11, text: 'throw new Error()' }];
+    assert.equal(isReportedSource(reported, { file: '/w/train.ts', line: 13 }), true);
+    assert.equal(isReportedSource(reported, { file: '/w/train.ts', line: 14 }), false);
+    assert.equal(isReportedSource(reported, { file: '/etc/passwd', line: 13 }), false);
+    assert.equal(isReportedSource([], { file: '/w/train.ts', line: 13 }), false);
+  });
+
   it('checks what the schema cannot: ranges, the dataset, the loss', () => {
     assert.equal(checkForm(form), undefined);
     assert.match(checkForm({ ...form, learningRate: 0 }) ?? '', /learning rate 0 is not in/);
@@ -61,6 +106,12 @@ describe('training panel: messages to the page (validated by the page)', () => {
     const ok = [
       { type: 'init', target, dataFiles: ['data/iris.csv'], runs: [], trusted: true, defaults: { backend: 'auto', epochs: 5, batchSize: 32, validationSplit: 0.1 } },
       { type: 'init', target: null, dataFiles: [], runs: [{ id: '0/r', startedAt: 't', file: 'a.ts', model: 'm', dataset: 'xor', backend: 'wasm', status: 'interrupted', steps: null, loss: null, valLoss: null, durationMs: null, hasModel: false }], trusted: false, restriction: 'wasm only', defaults: { backend: 'wasm', epochs: 1, batchSize: 8, validationSplit: 0 } },
+      { type: 'init', target, dataFiles: [], runs: [], trusted: true, defaults: { backend: 'auto', epochs: 5, batchSize: 32, validationSplit: 0.1 }, userCode: { program: { file: 'src/train.ts', chosen: true, calls: [{ method: 'fit', line: 42 }] }, node: 'node' } },
+      { type: 'init', target, dataFiles: [], runs: [], trusted: false, defaults: { backend: 'wasm', epochs: 5, batchSize: 32, validationSplit: 0.1 }, userCode: { program: { file: 'lenet.ts', chosen: false, calls: [] }, disabled: 'Restricted Mode: running your training code needs a trusted workspace.', node: 'node' } },
+      { type: 'init', target, dataFiles: [], runs: [], trusted: true, defaults: { backend: 'auto', epochs: 5, batchSize: 32, validationSplit: 0.1 }, userCode: { program: null, node: 'node' } },
+      { type: 'started', runId: '0/r', title: 'm · train.ts', program: 'src/train.ts' },
+      { type: 'ended', runId: '0/r', status: 'failed', error: { kind: 'crash', message: 'the program threw', source: { file: '/w/src/train.ts', line: 13, column: 11, function: 'evaluate', text: 'throw new Error()' } }, stderrTail: 'Error: …' },
+      { type: 'events', runId: '0/r', events: [{ v: 1, type: 'error', kind: 'crash', message: 'the program threw', step: 4, source: { file: '/w/src/train.ts', line: 13 }, fatal: true }] },
       { type: 'started', runId: '0/r', title: 'm' },
       { type: 'events', runId: '0/r', events: [step(1), { v: 1, type: 'state', state: 'running' }, { v: 1, type: 'error', kind: 'nan', message: 'NaN', step: 3, layer: 'conv', fatal: true }] },
       { type: 'ended', runId: '0/r', status: 'crashed', error: { kind: 'oom', message: 'out of memory' }, stderrTail: '…' },
@@ -107,5 +158,15 @@ describe('training panel: messages to the page (validated by the page)', () => {
   it('rejects anything else', () => {
     assert.equal(parseToPanel({ type: 'eval', code: 'alert(1)' }).ok, false);
     assert.equal(parseToPanel({ type: 'init' }).ok, false);
+  });
+
+  it('checks the user-code offer and the located errors it carries', () => {
+    const init = { type: 'init', target: null, dataFiles: [], runs: [], trusted: true, defaults: { backend: 'auto', epochs: 5, batchSize: 32, validationSplit: 0.1 } };
+    assert.equal(parseToPanel({ ...init, userCode: { program: { file: 'a.ts', chosen: 'yes', calls: [] }, node: 'node' } }).ok, false);
+    assert.equal(parseToPanel({ ...init, userCode: { program: { file: 'a.ts', chosen: false, calls: [{ method: 'fit', line: 0 }] }, node: 'node' } }).ok, false);
+    assert.equal(parseToPanel({ ...init, userCode: { program: null } }).ok, false, 'the Node is always named');
+    const ended = { type: 'ended', runId: '0/r', status: 'failed', error: { kind: 'crash', message: 'x', source: { file: '/a.ts', line: 0 } } };
+    assert.equal(parseToPanel(ended).ok, false);
+    assert.equal(parseToPanel({ ...ended, error: { ...ended.error, source: { file: '/a.ts', line: 2 } } }).ok, true);
   });
 });

@@ -11,13 +11,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { analyzeFiles } from '../../src/analysis/engine';
 import { runTrain } from '../../src/training/cli-train';
 import { decideTrainMode } from '../../src/training/cli-train-script';
 import { readRun } from '../../src/training/engine/run-store';
 import type { WorkerMessage, WorkerMessageOf } from '../../src/training/protocol';
 import { ScriptRun, type ScriptConfig, type ScriptRunResult } from '../../src/training/script-host';
 import { formatLocation, parseStack, userLocation } from '../../src/training/script/source-location';
-import { findTrainingCalls } from '../../src/training/training-calls';
+import { isReportedSource, parseToPanel } from '../../src/training/panel-protocol';
+import { RunSeries } from '../../src/training/series';
+import { findTrainingCalls, hasTrainingCode, trainingCodeOf } from '../../src/training/training-calls';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PROGRAMS = path.join(ROOT, 'test/fixtures/training/user-programs');
@@ -162,6 +165,26 @@ describe('the user\'s own training program', () => {
     assert.equal(saved.run.status, 'failed');
     assert.equal((saved.run.errorSource as { line: number }).line, 13);
     assert.equal(saved.metrics.filter((x) => x.type === 'step').length, 4, 'the steps before the throw are kept');
+  });
+
+  it('a throw inside tfjs with no frame of the program (a rejected fit promise) is placed at the fit call', async () => {
+    const { result } = await runProgram('bad-labels.ts');
+    assert.equal(result.status, 'failed');
+    const err = of(result.messages, 'error')[0];
+    assert.match(err.message, /^the program threw before training \(in the training call at test\/fixtures\/training\/user-programs\/bad-labels\.ts:9\): Error: target expected a batch of elements where each example has shape \[5\]/);
+    assert.equal(err.source?.file, path.join(PROGRAMS, 'bad-labels.ts'));
+    assert.equal(err.source?.line, 9);
+    assert.match(err.source?.text ?? '', /^model\.fit\(xs, ys/);
+  });
+
+  it('a step throttled away (stepEventMs) is held, and the last one still reaches the host when the run ends', async () => {
+    const { result } = await runProgram('fit.js', { stepEventMs: 60_000 });
+    assert.equal(result.status, 'completed', JSON.stringify(result.error));
+    const steps = of(result.messages, 'step').map((s) => s.step);
+    const done = of(result.messages, 'done')[0];
+    assert.ok(done.steps > 3, `the program trains several steps: ${done.steps}`);
+    assert.ok(steps.length < done.steps, `the throttle held most steps back: ${steps.length} of ${done.steps} sent`);
+    assert.equal(steps.at(-1), done.steps, `the history ends at the last step: ${steps.join(',')}`);
   });
 
   it('the TypeScript compiler as the transpiler maps the same line', async () => {
@@ -323,7 +346,51 @@ describe('finding training code and user frames', () => {
       '    at async main (file:///home/u/proj/src/train.ts:12:9)',
     ].join('\n');
     assert.equal(parseStack(stack).length, 4);
-    assert.deepEqual(userLocation(stack, ['/tmp/layer-lens-preload-1/train-preload.js']), { file: '/home/u/proj/src/train.ts', line: 12, column: 9, function: 'main' });
+    const onDisk = new Set(['/home/u/proj/src/train.ts']);
+    assert.deepEqual(userLocation(stack, ['/tmp/layer-lens-preload-1/train-preload.js'], (f) => onDisk.has(f)), { file: '/home/u/proj/src/train.ts', line: 12, column: 9, function: 'main' });
+    // A throw inside tfjs, source-mapped to tfjs's own sources (not on disk), is placed at the user's call.
+    const mapped = ['Error: target expected a batch of elements', '    at new ValueError (/home/u/proj/tfjs-layers/src/errors.ts:48:5)', '    at LayersModel.standardizeUserData (/home/u/proj/tfjs-layers/src/engine/training.ts:1191:28)', '    at Object.<anonymous> (/home/u/proj/src/train.ts:7:7)'].join('\n');
+    assert.deepEqual(userLocation(mapped, [], (f) => onDisk.has(f)), { file: '/home/u/proj/src/train.ts', line: 7, column: 7, function: 'Object.<anonymous>' });
     assert.equal(formatLocation({ file: '/home/u/proj/src/train.ts', line: 12, column: 9 }, '/home/u/proj'), 'src/train.ts:12:9');
+  });
+});
+
+describe('the training panel on the user\'s code (what the extension sends and checks)', () => {
+  const SAMPLE = path.join(ROOT, 'samples', 'train-circles.ts');
+
+  it('the sample program is offered (its fit call found) and trains to the end under the preload', async () => {
+    const code = trainingCodeOf(SAMPLE, analyzeFiles([SAMPLE])[0]);
+    assert.ok(hasTrainingCode(code));
+    assert.deepEqual(code.calls.map((c) => [c.method, c.line]), [['fit', 40]]);
+    assert.ok(code.fitSites.some((s) => s.file === SAMPLE && s.line === 40), 'the analysis recorded the fit site too');
+    const runDir = path.join(tmp, 'panel-sample');
+    // As the panel starts it: every step reported (no stepEventMs), the program's folder as the working folder.
+    const run = ScriptRun.start({ script: SAMPLE, file: SAMPLE, modelName: 'model', codeHash: 't', runDir, maxSteps: 40 }, { cwd: path.join(ROOT, 'samples') });
+    const result = await run.result;
+    assert.equal(result.status, 'completed', JSON.stringify(result.error));
+    assert.equal(result.done?.steps, 40);
+    const series = RunSeries.fromMessages(result.messages);
+    assert.deepEqual(Array.from(series.step.view()), Array.from({ length: 40 }, (_, i) => i + 1));
+    assert.deepEqual(of(result.messages, 'compile')[0].loss, ['binaryCrossentropy'], 'the program\'s own compile call');
+    const snapshot = parseToPanel(JSON.parse(JSON.stringify({ type: 'snapshot', runId: '0/r', title: 't', live: true, series: series.snapshot() })));
+    assert.equal(snapshot.ok, true, !snapshot.ok ? snapshot.message : '');
+  });
+
+  it('a program that throws: the page gets the error with its source line, the steps before it, and may reveal only that line', async () => {
+    const { result } = await runProgram('throws.ts');
+    assert.equal(result.status, 'failed');
+    // As training-panel.ts builds the `ended` message from the run's result.
+    const ended = { type: 'ended', runId: '0/r', status: result.status, error: { kind: result.error!.kind, message: result.error!.message, source: result.error!.source }, stderrTail: result.stderrTail.slice(-4000) };
+    const parsed = parseToPanel(JSON.parse(JSON.stringify(ended)));
+    assert.equal(parsed.ok, true, !parsed.ok ? parsed.message : '');
+    assert.deepEqual([ended.error.source?.file, ended.error.source?.line], [path.join(PROGRAMS, 'throws.ts'), 13]);
+    const events = parseToPanel(JSON.parse(JSON.stringify({ type: 'events', runId: '0/r', events: result.messages })));
+    assert.equal(events.ok, true, !events.ok ? events.message : '');
+    const series = RunSeries.fromMessages(result.messages);
+    assert.equal(series.latest()?.step, 4, 'the history up to the throw');
+    const reported = [...series.info.errors.map((e) => e.source), ended.error.source];
+    assert.equal(isReportedSource(reported, { file: path.join(PROGRAMS, 'throws.ts'), line: 13 }), true);
+    assert.equal(isReportedSource(reported, { file: path.join(PROGRAMS, 'fit.js'), line: 13 }), false);
+    assert.match(result.stderrTail, /evaluation threshold missing/, 'the program\'s own stack, for the panel\'s "Program output"');
   });
 });

@@ -87,7 +87,7 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
-/** Layer config from a factory argument: plain values, inner layers as {rule, config}. */
+/** Layer config from a factory argument: plain values, inner layers (and lists of cells) as {rule, config}. */
 function layerConfig(arg: Value): Record<string, unknown> {
   if (!(arg instanceof ObjectValue)) return {};
   const out: Record<string, unknown> = {};
@@ -95,7 +95,7 @@ function layerConfig(arg: Value): Record<string, unknown> {
     const inner = layerOf(v);
     if (inner && (k === 'layer' || k === 'cell')) {
       out[k] = inner.rule ? { rule: inner.rule, config: inner.config } : unknown(`the ${k} is a ${inner.className}, which has no static rule`);
-    } else if (Array.isArray(v) && k === 'cell' && v.every((x) => layerOf(x)?.rule)) {
+    } else if (Array.isArray(v) && (k === 'cell' || k === 'cells') && v.every((x) => layerOf(x)?.rule)) {
       out[k] = v.map((x) => ({ rule: layerOf(x)!.rule!, config: layerOf(x)!.config }));
     } else {
       out[k] = toPlain(v);

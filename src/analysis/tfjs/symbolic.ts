@@ -5,7 +5,7 @@
  * in tfjs's order. Shapes come from the layer rules; problems become diagnostics.
  */
 import type { ts } from 'ts-morph';
-import type { Count, LayerNode, OutputShape, Shape } from '../graph';
+import type { Count, LayerNode, OutputShape, Shape, TensorRef } from '../graph';
 import { applyRule, countWeights, isShapeList } from '../layers/apply';
 import { ShapeError, type LayerRule, UnknownValue, fmtShape, sum } from '../layers/rule';
 import { ClassValue, FunctionValue, HostValue, NativeFunction, ObjectValue, type Value, toPlain, unknown } from '../interpret/values';
@@ -316,6 +316,11 @@ function withInitialState(layer: LayerInstance, inputs: Value, kwargs: Value): V
   return [...xs, ...states];
 }
 
+/** Where a tensor comes from, as the ModelGraph names it. */
+export function tensorRef(t: SymbolicTensor): TensorRef {
+  return { layer: t.sourceLayer.node.id, node: t.nodeIndex, tensor: t.tensorIndex };
+}
+
 /** `layer.apply(inputs)`: shapes through the rule, a new call node, output tensors. */
 export function applyLayer(layer: LayerInstance, inputs: Value, callNode: ts.Node): Value {
   const tensors = symbolicInputs(inputs);
@@ -342,6 +347,7 @@ export function applyLayer(layer: LayerInstance, inputs: Value, callNode: ts.Nod
     ),
   );
   if (uncertain) for (const t of call.outputs) t.uncertainDims = true;
+  (layer.node.calls ??= []).push(tensors.map(tensorRef));
   if (first) {
     layer.node.inbound = tensors.map((t) => t.sourceLayer.node.id);
     layer.node.inputShapes = inputShapes.map((s) => s ?? []);

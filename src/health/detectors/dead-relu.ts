@@ -8,6 +8,7 @@ import type { LayerInfo, ModelContext } from '../context';
 import { initialLoss, recentLoss } from '../curve';
 import { finding, type Detector } from '../detector';
 import { pct, type Finding } from '../findings';
+import { msg, when } from '../messages';
 import { heInitialization, leakyRelu, lowerLearningRate, zeroBias } from '../fixes';
 import type { ProbeRecord, StreamState } from '../state';
 
@@ -91,7 +92,11 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         code: 'dead-relu',
         key: info.name,
         severity: dead >= DEAD_UNIT_SEVERE ? 'error' : dead >= DEAD_UNIT_MOST || progress < DEAD_BENIGN_PROGRESS ? 'warning' : 'info',
-        message: `${pct(dead)} of the units of ${info.name}${units ? ` (${Math.round(dead * units)} of ${units})` : ''} output 0 for every probe sample: they get no gradient and will not recover.${dead >= DEAD_UNIT_SEVERE ? ' The layer also blocks the gradient of every layer before it.' : ''}${highLr ? ` The learning rate (${lr}) is high for ${ctx.optimizer() ?? 'this optimizer'}.` : ''}`,
+        text: [
+          msg('deadRelu.main', { fraction: pct(dead), layer: info.name, count: when(Boolean(units), () => msg('deadRelu.count', { dead: Math.round(dead * units!), total: units! })) }),
+          ...(dead >= DEAD_UNIT_SEVERE ? [msg('deadRelu.blocks')] : []),
+          ...(highLr ? [msg('deadRelu.highRate', { lr: lr!, optimizer: ctx.optimizer() ?? msg('thisOptimizer') })] : []),
+        ],
         layers: [info.name],
         line: info.line,
         evidence: { deadFraction: dead, deadUnits: units ? Math.round(dead * units) : undefined, units, fracZero: latest.fracZero, probes: hist.length, learningRate: lr, lossProgress: progress },

@@ -13,7 +13,8 @@
 import type { ModelContext } from '../context';
 import { currentLearningRate, initialLoss, recentLoss } from '../curve';
 import { finding, type Detector } from '../detector';
-import { fmt, type Finding } from '../findings';
+import { fmt, pct, type Finding } from '../findings';
+import { msg, when, type MessagePart } from '../messages';
 import { clipGradients, lowerLearningRate, setLearningRate } from '../fixes';
 import { median, quantile, slope } from '../numeric';
 import { DEFAULT_LEARNING_RATES } from '../context';
@@ -26,8 +27,8 @@ import { SATURATION_FRACTION } from './saturation';
 const SQUASHING = new Set(['sigmoid', 'tanh', 'hardSigmoid', 'softsign']);
 
 /** Hidden layers that the last probes show damaged: most ReLU units dead, or most squashing outputs saturated. */
-function damagedLayers(state: StreamState, ctx: ModelContext): { name: string; what: string }[] {
-  const out: { name: string; what: string }[] = [];
+function damagedLayers(state: StreamState, ctx: ModelContext): { name: string; what: MessagePart }[] {
+  const out: { name: string; what: MessagePart }[] = [];
   for (const key of state.probeOrder) {
     const hist = state.probeHistory(key).slice(-HIGH_LR_DAMAGE_PROBES);
     if (hist.length < HIGH_LR_DAMAGE_PROBES) continue;
@@ -36,9 +37,9 @@ function damagedLayers(state: StreamState, ctx: ModelContext): { name: string; w
     if (info.isOutput) continue;
     const act = info.activation ?? latest.activation;
     if (isReluLike(info, latest) && hist.every((p) => p.deadFraction !== null && p.deadFraction >= DEAD_UNIT_FRACTION)) {
-      out.push({ name: info.name, what: `${Math.round(latest.deadFraction! * 100)}% dead units` });
+      out.push({ name: info.name, what: msg('highRate.dead', { fraction: pct(latest.deadFraction!) }) });
     } else if (act !== undefined && SQUASHING.has(act) && hist.every((p) => p.fracSaturated !== null && p.fracSaturated >= SATURATION_FRACTION)) {
-      out.push({ name: info.name, what: `${Math.round(latest.fracSaturated! * 100)}% saturated outputs` });
+      out.push({ name: info.name, what: msg('highRate.saturated', { fraction: pct(latest.fracSaturated!) }) });
     }
   }
   return out;
@@ -123,7 +124,13 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         code: 'divergence',
         key: 'model',
         severity: 'error',
-        message: `The loss went from ${fmt(initial)} to NaN/Infinity at step ${nonFinite.step}${lr !== undefined ? ` (learning rate ${lr}${ctx.optimizer() ? `, ${ctx.optimizer()}` : ''})` : ''}: training diverged.`,
+        text: [
+          msg('divergence.nonFinite', {
+            initial: fmt(initial),
+            step: nonFinite.step,
+            rate: when(lr !== undefined, () => (ctx.optimizer() ? msg('divergence.rateOptimizer', { lr: lr!, optimizer: ctx.optimizer()! }) : msg('divergence.rate', { lr: lr! }))),
+          }),
+        ],
         layers: [],
         line,
         step: nonFinite.step,
@@ -141,7 +148,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         code: 'divergence',
         key: 'model',
         severity: 'error',
-        message: `The loss climbed from ${fmt(initial)} to ${fmt(recent)} (${fmt(recent / initial)}×)${lr !== undefined ? ` with learning rate ${lr}` : ''}: each step overshoots and makes things worse.`,
+        text: [msg('divergence.climb', { initial: fmt(initial), recent: fmt(recent), factor: fmt(recent / initial), rate: when(lr !== undefined, () => msg('divergence.withRate', { lr: lr! })) })],
         layers: [],
         line,
         evidence: { initialLoss: initial, recentLoss: recent, factor: recent / initial, learningRate: lr },
@@ -168,7 +175,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
           code: 'oscillation',
           key: 'model',
           severity: 'warning',
-          message: `The loss swings by ${fmt(spread)}× its level from batch to batch (median ${fmt(m)}, started at ${fmt(initial)}) without settling${lr !== undefined ? `: learning rate ${lr} is probably too high` : ''}.`,
+          text: [msg('oscillation.main', { spread: fmt(spread), median: fmt(m), initial: fmt(initial), rate: when(lr !== undefined, () => msg('oscillation.rate', { lr: lr! })) })],
           layers: [],
           line,
           evidence: { spread, medianLoss: m, initialLoss: initial, learningRate: lr },
@@ -188,18 +195,21 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
     const isStuck = Number.isFinite(stuck) && stuck >= HIGH_LR_STUCK * initial && ((ratio !== undefined && ratio >= UPDATE_RATIO_HIGH) || configured);
     const damaged = configured && !isStuck ? damagedLayers(state, ctx) : [];
     if (isStuck || damaged.length > 0) {
-      const rate = lr !== undefined ? `learning rate ${lr} is far too high for ${ctx.optimizer() ?? 'this optimizer'}` : 'the learning rate is far too high';
+      const rate = lr !== undefined ? msg('highRate.rateFor', { lr, optimizer: ctx.optimizer() ?? msg('thisOptimizer') }) : msg('highRate.rateUnknown');
       out.push(
         finding(state, {
           code: 'learning-rate-too-high',
           key: 'model',
           severity: 'error',
-          message: isStuck
-            ? `The loss is stuck at ${fmt(stuck)} (started at ${fmt(initial)})${ratio !== undefined && ratio >= UPDATE_RATIO_HIGH ? ` while each step changes the weights by ${fmt(ratio)}× their size` : ''}: ${rate}.`
-            : `The ${rate}: its oversized steps have already damaged ${damaged.length === 1 ? 'a hidden layer' : `${damaged.length} hidden layers`} (${damaged
-                .slice(0, 3)
-                .map((d) => `${d.name}: ${d.what}`)
-                .join(', ')}).`,
+          text: [
+            isStuck
+              ? msg('highRate.stuck', { loss: fmt(stuck), initial: fmt(initial), ratio: when(ratio !== undefined && ratio >= UPDATE_RATIO_HIGH, () => msg('highRate.ratio', { ratio: fmt(ratio) })), rate })
+              : msg('highRate.damaged', {
+                  rate,
+                  layers: damaged.length === 1 ? msg('highRate.oneLayer') : msg('highRate.layers', { count: damaged.length }),
+                  list: damaged.slice(0, 3).map((d) => msg('namedItem', { name: d.name, text: d.what })),
+                }),
+          ],
           // Model-wide: the place to fix is the compile call's rate, not the damaged layers.
           layers: [],
           line,

@@ -12,6 +12,7 @@
 import type { ModelContext } from '../context';
 import { finding, type Detector } from '../detector';
 import { fmt, type Finding } from '../findings';
+import { msg, when } from '../messages';
 import { batchNormAfter, clipGradients, glorotInitialization, lowerLearningRate } from '../fixes';
 import { median } from '../numeric';
 import type { StreamState } from '../state';
@@ -62,7 +63,15 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         code: 'exploding-gradient',
         key: 'model',
         severity: 'error',
-        message: `Gradients became NaN/Infinity at step ${step}${allBad ? ' in every layer at once, from the loss backwards' : `, first in ${origin.name}`} (${bad.nanCount} NaN, ${bad.infCount} Infinity values)${growth !== undefined && growth >= 10 ? `; the gradient norm had grown ${fmt(growth)}× before` : ''}.`,
+        text: [
+          msg('exploding.nonFinite', {
+            step,
+            where: allBad ? msg('exploding.everyLayer') : msg('exploding.firstIn', { layer: origin.name }),
+            nan: bad.nanCount,
+            inf: bad.infCount,
+            growth: when(growth !== undefined && growth >= 10, () => msg('exploding.grownBefore', { growth: fmt(growth) })),
+          }),
+        ],
         layers,
         line: origin.line,
         step,
@@ -102,7 +111,14 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
       code: 'exploding-gradient',
       key: 'model',
       severity: 'warning',
-      message: `The gradient norm grew ${fmt(latest / baseline)}× since the start of training (${fmt(baseline)} → ${fmt(latest)})${info ? `, fastest in ${info.name}` : ''}: updates are getting larger every step.`,
+      text: [
+        msg('exploding.growth', {
+          growth: fmt(latest / baseline),
+          from: fmt(baseline),
+          to: fmt(latest),
+          where: when(info !== undefined, () => msg('exploding.fastestIn', { layer: info!.name })),
+        }),
+      ],
       layers: info ? [info.name] : [],
       line: info?.line,
       evidence: { growth: latest / baseline, gradNorm: latest, baselineGradNorm: baseline, layerGrowth: worst?.growth },

@@ -11,6 +11,7 @@
 import type { ModelContext } from '../context';
 import { finding, type Detector } from '../detector';
 import { fmt, type Finding } from '../findings';
+import { msg, when, type EvidenceDraft } from '../messages';
 import { batchNormFirst, removeBadValues, rescaleInputs, standardizeInputs } from '../fixes';
 import { finiteOnly, median } from '../numeric';
 import type { StreamState } from '../state';
@@ -66,7 +67,7 @@ export function inputsLookUnnormalized(state: StreamState): UnnormalizedInputs |
 }
 
 /** Evidence of tfjs's clipped-cross-entropy stall: the loss ≈ 16.1 × the fraction wrong. */
-export function clipStall(state: StreamState, ctx: ModelContext): Record<string, number> {
+export function clipStall(state: StreamState, ctx: ModelContext): EvidenceDraft {
   if (!ctx.losses().some((l) => /Crossentropy$/.test(l))) return {};
   const recent = state.recentSteps(20);
   const loss = median(finiteOnly(recent.map((r) => r.loss)));
@@ -89,7 +90,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         code: 'non-finite-inputs',
         key: `input-${bad}`,
         severity: 'error',
-        message: `Input ${bad} holds ${n} NaN/Infinity value${n > 1 ? 's' : ''}: every loss and gradient they touch becomes NaN.`,
+        text: [msg(n > 1 ? 'inputs.nonFiniteMany' : 'inputs.nonFiniteOne', { input: bad, count: n })],
         layers: first ? [first.name] : [],
         line,
         evidence: { input: bad, nonFinite: n },
@@ -107,7 +108,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         code: 'inputs-not-normalized',
         key: `input-${u.index}`,
         severity: 'warning',
-        message: `Input values range over [${fmt(u.min)}, ${fmt(u.max)}] (mean ${fmt(u.mean)}, std ${fmt(u.std)})${u.pixelLike ? ', like raw 0–255 pixels' : ''}: large inputs saturate units and make the first layer's gradients huge; scale them to about [0, 1] or mean 0, std 1.`,
+        text: [msg('inputs.range', { min: fmt(u.min), max: fmt(u.max), mean: fmt(u.mean), std: fmt(u.std), pixels: when(u.pixelLike, () => msg('inputs.pixels')) })],
         layers: first ? [first.name] : [],
         line,
         evidence: { input: u.index, min: u.min, max: u.max, mean: u.mean, std: u.std, pixelLike: u.pixelLike ? 1 : 0, ...clipStall(state, ctx) },
@@ -129,7 +130,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
           code: 'inputs-not-normalized',
           key: 'input-0',
           severity: 'warning',
-          message: `${first.name}'s outputs have mean ${fmt(p.mean)} and std ${fmt(p.std)} at step ${p.step}, about 100× what normalised inputs give: the inputs are probably not scaled (e.g. raw 0–255 pixels).`,
+          text: [msg('inputs.firstLayer', { layer: first.name, mean: fmt(p.mean), std: fmt(p.std), step: p.step })],
           layers: [first.name],
           line,
           evidence: { firstLayerMean: p.mean, firstLayerStd: p.std, probeStep: p.step, ...clipStall(state, ctx) },

@@ -12,6 +12,7 @@
 import type { ModelContext } from '../context';
 import { finding, type Detector } from '../detector';
 import { fmt, type Finding, type Fix } from '../findings';
+import { msg, when, type EvidenceDraft, type MessagePart } from '../messages';
 import { checkLabels, oneHotLabels, scaleTargets, setLoss } from '../fixes';
 import type { StreamState } from '../state';
 import type { TargetStats } from '../stream';
@@ -27,13 +28,14 @@ export const NEGATIVE_LOSS = -1e-6;
 
 interface Mismatch {
   severity: 'error' | 'warning';
-  why: string;
-  evidence: Record<string, number | undefined>;
+  /** The whole sentence: what the loss expects and what the labels are. */
+  why: MessagePart;
+  evidence: EvidenceDraft;
   fixes: Fix[];
 }
 
 function check(loss: string, t: TargetStats, units: number | undefined): Mismatch | undefined {
-  const ev = { min: t.min ?? undefined, max: t.max ?? undefined, lastDim: t.lastDim, integer: t.integer ? 1 : 0, oneHot: t.oneHot ? 1 : 0, outputUnits: units };
+  const ev: EvidenceDraft = { min: t.min ?? undefined, max: t.max ?? undefined, lastDim: t.lastDim, integer: t.integer ? 1 : 0, oneHot: t.oneHot ? 1 : 0, outputUnits: units };
   const outOfUnit = (t.min !== null && t.min < 0) || (t.max !== null && t.max > 1);
   switch (loss) {
     case 'categoricalCrossentropy':
@@ -42,18 +44,23 @@ function check(loss: string, t: TargetStats, units: number | undefined): Mismatc
         // but the user's `fit` on the same data with this loss does not (a warning, not an error).
         return {
           severity: t.engineOneHot ? 'warning' : 'error',
-          why: `categoricalCrossentropy expects one-hot rows${units ? ` of ${units} values` : ''}, but the labels are class indices (one integer per sample, ${fmt(t.min)}…${fmt(t.max)})${t.engineOneHot ? '; Layer Lens one-hot encoded them for this run, your own fit() call would get them as they are' : ''}`,
+          why: msg('labels.categoricalIndices', {
+            width: when(Boolean(units), () => msg('labels.rowWidth', { units: units! })),
+            min: fmt(t.min),
+            max: fmt(t.max),
+            engine: when(Boolean(t.engineOneHot), () => msg('labels.engineOneHot')),
+          }),
           evidence: ev,
           fixes: [setLoss('sparseCategoricalCrossentropy', 1), oneHotLabels(2)],
         };
       }
       if (outOfUnit) {
-        return { severity: 'error', why: `categoricalCrossentropy expects probabilities, but the targets range over [${fmt(t.min)}, ${fmt(t.max)}]`, evidence: ev, fixes: [oneHotLabels(1), setLoss('sparseCategoricalCrossentropy', 2)] };
+        return { severity: 'error', why: msg('labels.categoricalRange', { min: fmt(t.min), max: fmt(t.max) }), evidence: ev, fixes: [oneHotLabels(1), setLoss('sparseCategoricalCrossentropy', 2)] };
       }
       if (t.lastDim > 1 && t.rowSumOne === false && !t.oneHot) {
         return {
           severity: 'warning',
-          why: 'categoricalCrossentropy expects one class per sample (rows summing to 1), but some rows have several 1s or none (multi-label targets)',
+          why: msg('labels.multiLabel'),
           evidence: ev,
           fixes: [setLoss('binaryCrossentropy', 1), checkLabels(2)],
         };
@@ -61,12 +68,12 @@ function check(loss: string, t: TargetStats, units: number | undefined): Mismatc
       return undefined;
     case 'sparseCategoricalCrossentropy':
       if (t.lastDim > 1 && t.oneHot) {
-        return { severity: 'error', why: `sparseCategoricalCrossentropy expects one class index per sample, but the labels are one-hot rows of ${t.lastDim} values`, evidence: ev, fixes: [setLoss('categoricalCrossentropy', 1)] };
+        return { severity: 'error', why: msg('labels.sparseOneHot', { width: t.lastDim }), evidence: ev, fixes: [setLoss('categoricalCrossentropy', 1)] };
       }
       if (!t.integer || (t.min !== null && t.min < 0) || (units !== undefined && t.max !== null && t.max >= units)) {
         return {
           severity: 'error',
-          why: `sparseCategoricalCrossentropy expects integer class indices in [0, ${units !== undefined ? units - 1 : 'units − 1'}], but the labels range over [${fmt(t.min)}, ${fmt(t.max)}]${t.integer ? '' : ' and are not whole numbers'}`,
+          why: msg('labels.sparseRange', { last: units !== undefined ? units - 1 : 'units − 1', min: fmt(t.min), max: fmt(t.max), notWhole: when(!t.integer, () => msg('labels.notWhole')) }),
           evidence: ev,
           fixes: [checkLabels(1), setLoss('meanSquaredError', 2)],
         };
@@ -77,7 +84,7 @@ function check(loss: string, t: TargetStats, units: number | undefined): Mismatc
         const classes = t.integer && t.min !== null && t.min >= 0 && t.max !== null && t.max >= 2;
         return {
           severity: 'error',
-          why: `binaryCrossentropy expects targets in [0, 1], but they range over [${fmt(t.min)}, ${fmt(t.max)}]${classes ? ' (class indices?)' : ''}: the loss can go negative and training follows it the wrong way`,
+          why: msg('labels.binaryRange', { min: fmt(t.min), max: fmt(t.max), hint: when(classes, () => msg('labels.classIndices')) }),
           evidence: ev,
           fixes: classes ? [setLoss('sparseCategoricalCrossentropy', 1), scaleTargets(2)] : [scaleTargets(1), setLoss('meanSquaredError', 2)],
         };
@@ -105,7 +112,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         code: 'label-loss-mismatch',
         key: `output-${i}`,
         severity: m.severity,
-        message: `${m.why}.`,
+        text: [m.why],
         layers: out0 ? [out0.name] : [],
         line,
         evidence: { output: i, ...m.evidence },
@@ -126,7 +133,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         code: 'label-loss-mismatch',
         key: 'output-0',
         severity: 'error',
-        message: `The ${ce} loss went negative (${fmt(neg.loss)} at step ${neg.step}), which targets in [0, 1] can never produce: the labels are outside the range the loss expects.`,
+        text: [msg('labels.negativeLoss', { loss: ce, value: fmt(neg.loss), step: neg.step })],
         layers: out0 ? [out0.name] : [],
         line,
         step: neg.step,

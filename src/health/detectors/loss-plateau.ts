@@ -7,6 +7,7 @@ import type { ModelContext } from '../context';
 import { classCount, currentLearningRate, initialLoss, recentLoss } from '../curve';
 import { finding, type Detector } from '../detector';
 import { fmt, pct, type Finding, type Fix } from '../findings';
+import { msg, when } from '../messages';
 import { checkLabels, heInitialization, lowerLearningRate, raiseLearningRate, rescaleInputs, standardizeInputs } from '../fixes';
 import { finiteOnly, slope } from '../numeric';
 import type { StreamState } from '../state';
@@ -80,7 +81,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
           code: 'loss-not-decreasing',
           key: 'model',
           severity: 'error',
-          message: `The loss has not changed at all in ${state.stepEvents} steps (${fmt(hi)}): no update reaches the weights, or the output does not depend on them.`,
+          text: [msg('plateau.flat', { count: state.stepEvents, loss: fmt(hi) })],
           layers: [],
           line,
           evidence: { initialLoss: initial, recentLoss: hi, improvement: 0, steps: state.step, learningRate: lr },
@@ -109,7 +110,14 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
       code: 'loss-not-decreasing',
       key: 'model',
       severity: 'warning',
-      message: `After ${state.step} steps the loss is ${fmt(recent)}, ${improvement >= 0 ? `only ${pct(improvement)} below` : `${pct(-improvement)} above`} where it started (${fmt(initial)})${atChance ? `, the level of guessing among ${classes} classes` : ''}.`,
+      text: [
+        msg('plateau.main', {
+          steps: state.step,
+          recent: fmt(recent),
+          change: improvement >= 0 ? msg('plateau.below', { fraction: pct(improvement), initial: fmt(initial) }) : msg('plateau.above', { fraction: pct(-improvement), initial: fmt(initial) }),
+          chance: when(atChance, () => msg('plateau.chance', { classes: classes! })),
+        }),
+      ],
       layers: [],
       line,
       evidence: { initialLoss: initial, recentLoss: recent, improvement, trendPer100Steps: -drop100, steps: state.step, chanceLoss: chance, learningRate: lr },

@@ -7,6 +7,7 @@ import type { LayerInfo, ModelContext } from '../context';
 import { initialLoss } from '../curve';
 import { finding, type Detector } from '../detector';
 import { fmt, pct, type Finding } from '../findings';
+import { msg, type EvidenceDraft } from '../messages';
 import { dataAugmentation, dropoutAfter, earlyStopping, l2Regularization, moreData, smallerModel } from '../fixes';
 import type { EpochRecord, StreamState } from '../state';
 
@@ -67,16 +68,16 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
     moreData(5),
     smallerModel(6),
   ];
-  const message =
+  const text =
     reason === 'rise'
-      ? `Validation loss rose from ${fmt(best!.valLoss)} (epoch ${best!.epoch}) to ${fmt(latest.valLoss)} while training loss fell to ${fmt(latest.loss)}: the model is memorising the training set.`
-      : `Training accuracy is ${pct(latest.acc!)} but validation accuracy only ${pct(latest.valAcc!)}: the model does not generalise what it learned.`;
+      ? msg('overfitting.rise', { best: fmt(best!.valLoss), epoch: best!.epoch, latest: fmt(latest.valLoss), train: fmt(latest.loss) })
+      : msg('overfitting.gap', { accuracy: pct(latest.acc!), validation: pct(latest.valAcc!) });
   return [
     finding(state, {
       code: 'overfitting',
       key: 'model',
       severity: 'warning',
-      message,
+      text: [text],
       layers: [],
       line: ctx.fitLine(),
       step: latest.step,
@@ -87,7 +88,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
   ];
 }
 
-function evidence(latest: EpochRecord, state: StreamState): Record<string, number | null | undefined> {
+function evidence(latest: EpochRecord, state: StreamState): EvidenceDraft {
   return {
     epoch: latest.epoch,
     valLoss: latest.valLoss,

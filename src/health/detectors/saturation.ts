@@ -7,6 +7,7 @@
 import type { LayerInfo, ModelContext } from '../context';
 import { finding, type Detector } from '../detector';
 import { pct, type Finding } from '../findings';
+import { msg } from '../messages';
 import { batchNormAfter, glorotInitialization, lowerLearningRate, reluActivation, rescaleInputs, standardizeInputs } from '../fixes';
 import type { ProbeRecord, StreamState } from '../state';
 import { inputsLookUnnormalized } from './input-scale';
@@ -63,7 +64,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         code: 'saturated-activation',
         key: info.name,
         severity: frac >= SATURATION_SEVERE ? 'error' : 'warning',
-        message: `${pct(frac)} of the outputs of ${info.name} (${info.activation ?? latest.activation ?? info.className}) sit at the ends of its range, where its slope is almost 0: those units pass back almost no gradient.`,
+        text: [msg('saturation.main', { fraction: pct(frac), layer: info.name, activation: info.activation ?? latest.activation ?? info.className })],
         layers: [info.name],
         line: info.line,
         evidence: { fracSaturated: frac, mean: latest.mean, std: latest.std, probes: hist.length },

@@ -11,6 +11,7 @@ import type { LayerInfo, ModelContext } from '../context';
 import { currentLearningRate } from '../curve';
 import { finding, type Detector } from '../detector';
 import { type Finding, type Fix } from '../findings';
+import { msg, when, type MessagePart } from '../messages';
 import { connectBranch, glorotInitialization, lowerLearningRate, rescaleInputs, setLearningRate, sigmoidOutput, standardizeInputs, unfreeze } from '../fixes';
 import { clipStall, inputsLookUnnormalized } from './input-scale';
 import { DEFAULT_LEARNING_RATES } from '../context';
@@ -37,29 +38,29 @@ interface Still {
   ratio?: number;
 }
 
-function causeText(c: Cause): string {
+function causeText(c: Cause): MessagePart {
   switch (c) {
     case 'frozen':
-      return 'it is frozen (trainable: false), so the optimizer never sees it';
+      return msg('unchanged.frozen');
     case 'zero-lr':
-      return 'the learning rate is 0 (or too small to change float32 weights)';
+      return msg('unchanged.zeroRate');
     case 'no-gradient':
-      return 'its gradient is exactly 0: nothing connects it to the loss, or a layer after it blocks the gradient';
+      return msg('unchanged.noGradient');
     case 'no-update':
-      return 'the optimizer does not apply its gradient';
+      return msg('unchanged.noUpdate');
     case 'never-reported':
-      return 'it never reached the optimizer: it is frozen at run time or not connected to the outputs';
+      return msg('unchanged.neverReported');
   }
 }
 
-function groupText(c: Cause): string {
+function groupText(c: Cause): MessagePart {
   switch (c) {
     case 'frozen':
-      return 'every layer is frozen (trainable: false)';
+      return msg('unchanged.everyFrozen');
     case 'no-gradient':
-      return 'every gradient is exactly 0';
+      return msg('unchanged.everyZero');
     case 'never-reported':
-      return 'no layer ever reached the optimizer';
+      return msg('unchanged.noneReported');
     default:
       return causeText(c);
   }
@@ -75,7 +76,7 @@ function allFrozen(state: StreamState, ctx: ModelContext): Finding[] {
       code: 'unchanged-weights',
       key: 'all',
       severity: 'error',
-      message: `None of the model's ${m.totalParams.toLocaleString('en-US')} parameters is trainable: every layer is frozen (trainable: false), so training cannot change anything.`,
+      text: [msg('unchanged.allFrozen', { total: m.totalParams.toLocaleString('en-US') })],
       layers: withWeights.map((l) => l.name),
       line: withWeights[0]?.line ?? ctx.modelLine(),
       evidence: { totalParams: m.totalParams, trainableParams: 0, frozen: withWeights.length },
@@ -139,19 +140,13 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
     if (only === 'no-gradient' || only === 'never-reported') fixes.push(connectBranch(saturatedOutput ? 4 : 2));
     // Mixed causes (typically a network an oversized step has killed: dead layers, a last layer barely moving).
     if (fixes.length === 0) fixes.push(lowerLearningRate(ctx, 1), connectBranch(2));
-    const why = oneUnitSoftmax
-      ? `${output.name} applies softmax to a single unit, which always outputs exactly 1, so every gradient is 0`
-      : saturatedOutput
-        ? `the output probabilities are pinned at exactly 0 and 1 (loss ≈ 16.1 × the fraction wrong): tfjs clips the cross-entropy there and the clip passes no gradient`
-        : only
-        ? groupText(only)
-        : 'no layer receives an update';
+    const why = oneUnitSoftmax ? msg('unchanged.softmaxOne', { layer: output.name }) : saturatedOutput ? msg('unchanged.clipped') : only ? groupText(only) : msg('unchanged.noUpdates');
     return [
       finding(state, {
         code: 'unchanged-weights',
         key: 'all',
         severity: 'error',
-        message: `No weight of the model has changed in the last ${UNCHANGED_REPORTS} reports: ${why}. The model cannot learn.`,
+        text: [msg('unchanged.all', { reports: UNCHANGED_REPORTS, why })],
         layers: still.map((s) => s.info.name),
         line: oneUnitSoftmax ? output.line : only === 'zero-lr' ? (ctx.compileLine() ?? still[0].info.line) : still[0].info.line,
         evidence: { layersAffected: still.length, learningRate: lr, reports: UNCHANGED_REPORTS, gradNorm: still[0].gradNorm, frozen: still.filter((s) => s.cause === 'frozen').length, ...clipped },
@@ -167,7 +162,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
       key: s.info.name,
       // Freezing part of a model is usually deliberate (transfer learning, a GAN's discriminator).
       severity: s.cause === 'frozen' ? 'info' : 'warning',
-      message: `${s.info.name}'s weights have not changed${s.cause === 'never-reported' ? '' : ` in the last ${UNCHANGED_REPORTS} reports`}: ${causeText(s.cause)}.`,
+      text: [msg('unchanged.layer', { layer: s.info.name, window: when(s.cause !== 'never-reported', () => msg('unchanged.window', { reports: UNCHANGED_REPORTS })), cause: causeText(s.cause) })],
       layers: [s.info.name],
       line: s.info.line,
       evidence: { updateRatio: s.ratio, gradNorm: s.gradNorm, reports: UNCHANGED_REPORTS, frozen: s.cause === 'frozen' ? 1 : 0, learningRate: lr },

@@ -6,6 +6,7 @@ import type { ModelContext } from '../context';
 import { chanceAccuracy, classCount, currentLearningRate } from '../curve';
 import { finding, type Detector } from '../detector';
 import { pct, type Finding, type Fix } from '../findings';
+import { msg, when } from '../messages';
 import { biggerModel, checkLabels, lessRegularization, raiseLearningRate, trainLonger } from '../fixes';
 import { finiteOnly, mean } from '../numeric';
 import type { StreamState } from '../state';
@@ -58,7 +59,7 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
       code: 'underfitting',
       key: 'model',
       severity: 'warning',
-      message: `After ${state.step} steps the training accuracy is ${pct(acc)}, about what guessing gives (${pct(chance)}${classes ? ` with ${classes} classes` : ''}), and it is not improving.`,
+      text: [msg('underfitting.main', { steps: state.step, accuracy: pct(acc), chance: pct(chance), classes: when(Boolean(classes), () => msg('underfitting.classes', { count: classes! })) })],
       layers: [],
       line: ctx.compileLine(),
       evidence: { accuracy: acc, chance, classes, progress, steps: state.step, learningRate: lr },

@@ -11,6 +11,7 @@ import type { ModelContext } from '../context';
 import { currentLearningRate } from '../curve';
 import { finding, type Detector } from '../detector';
 import { fmt, type Finding } from '../findings';
+import { msg, when } from '../messages';
 import { lowerLearningRate, raiseLearningRate } from '../fixes';
 import { median } from '../numeric';
 import type { StreamState } from '../state';
@@ -62,7 +63,15 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         code: 'update-ratio-high',
         key: 'model',
         severity: worst.r >= 10 * UPDATE_RATIO_HIGH ? 'error' : 'warning',
-        message: `Each step changes ${worst.info.name}'s weights by ${fmt(worst.r)}× their size (healthy is about ${fmt(HEALTHY_UPDATE_RATIO)}×)${high.length > 1 ? `, and ${high.length - 1} other layer${high.length > 2 ? 's' : ''} too` : ''}: the learning rate${lr !== undefined ? ` (${lr})` : ''} is too high for these weights.`,
+        text: [
+          msg('updateRatio.high', {
+            layer: worst.info.name,
+            ratio: fmt(worst.r),
+            healthy: fmt(HEALTHY_UPDATE_RATIO),
+            others: when(high.length > 1, () => msg(high.length > 2 ? 'updateRatio.otherLayers' : 'updateRatio.otherLayer', { count: high.length - 1 })),
+            lr: when(lr !== undefined, () => msg('updateRatio.rate', { lr: lr! })),
+          }),
+        ],
         layers: high.map((x) => x.info.name),
         line: worst.info.line,
         evidence: { updateRatio: worst.r, healthy: HEALTHY_UPDATE_RATIO, layersAffected: high.length, learningRate: lr },
@@ -82,7 +91,9 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
           code: 'update-ratio-low',
           key: 'model',
           severity: 'warning',
-          message: `Each step changes the weights by only ${fmt(overall)}× their size (median over ${moving.length} layers; healthy is about ${fmt(HEALTHY_UPDATE_RATIO)}×): training barely moves them${lr !== undefined ? `; the learning rate is ${lr}` : ''}.`,
+          text: [
+            msg('updateRatio.low', { ratio: fmt(overall), count: moving.length, healthy: fmt(HEALTHY_UPDATE_RATIO), lr: when(lr !== undefined, () => msg('updateRatio.lowRate', { lr: lr! })) }),
+          ],
           layers: low.map((x) => x.info.name),
           line: ctx.compileLine(),
           evidence: { updateRatio: overall, healthy: HEALTHY_UPDATE_RATIO, layersAffected: low.length, learningRate: lr },

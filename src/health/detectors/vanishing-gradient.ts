@@ -12,6 +12,7 @@
 import type { LayerInfo, ModelContext } from '../context';
 import { finding, type Detector } from '../detector';
 import { fmt, type Finding } from '../findings';
+import { msg } from '../messages';
 import { batchNormAfter, glorotInitialization, heInitialization, reluActivation, residualConnection } from '../fixes';
 import { median } from '../numeric';
 import type { StreamState } from '../state';
@@ -114,7 +115,15 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
       code: 'vanishing-gradient',
       key: 'model',
       severity: worst < VANISHING_SEVERE_RATIO ? 'error' : 'warning',
-      message: `Gradients reaching ${first.row.name} are ${fmt(first.ratio)}× those of the layers after it (${vanishing.length} early layer${vanishing.length > 1 ? 's' : ''} below ${fmt(VANISHING_RATIO)}×): the first layers barely learn.${saturating.length > 0 ? ` ${saturating.length} hidden layer${saturating.length > 1 ? 's use' : ' uses'} a saturating activation.` : ''}`,
+      text: [
+        msg('vanishing.main', {
+          layer: first.row.name,
+          ratio: fmt(first.ratio),
+          layers: msg(vanishing.length > 1 ? 'vanishing.earlyLayers' : 'vanishing.earlyLayer', { count: vanishing.length }),
+          threshold: fmt(VANISHING_RATIO),
+        }),
+        ...(saturating.length > 0 ? [msg(saturating.length > 1 ? 'vanishing.saturatingMany' : 'vanishing.saturatingOne', { count: saturating.length })] : []),
+      ],
       layers: names,
       line: first.row.info.line,
       evidence: {

@@ -31,8 +31,9 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis, LayerNode, ModelGraph } from '../../analysis/graph';
 import { findingPlaces } from '../../health/editor';
 import { fixTitle, type Finding, type Fix, type FixEdit, type JsonValue } from '../../health/findings';
+import { uiText } from '../../health/messages';
 import type { ExplainLocale } from '../../explain/l10n';
-import { TRAINING_DIAGNOSTIC_SOURCE, TRAINING_FIX_KIND } from '../training-health-protocol';
+import { TRAINING_DIAGNOSTIC_SOURCE, TRAINING_FIX_APPLIED_COMMAND, TRAINING_FIX_KIND } from '../training-health-protocol';
 import { inFile, samePath } from './locate';
 import {
   type OffsetEdit,
@@ -400,14 +401,15 @@ function merge(edits: OffsetEdit[]): OffsetEdit[] | undefined {
 
 function titleOf(fix: Fix, locale: ExplainLocale | undefined): string {
   const base = fixTitle(fix, locale);
+  const lang = locale ?? 'en';
   const lr = fix.edits?.find((e) => e.kind === 'set-learning-rate');
   if (lr && lr.kind === 'set-learning-rate') return `${base}: ${lr.value}`;
   const layer = fix.edits?.find((e) => e.kind === 'insert-layer-after' || e.kind === 'insert-layer-before');
-  if (layer && (layer.kind === 'insert-layer-after' || layer.kind === 'insert-layer-before')) return `${base} (${layer.kind === 'insert-layer-after' ? 'after' : 'before'} ${layer.layer})`;
+  if (layer && (layer.kind === 'insert-layer-after' || layer.kind === 'insert-layer-before')) return uiText(layer.kind === 'insert-layer-after' ? 'fixAfter' : 'fixBefore', lang, { fix: base, layer: layer.layer });
   const set = fix.edits?.filter((e) => e.kind === 'set-config') ?? [];
   const layers = [...new Set(set.map((e) => (e.kind === 'set-config' ? e.layer : '')))];
   if (layers.length === 1) return `${base} (${layers[0]})`;
-  if (layers.length > 1) return `${base} (${layers.length} layers)`;
+  if (layers.length > 1) return uiText('fixLayers', lang, { fix: base, count: layers.length });
   return base;
 }
 
@@ -475,7 +477,9 @@ export function trainingCodeActions(
     const attached: LspDiagnostic[] = (context?.diagnostics ?? []).filter((d) => d.source === TRAINING_DIAGNOSTIC_SOURCE && d.code === q.finding.code);
     const edits = toTextEdits(doc, q.edits);
     const edit: WorkspaceEdit = version === undefined ? { changes: { [doc.uri]: edits } } : { documentChanges: [{ textDocument: { uri: doc.uri, version }, edits }] };
-    actions.push({ title: q.title, kind, diagnostics: attached, isPreferred: q.fix.rank === 1, edit });
+    // After the edit, the extension host hears which finding's fix was applied (its findings are from before it now).
+    const command = { title: q.title, command: TRAINING_FIX_APPLIED_COMMAND, arguments: [doc.uri, q.finding.id, q.fix.id] };
+    actions.push({ title: q.title, kind, diagnostics: attached, isPreferred: q.fix.rank === 1, edit, command });
   }
   return actions;
 }

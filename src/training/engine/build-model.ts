@@ -1,11 +1,14 @@
 /**
  * Builds the real tfjs model from an analysed ModelGraph: each layer's className and
  * config go to the `tf.layers` factory that made it; a Sequential is rebuilt in order, a
- * functional graph through each layer's `inbound` ids; a model used as a layer is rebuilt
- * from its own graph. The result is checked against the graph (layer count, classes,
- * output shapes, parameter counts) and every difference is reported.
+ * functional graph call by call from its outputs (each layer's `calls`: the tensors, by
+ * layer, node index and tensor index, every call was applied to); a model used as a layer
+ * is rebuilt from its own graph. One analysed layer is one tfjs layer, however many times it
+ * is called (shared layers, a model applied twice), and an RNN's initial states are inputs
+ * of its call as tfjs records them. The result is checked against the graph (layer count,
+ * classes, output shapes, parameter counts) and every difference is reported.
  */
-import type { LayerNode, ModelGraph, Shape } from '../../analysis/graph';
+import type { LayerNode, ModelGraph, Shape, TensorRef } from '../../analysis/graph';
 import type { TF } from './backend';
 
 type Tf = TF;
@@ -64,6 +67,10 @@ function countParams(layer: Layer): { total: number; trainable: number } {
 
 export class ModelBuilder {
   readonly warnings: string[] = [];
+  /** Analysed layer id → its tfjs layer (or model), shared by every call and every model built here. */
+  private readonly made = new Map<string, Layer | LayersModel>();
+  /** InputLayer id → its tf.input tensor (an input read by a nested model and by the model around it is one input). */
+  private readonly inputs = new Map<string, SymbolicTensor>();
   private readonly byId = new Map<string, ModelGraph>();
   private readonly byName = new Map<string, ModelGraph>();
 
@@ -82,7 +89,8 @@ export class ModelBuilder {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(node.config)) {
       const where = `${node.name}.${k}`;
-      if (!first && (k === 'inputShape' || k === 'batchInputShape' || k === 'inputDim' || k === 'batchSize')) continue;
+      // Shape arguments only matter to a Sequential's first layer (Dense's inputDim is one; Embedding's is its vocabulary).
+      if (!first && (k === 'inputShape' || k === 'batchInputShape' || k === 'batchSize' || (k === 'inputDim' && node.className !== 'Embedding'))) continue;
       if (isUnknown(v)) {
         if (DROPPABLE.test(k)) {
           this.warnings.push(`${where} is not known statically (${v.unknown}); tfjs's default is used`);
@@ -130,11 +138,19 @@ export class ModelBuilder {
     }
   }
 
-  /** Wrappers (Bidirectional, TimeDistributed, RNN): the inner layer from its class and config. */
-  private wrapped(node: LayerNode, args: Record<string, unknown>): void {
-    const inner = args.layer ?? args.cell;
-    if (inner === undefined) return;
-    const key = args.layer !== undefined ? 'layer' : 'cell';
+  /**
+   * Inner layers (Bidirectional's and TimeDistributed's `layer`, an RNN's `cell` or list of
+   * cells, StackedRNNCells' `cells`): each built from its class and config, inner ones first.
+   */
+  private wrapped(node: LayerNode, args: Record<string, unknown>, depth = 0): void {
+    for (const key of ['layer', 'cell', 'cells']) {
+      const inner = args[key];
+      if (inner === undefined) continue;
+      args[key] = Array.isArray(inner) ? inner.map((x, i) => this.innerLayer(node, `${key}[${i}]`, x, depth)) : this.innerLayer(node, key, inner, depth);
+    }
+  }
+
+  private innerLayer(node: LayerNode, key: string, inner: unknown, depth: number): Layer {
     let className: string;
     let innerConfig: Record<string, unknown> = {};
     if (typeof inner === 'string') className = inner;
@@ -142,15 +158,17 @@ export class ModelBuilder {
       className = (inner as { className: string }).className;
       innerConfig = ((inner as { config?: Record<string, unknown> }).config ?? {}) as Record<string, unknown>;
     } else throw new ModelBuildError(`cannot build layer ${node.name}: its inner ${key} cannot be rebuilt`, node.name);
+    if (depth > 8) throw new ModelBuildError(`cannot build layer ${node.name}: its inner layers nest too deep`, node.name);
     const factory = factoryOfClass(className);
     const make = (this.tf.layers as unknown as Record<string, (c: unknown) => Layer>)[factory];
     if (typeof make !== 'function') throw new ModelBuildError(`cannot build layer ${node.name}: inner ${className} has no tf.layers factory`, node.name);
     // The inner config gets the same cleaning as any layer's (unknowns, functions, initializers).
-    const cfg = this.layerArgs({ ...node, name: `${node.name}.${key}`, config: innerConfig }, false);
+    const cfg = this.layerArgs({ ...node, className, name: `${node.name}.${key}`, config: innerConfig }, false);
     if (typeof innerConfig.name === 'string') cfg.name = innerConfig.name;
     else delete cfg.name;
+    this.wrapped(node, cfg, depth + 1);
     try {
-      args[key] = make.call(this.tf.layers, cfg);
+      return make.call(this.tf.layers, cfg);
     } catch (e) {
       throw new ModelBuildError(`cannot build the ${className} inside ${node.name}: ${(e as Error).message}`, node.name);
     }
@@ -167,7 +185,16 @@ export class ModelBuilder {
     throw new ModelBuildError(`cannot build layer ${node.name}: it is a model whose own graph was not found in the file`, node.name);
   }
 
+  /** The tfjs layer of an analysed layer: made once, then the same object for every call and every model. */
   private makeLayer(node: LayerNode, first: boolean): Layer | LayersModel {
+    const done = this.made.get(node.id);
+    if (done) return done;
+    const layer = this.newLayer(node, first);
+    this.made.set(node.id, layer);
+    return layer;
+  }
+
+  private newLayer(node: LayerNode, first: boolean): Layer | LayersModel {
     if (node.className === 'Sequential' || node.className === 'Model' || node.className === 'Functional' || node.nestedModelId) {
       const built = this.build(this.nestedGraph(node), node.name);
       if (!node.trainable) built.trainable = false;
@@ -175,12 +202,7 @@ export class ModelBuilder {
     }
     const factory = node.factory || factoryOfClass(node.className);
     const make = (this.tf.layers as unknown as Record<string, (c: unknown) => Layer>)[factory];
-    if (typeof make !== 'function') {
-      throw new ModelBuildError(
-        `cannot build layer ${node.name}: ${node.className} is not a tf.layers layer (a user-defined layer class cannot be rebuilt from the analysis; train it with your own training code)`,
-        node.name,
-      );
-    }
+    if (typeof make !== 'function') throw new ModelBuildError(notAFactory(node), node.name);
     const args = this.layerArgs(node, first);
     this.wrapped(node, args);
     try {
@@ -194,10 +216,6 @@ export class ModelBuilder {
 
   build(graph: ModelGraph, name = graph.name): LayersModel {
     if (graph.layers.length === 0) throw new ModelBuildError(`model ${graph.name} has no layers`);
-    const shared = graph.layers.find((l) => l.applyRanges.length > 1 && l.className !== 'InputLayer');
-    if (shared && graph.kind === 'functional') {
-      throw new ModelBuildError(`model ${graph.name} calls layer ${shared.name} more than once (a shared layer); rebuilding shared layers is not supported yet`, shared.name);
-    }
     return graph.kind === 'sequential' ? this.buildSequential(graph, name) : this.buildFunctional(graph, name);
   }
 
@@ -217,54 +235,110 @@ export class ModelBuilder {
     return model;
   }
 
+  /**
+   * tfjs's own way of building a functional model: each output tensor from the call that made
+   * it, each call from the tensors it was applied to (by layer, node index and tensor index),
+   * back to the model's inputs. Graphs without call records (made before they were kept) are
+   * read from `inbound` (first call, first tensor) and the layers no other layer reads.
+   */
   private buildFunctional(graph: ModelGraph, name: string): LayersModel {
-    const tensors = new Map<string, SymbolicTensor | SymbolicTensor[]>();
     const byId = new Map(graph.layers.map((l) => [l.id, l]));
+    const inputs = this.inputs;
+    const results = new Map<string, SymbolicTensor[]>();
     const visiting = new Set<string>();
-    const inputs: { node: LayerNode; t: SymbolicTensor }[] = [];
-    const visit = (node: LayerNode): SymbolicTensor | SymbolicTensor[] => {
-      const done = tensors.get(node.id);
-      if (done) return done;
-      if (visiting.has(node.id)) throw new ModelBuildError(`model ${graph.name} has a cycle through ${node.name}`, node.name);
-      visiting.add(node.id);
-      let out: SymbolicTensor | SymbolicTensor[];
-      if (node.className === 'InputLayer') {
-        const t = this.tf.input({ ...inputArgs(node) } as Parameters<Tf['input']>[0]);
-        inputs.push({ node, t });
-        out = t;
-      } else {
-        const ins = node.inbound.map((id) => {
-          const src = byId.get(id);
-          if (!src) throw new ModelBuildError(`layer ${node.name} reads from a layer that is not in model ${graph.name}`, node.name);
-          const t = visit(src);
-          return Array.isArray(t) ? t[0] : t;
-        });
-        if (ins.length === 0) throw new ModelBuildError(`layer ${node.name} has no input in model ${graph.name}`, node.name);
+    const recorded = graph.outputs !== undefined && graph.layers.every((l) => l.className === 'InputLayer' || l.calls !== undefined);
+    const callsOf = (node: LayerNode): TensorRef[][] => (recorded ? (node.calls ?? []) : [node.inbound.map((layer) => ({ layer, node: 0, tensor: 0 }))]);
+
+    const inputOf = (node: LayerNode): SymbolicTensor => {
+      let t = inputs.get(node.id);
+      if (!t) {
+        t = this.tf.input({ ...inputArgs(node) } as Parameters<Tf['input']>[0]);
+        inputs.set(node.id, t);
+      }
+      return t;
+    };
+    const tensorOf = (ref: TensorRef, reader?: LayerNode): SymbolicTensor => {
+      const node = byId.get(ref.layer);
+      if (!node) throw new ModelBuildError(`${reader ? `layer ${reader.name}` : `an output of model ${graph.name}`} reads from a layer that is not in model ${graph.name}`, reader?.name);
+      if (node.className === 'InputLayer') return inputOf(node);
+      const key = `${node.id}/${ref.node}`;
+      let outs = results.get(key);
+      if (!outs) {
+        if (visiting.has(key)) throw new ModelBuildError(`model ${graph.name} has a cycle through ${node.name}`, node.name);
+        visiting.add(key);
+        // A layer's earlier calls in this model first, so its calls keep the order (node indices) they have in the code.
+        for (let m = 0; m < ref.node; m++) if (needed.has(`${node.id}/${m}`)) tensorOf({ layer: node.id, node: m, tensor: 0 }, reader);
+        const call = callsOf(node)[ref.node];
+        if (!call) throw new ModelBuildError(`layer ${node.name} is read at its call ${ref.node + 1}, which the analysis did not record`, node.name);
+        if (call.length === 0) throw new ModelBuildError(`layer ${node.name} has no input in model ${graph.name}`, node.name);
+        // An RNN's initial states follow its input in the list, as tfjs's RNN.apply records them.
+        const ins = call.map((r) => tensorOf(r, node));
         const layer = this.makeLayer(node, false);
+        let out: SymbolicTensor | SymbolicTensor[];
         try {
           out = layer.apply(ins.length === 1 ? ins[0] : ins) as SymbolicTensor | SymbolicTensor[];
         } catch (e) {
           throw new ModelBuildError(`cannot apply layer ${node.name} (${node.className}): ${(e as Error).message}`, node.name);
         }
+        outs = Array.isArray(out) ? out : [out];
+        visiting.delete(key);
+        results.set(key, outs);
       }
-      visiting.delete(node.id);
-      tensors.set(node.id, out);
-      return out;
+      const t = outs[ref.tensor];
+      if (!t) throw new ModelBuildError(`layer ${node.name} returns ${outs.length} tensor(s); the model reads its tensor ${ref.tensor + 1}`, node.name);
+      return t;
     };
-    for (const node of graph.layers) visit(node);
-    const consumed = new Set(graph.layers.flatMap((l) => l.inbound));
-    const sinks = graph.layers.filter((l) => !consumed.has(l.id) && l.className !== 'InputLayer');
-    const outputs = orderByShapes(sinks, graph.outputShapes, (l) => (Array.isArray(l.outputShape?.[0]) ? (l.outputShape as Shape[])[0] : (l.outputShape as Shape | null))).map((l) => {
-      const t = tensors.get(l.id)!;
-      return Array.isArray(t) ? t[0] : t;
-    });
-    const orderedInputs = orderByShapes(inputs, graph.inputShapes, (i) => i.t.shape as Shape).map((i) => i.t);
+
+    let inputRefs: TensorRef[];
+    let outputRefs: TensorRef[];
+    if (recorded) {
+      inputRefs = graph.inputs ?? [];
+      outputRefs = graph.outputs ?? [];
+    } else {
+      const consumed = new Set(graph.layers.flatMap((l) => l.inbound));
+      const sinks = graph.layers.filter((l) => !consumed.has(l.id) && l.className !== 'InputLayer');
+      const first = (l: LayerNode) => (Array.isArray(l.outputShape?.[0]) ? (l.outputShape as Shape[])[0] : (l.outputShape as Shape | null));
+      outputRefs = orderByShapes(sinks, graph.outputShapes, first).map((l) => ({ layer: l.id, node: 0, tensor: 0 }));
+      const inputLayers = graph.layers.filter((l) => l.className === 'InputLayer');
+      inputRefs = orderByShapes(inputLayers, graph.inputShapes, (l) => inputArgs(l).batchShape).map((l) => ({ layer: l.id, node: 0, tensor: 0 }));
+    }
+    if (outputRefs.length === 0) throw new ModelBuildError(`model ${graph.name} has no outputs`);
+    // The calls the outputs depend on (tfjs's model holds only those).
+    const needed = new Set<string>();
+    const mark = (ref: TensorRef): void => {
+      const node = byId.get(ref.layer);
+      const key = `${ref.layer}/${ref.node}`;
+      if (!node || node.className === 'InputLayer' || needed.has(key)) return;
+      needed.add(key);
+      for (const r of callsOf(node)[ref.node] ?? []) mark(r);
+    };
+    outputRefs.forEach(mark);
+    const orderedInputs = inputRefs.map((r) => tensorOf(r));
+    const outputs = outputRefs.map((r) => tensorOf(r));
     try {
       return this.tf.model({ inputs: orderedInputs, outputs: outputs.length === 1 ? outputs[0] : outputs, name: safeName(name) });
     } catch (e) {
       throw new ModelBuildError(`cannot assemble model ${graph.name}: ${(e as Error).message}`);
     }
   }
+}
+
+/**
+ * Why a layer has no tf.layers factory. A user-defined layer class runs its own `call` (and
+ * `build`) code, which the analysis reads but the rebuild does not run; the user's program
+ * can train it.
+ */
+function notAFactory(node: LayerNode): string {
+  const userClass = /^[A-Z]/.test(node.className);
+  if (userClass) {
+    return (
+      `cannot build layer ${node.name}: ${node.className} is a user-defined layer class (it extends tf.layers.Layer). ` +
+      `Training on a built-in dataset rebuilds the model from the analysis with tf.layers factories and never runs code from your files, so it cannot compute what ${node.className}.call() does. ` +
+      `Train this model with your own training code: in the training panel's Setup tab choose "My training code" (the file's model.fit, or a program picked with "Choose a script…"), ` +
+      `or run \`layer-lens train <file>\` (\`--script <program>\` names the program).`
+    );
+  }
+  return `cannot build layer ${node.name}: tf.layers.${node.factory || node.className} does not exist in this version of tfjs, so the layer cannot be built (tfjs itself throws a TypeError there)`;
 }
 
 function safeName(name: string): string {
@@ -306,18 +380,27 @@ export function compareWithGraph(model: LayersModel, graph: ModelGraph): string[
       continue;
     }
     if (l.getClassName() !== node.className && !(node.nestedModelId && /Sequential|Model|Functional/.test(l.getClassName()))) diffs.push(`${node.name}: class ${l.getClassName()} ≠ ${node.className}`);
-    let shape: unknown;
-    try {
-      shape = JSON.parse(JSON.stringify(l.outputShape));
-    } catch {
-      shape = null;
-    }
+    const shape = outputShapeOf(l, node.outputShape);
     if (node.outputShape && JSON.stringify(shape) !== JSON.stringify(node.outputShape)) diffs.push(`${node.name}: output ${JSON.stringify(shape)} ≠ ${JSON.stringify(node.outputShape)}`);
     const p = countParams(l);
     if (node.params.total !== null && p.total !== node.params.total) diffs.push(`${node.name}: ${p.total} params ≠ ${node.params.total}`);
     if (node.params.trainable !== null && p.trainable !== node.params.trainable) diffs.push(`${node.name}: ${p.trainable} trainable params ≠ ${node.params.trainable}`);
   }
   return diffs;
+}
+
+/**
+ * `layer.outputShape`; for a shared layer called on inputs of different shapes (tfjs has no
+ * single output shape then) the shape of the call that matches the analysis's first call.
+ */
+function outputShapeOf(l: Layer, expected: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(l.outputShape));
+  } catch {
+    // A node lists its output shapes; one output is reported as its shape, as layer.outputShape does.
+    const shapes = l.inboundNodes.map((n) => JSON.parse(JSON.stringify(n.outputShapes.length === 1 ? n.outputShapes[0] : n.outputShapes)) as unknown);
+    return shapes.find((s) => JSON.stringify(s) === JSON.stringify(expected)) ?? shapes[0] ?? null;
+  }
 }
 
 export function buildModel(tf: Tf, graph: ModelGraph, others: ModelGraph[] = []): BuiltModel {

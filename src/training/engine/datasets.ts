@@ -27,6 +27,8 @@ export interface OutputSpec {
 export interface DataSpec {
   inputs: InputSpec[];
   outputs: OutputSpec[];
+  /** What was decided for the model (sizes given to open dimensions), for the run's log. */
+  notes?: string[];
 }
 
 export interface Array2 {
@@ -386,6 +388,7 @@ function teacher(spec: DataSpec, n: number, rng: Rng, imagesLike: boolean): { xs
     const h = project(z, n, F, Math.max(m, 1), rng);
     if (out.kind === 'regression') return { data: h.map((v) => Math.tanh(v)), shape: [n, ...out.shape] };
     const classes = classesOf(out);
+    if ((out.kind === 'classification' || out.kind === 'sparse') && out.shape.length > 1) return perPositionClasses(z, n, F, out, classes, rng);
     const label = new Int32Array(n);
     const hk = project(z, n, F, classes, rng);
     for (let i = 0; i < n; i++) {
@@ -396,6 +399,29 @@ function teacher(spec: DataSpec, n: number, rng: Rng, imagesLike: boolean): { xs
     return targetsFromLabels(label, classes, out, n);
   });
   return { xs, ys };
+}
+
+/**
+ * A class at every position of a sequence or grid output (`[steps, classes]`: a tagger, a
+ * decoder): each position's class is the largest of its own fixed random function of the
+ * inputs. One-hot for categorical losses, the index (`[n, …positions, 1]`) for sparse.
+ */
+function perPositionClasses(z: Float32Array, n: number, F: number, out: OutputSpec, classes: number, rng: Rng): Array2 {
+  const units = out.shape[out.shape.length - 1] ?? 1;
+  const positions = size(out.shape) / units;
+  const h = project(z, n, F, positions * classes, rng);
+  const sparse = out.kind === 'sparse';
+  const data = new Float32Array(n * positions * (sparse ? 1 : units));
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < positions; p++) {
+      const at = (i * positions + p) * classes;
+      let best = 0;
+      for (let c = 1; c < classes; c++) if (h[at + c] > h[at + best]) best = c;
+      if (sparse) data[i * positions + p] = best;
+      else data[(i * positions + p) * units + best] = 1;
+    }
+  }
+  return { data, shape: [n, ...out.shape.slice(0, -1), sparse ? 1 : units] };
 }
 
 export interface DatasetOptions {

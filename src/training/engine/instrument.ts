@@ -4,16 +4,23 @@
  * Gradients: every optimizer class's `applyGradients` is wrapped (they each override it),
  * so `model.fit`, `fitDataset`, `trainOnBatch` and custom loops calling `minimize` or
  * `applyGradients` are all seen. Per variable: gradient L2 norm and max |g|, weight norm,
- * ‖Δw‖/‖w‖ of the update, NaN and Inf counts — one [vars, 6] tensor per step, read with
- * `data()` (asynchronous) so the next step is not held up.
+ * ‖Δw‖/‖w‖ of the update, NaN and Inf counts.
  *
  * Activations: every N steps the model runs on a fixed probe batch (inference mode) and
  * each layer's output is summarised: mean, std, fraction of zeros, fraction saturated, and
  * a histogram.
+ *
+ * Where the summaries are computed (`summaryPlace`): on the cpu and wasm backends the tensors
+ * are read back (a copy) and summarised by one or two passes of JavaScript — those backends
+ * run every kernel on this thread, and the engine's bookkeeping of the ten-odd small kernels
+ * per variable cost more than the arithmetic. On the other backends (tfjs-node, GPUs) they are
+ * computed with tf ops into one small tensor per step, read with `data()` (asynchronous) so
+ * the next step is not held up. Both give the same figures, float32 semantics included.
  */
 import type { ActivationStat, Histogram, LayerStat } from '../protocol';
 import { finite } from '../protocol';
 import type { TF } from './backend';
+import { hostActivation, hostHistogram, scanGradient, scanUpdate, sumSquares } from './instrument-host';
 
 type Tensor = ReturnType<TF['tensor']>;
 type NamedGrads = Record<string, Tensor> | { name: string; tensor: Tensor }[];
@@ -48,6 +55,15 @@ export interface ModelWeight {
   trainable: boolean;
 }
 
+/** Where statistics are computed: with tf ops on the backend, or read back and summarised in JavaScript. */
+export type SummaryPlace = 'device' | 'host';
+
+/** 'host' on the backends whose tensors live in this process's memory and whose kernels run on this thread. */
+export function summaryPlace(tf: TF): SummaryPlace {
+  const name = tf.getBackend();
+  return name === 'cpu' || name === 'wasm' ? 'host' : 'device';
+}
+
 const WRAPPED = Symbol.for('layer-lens.applyGradients');
 
 /** Summary statistics per variable: [g², max|g|, w², Δw², NaN, Inf]. */
@@ -56,20 +72,29 @@ const K = 6;
 /**
  * Wraps `applyGradients` of every optimizer class of this tf namespace. Returns the
  * uninstall function. Only one listener at a time (a second install replaces it).
+ * `place` overrides `summaryPlace(tf)` (tests compare the two).
  */
-export function installGradientHook(tf: TF, listener: GradientHookListener, bins = 20): { uninstall(): void; pending(): Promise<void>; steps(): number } {
+export function installGradientHook(tf: TF, listener: GradientHookListener, bins = 20, place?: SummaryPlace): { uninstall(): void; pending(): Promise<void>; steps(): number } {
   let step = 0;
   const inflight = new Set<Promise<void>>();
   const restore: (() => void)[] = [];
-  // Frozen weights at the end of the step before a statistics step (the optimizer never sees them).
-  const snapshots = new Map<string, Tensor>();
+  // Frozen weights at the end of the step before a statistics step (the optimizer never sees them):
+  // a tensor, or its values when the statistics are computed on the host.
+  const snapshots = new Map<string, Tensor | Float32Array>();
   const dropSnapshots = () => {
-    for (const t of snapshots.values()) t.dispose();
+    for (const t of snapshots.values()) if (!(t instanceof Float32Array)) t.dispose();
     snapshots.clear();
   };
   const takeSnapshots = () => {
     dropSnapshots();
-    for (const w of listener.weights?.() ?? []) if (!w.trainable && !w.variable.isDisposed) snapshots.set(w.name, tf.keep(w.variable.clone()));
+    const host = (place ?? summaryPlace(tf)) === 'host';
+    for (const w of listener.weights?.() ?? []) {
+      if (!w.trainable && !w.variable.isDisposed) snapshots.set(w.name, host ? readFloats(w.variable) : tf.keep(w.variable.clone()));
+    }
+  };
+  const track = (read: Promise<void>) => {
+    const p: Promise<void> = read.catch((e) => listener.onError?.(e as Error)).finally(() => inflight.delete(p));
+    inflight.add(p);
   };
   if (listener.wantStats(1)) takeSnapshots();
   const ns = tf as unknown as Record<string, { prototype: Record<string | symbol, unknown> } | undefined>;
@@ -91,119 +116,142 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
       const named = entries.filter(([name, g]) => g && vars[name]);
       const seen = new Set(named.map(([name]) => name));
       const others = (listener.weights?.() ?? []).filter((w) => !seen.has(w.name) && !w.variable.isDisposed);
-      const before = named.map(([name]) => tf.keep(vars[name].clone()));
       const hist = listener.wantHistograms(s);
-      // Gradients are disposed by the caller right after this returns: summarise them first.
-      let gradPart: Tensor | undefined;
-      let histPart: Tensor | undefined;
-      try {
-        gradPart = tf.keep(
-          tf.tidy(() =>
-            tf.stack(
-              named.map(([, g]) => {
-                const f = g.toFloat();
-                return tf.stack([f.square().sum(), f.abs().max(), tf.isNaN(f).toFloat().sum(), tf.isInf(f).toFloat().sum()]);
-              }),
-            ),
-          ),
-        );
-        if (hist) histPart = tf.keep(tf.tidy(() => tf.stack(named.map(([, g]) => histogramTensor(tf, g, bins)))));
-      } catch (e) {
-        listener.onError?.(e as Error);
-      }
-      base.call(this, grads);
-      let out: Tensor | undefined;
-      try {
-        if (gradPart) {
-          const gp = gradPart;
-          out = tf.keep(
-            tf.tidy(() => {
-              const w = tf.stack(named.map(([name], i) => tf.stack([vars[name].square().sum(), vars[name].sub(before[i]).square().sum()])));
-              return tf.concat([gp.slice([0, 0], [-1, 2]), w, gp.slice([0, 2], [-1, 2])], 1);
-            }),
-          );
+      const names = named.map(([n]) => n);
+      const sizes = named.map(([n]) => vars[n].size);
+      if ((place ?? summaryPlace(tf)) === 'host') hostStep(this, grads);
+      else deviceStep(this, grads);
+
+      function hostStep(self: unknown, g: NamedGrads): void {
+        // The gradients are disposed by the caller right after this returns, and the weights
+        // change at the next step: their values are read now (copies, or the cpu backend's own
+        // arrays, which no kernel writes to again), the arithmetic runs after this step.
+        let gv: Float32Array[] | undefined;
+        let before: Float32Array[] | undefined;
+        try {
+          gv = named.map(([, t]) => readFloats(t));
+          before = named.map(([name]) => readFloats(vars[name]));
+        } catch (e) {
+          listener.onError?.(e as Error);
         }
-      } catch (e) {
-        listener.onError?.(e as Error);
-      } finally {
-        for (const t of before) t.dispose();
-        gradPart?.dispose();
+        base.call(self, g);
+        let after: Float32Array[] | undefined;
+        let other: { w: ModelWeight; now: Float32Array; snap: Float32Array | undefined }[] = [];
+        try {
+          if (gv) after = named.map(([name]) => readFloats(vars[name]));
+          other = others.map((w) => {
+            const snap = snapshots.get(w.name);
+            return { w, now: readFloats(w.variable), snap: snap === undefined ? undefined : snap instanceof Float32Array ? snap : readFloats(snap) };
+          });
+        } catch (e) {
+          listener.onError?.(e as Error);
+        }
+        if (listener.wantStats(s + 1)) takeSnapshots();
+        else dropSnapshots();
+        if (!gv || !before || !after) return;
+        const [g0, b0, a0] = [gv, before, after];
+        track(
+          Promise.resolve().then(() => {
+            const layers = names.map((name, i): LayerStat => {
+              const gs = scanGradient(g0[i], hist);
+              const [w2, d2] = scanUpdate(a0[i], b0[i]);
+              const stat = gradientStat(listener, name, [gs.g2, gs.gmax, w2, d2, gs.nan, gs.inf], sizes[i]);
+              if (hist) stat.gradHistogram = hostHistogram(g0[i], gs.min, gs.max, bins, gs.nan + gs.inf > 0);
+              return stat;
+            });
+            for (const { w, now, snap } of other) {
+              const w2 = sumSquares(now);
+              const d2 = w.trainable ? 0 : snap ? scanUpdate(now, snap)[1] : -1;
+              layers.push(otherStat(w, w2, d2));
+            }
+            listener.onStats(s, layers);
+          }),
+        );
       }
-      // The weights the optimizer did not see: [w², Δw² since the snapshot, or -1 when there is none].
-      let otherPart: Tensor | undefined;
-      try {
-        if (others.length > 0) {
-          otherPart = tf.keep(
+
+      function deviceStep(self: unknown, g: NamedGrads): void {
+        const before = named.map(([name]) => tf.keep(vars[name].clone()));
+        // Gradients are disposed by the caller right after this returns: summarise them first.
+        let gradPart: Tensor | undefined;
+        let histPart: Tensor | undefined;
+        try {
+          gradPart = tf.keep(
             tf.tidy(() =>
               tf.stack(
-                others.map((w) => {
-                  const snap = snapshots.get(w.name);
-                  const d2 = w.trainable ? tf.scalar(0) : snap ? w.variable.sub(snap).square().sum() : tf.scalar(-1);
-                  return tf.stack([w.variable.square().sum(), d2]);
+                named.map(([, g]) => {
+                  const f = g.toFloat();
+                  return tf.stack([f.square().sum(), f.abs().max(), tf.isNaN(f).toFloat().sum(), tf.isInf(f).toFloat().sum()]);
                 }),
               ),
             ),
           );
+          if (hist) histPart = tf.keep(tf.tidy(() => tf.stack(named.map(([, g]) => histogramTensor(tf, g, bins)))));
+        } catch (e) {
+          listener.onError?.(e as Error);
         }
-      } catch (e) {
-        listener.onError?.(e as Error);
-      }
-      if (listener.wantStats(s + 1)) takeSnapshots();
-      else dropSnapshots();
-      if (!out) {
-        histPart?.dispose();
-        otherPart?.dispose();
-        return;
-      }
-      const names = named.map(([n]) => n);
-      const sizes = named.map(([n]) => vars[n].size);
-      const read = Promise.all([out.data(), histPart ? histPart.data() : Promise.resolve(undefined), otherPart ? otherPart.data() : Promise.resolve(undefined)])
-        .then(([v, h, o]) => {
-          const layers = names.map((name, i): LayerStat => {
-            const r = i * K;
-            const [g2, gmax, w2, d2, nan, inf] = [v[r], v[r + 1], v[r + 2], v[r + 3], v[r + 4], v[r + 5]];
-            const stat: LayerStat = {
-              layer: listener.layerOf?.(name) ?? layerFromVariable(name),
-              weight: name,
-              gradNorm: finite(Math.sqrt(g2)),
-              gradMaxAbs: finite(gmax),
-              weightNorm: finite(Math.sqrt(w2)),
-              updateRatio: w2 > 0 ? finite(Math.sqrt(d2) / Math.sqrt(w2)) : null,
-              nanCount: Math.round(nan),
-              infCount: Math.round(inf),
-              size: sizes[i],
-            };
-            if (h) stat.gradHistogram = readHistogram(h as Float32Array, i * (bins + 2), bins);
-            return stat;
-          });
-          if (o) {
-            others.forEach((w, i) => {
-              const w2 = o[2 * i];
-              const d2 = o[2 * i + 1];
-              layers.push({
-                layer: w.layer,
-                weight: w.name,
-                gradNorm: w.trainable ? 0 : null,
-                gradMaxAbs: w.trainable ? 0 : null,
-                weightNorm: finite(Math.sqrt(w2)),
-                updateRatio: d2 < 0 ? null : w2 > 0 ? finite(Math.sqrt(d2) / Math.sqrt(w2)) : d2 === 0 ? 0 : null,
-                nanCount: 0,
-                infCount: 0,
-                ...(w.trainable ? {} : { trainable: false }),
-                size: w.variable.size,
-              });
-            });
+        base.call(self, g);
+        let out: Tensor | undefined;
+        try {
+          if (gradPart) {
+            const gp = gradPart;
+            out = tf.keep(
+              tf.tidy(() => {
+                const w = tf.stack(named.map(([name], i) => tf.stack([vars[name].square().sum(), vars[name].sub(before[i]).square().sum()])));
+                return tf.concat([gp.slice([0, 0], [-1, 2]), w, gp.slice([0, 2], [-1, 2])], 1);
+              }),
+            );
           }
-          listener.onStats(s, layers);
-        })
-        .catch((e) => listener.onError?.(e as Error))
-        .finally(() => {
-          out!.dispose();
+        } catch (e) {
+          listener.onError?.(e as Error);
+        } finally {
+          for (const t of before) t.dispose();
+          gradPart?.dispose();
+        }
+        // The weights the optimizer did not see: [w², Δw² since the snapshot, or -1 when there is none].
+        let otherPart: Tensor | undefined;
+        try {
+          if (others.length > 0) {
+            otherPart = tf.keep(
+              tf.tidy(() =>
+                tf.stack(
+                  others.map((w) => {
+                    const snap = snapshots.get(w.name);
+                    const d2 = w.trainable ? tf.scalar(0) : snap ? w.variable.sub(snap instanceof Float32Array ? tf.tensor(snap, w.variable.shape) : snap).square().sum() : tf.scalar(-1);
+                    return tf.stack([w.variable.square().sum(), d2]);
+                  }),
+                ),
+              ),
+            );
+          }
+        } catch (e) {
+          listener.onError?.(e as Error);
+        }
+        if (listener.wantStats(s + 1)) takeSnapshots();
+        else dropSnapshots();
+        if (!out) {
           histPart?.dispose();
           otherPart?.dispose();
-          inflight.delete(read);
-        });
-      inflight.add(read);
+          return;
+        }
+        const o0 = out;
+        track(
+          Promise.all([o0.data(), histPart ? histPart.data() : Promise.resolve(undefined), otherPart ? otherPart.data() : Promise.resolve(undefined)])
+            .then(([v, h, o]) => {
+              const layers = names.map((name, i): LayerStat => {
+                const stat = gradientStat(listener, name, Array.from(v.subarray(i * K, i * K + K)), sizes[i]);
+                if (h) stat.gradHistogram = readHistogram(h as Float32Array, i * (bins + 2), bins);
+                return stat;
+              });
+              if (o) others.forEach((w, i) => layers.push(otherStat(w, o[2 * i], o[2 * i + 1])));
+              listener.onStats(s, layers);
+            })
+            .finally(() => {
+              o0.dispose();
+              histPart?.dispose();
+              otherPart?.dispose();
+            }),
+        );
+      }
     };
     (wrapped as unknown as Record<symbol, unknown>)[WRAPPED] = base;
     proto.applyGradients = wrapped;
@@ -221,6 +269,44 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
     },
     steps: () => step,
   };
+}
+
+/** A variable's statistics from [g², max|g|, w², Δw², NaN, Inf]. */
+function gradientStat(listener: GradientHookListener, name: string, v: number[], size: number): LayerStat {
+  const [g2, gmax, w2, d2, nan, inf] = v;
+  return {
+    layer: listener.layerOf?.(name) ?? layerFromVariable(name),
+    weight: name,
+    gradNorm: finite(Math.sqrt(g2)),
+    gradMaxAbs: finite(gmax),
+    weightNorm: finite(Math.sqrt(w2)),
+    updateRatio: w2 > 0 ? finite(Math.sqrt(d2) / Math.sqrt(w2)) : null,
+    nanCount: Math.round(nan),
+    infCount: Math.round(inf),
+    size,
+  };
+}
+
+/** A weight the optimizer did not see: w², and Δw² since the snapshot (-1: none). */
+function otherStat(w: ModelWeight, w2: number, d2: number): LayerStat {
+  return {
+    layer: w.layer,
+    weight: w.name,
+    gradNorm: w.trainable ? 0 : null,
+    gradMaxAbs: w.trainable ? 0 : null,
+    weightNorm: finite(Math.sqrt(w2)),
+    updateRatio: d2 < 0 ? null : w2 > 0 ? finite(Math.sqrt(d2) / Math.sqrt(w2)) : d2 === 0 ? 0 : null,
+    nanCount: 0,
+    infCount: 0,
+    ...(w.trainable ? {} : { trainable: false }),
+    size: w.variable.size,
+  };
+}
+
+/** A tensor's values as float32: a copy on wasm, the backend's own (never rewritten) array on cpu. */
+function readFloats(t: Tensor): Float32Array {
+  const v = t.dataSync();
+  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
 }
 
 /** `dense_Dense1/kernel` → `dense_Dense1`. */
@@ -284,10 +370,12 @@ export class ActivationProbe {
   readonly layers: ProbeLayer[] = [];
   readonly skipped: string[] = [];
 
+  /** `place` overrides `summaryPlace(tf)` (tests compare the two). */
   constructor(
     private readonly tf: TF,
     model: LayersModel,
     private readonly bins = 20,
+    private readonly place?: SummaryPlace,
   ) {
     const outputs: ReturnType<TF['input']>[] = [];
     for (const layer of model.layers) {
@@ -325,6 +413,20 @@ export class ActivationProbe {
   async run(xs: Tensor[]): Promise<ActivationStat[]> {
     if (!this.probeModel) return [];
     const { tf, bins } = this;
+    if ((this.place ?? summaryPlace(tf)) === 'host') {
+      const outs = tf.tidy(() => {
+        const o = this.probeModel!.predict(xs.length === 1 ? xs[0] : xs) as Tensor | Tensor[];
+        return Array.isArray(o) ? o : [o];
+      });
+      try {
+        return this.layers.map((l, i) => {
+          const y = outs[i];
+          return { layer: l.name, className: l.className, ...hostActivation(readFloats(y), y.shape[y.shape.length - 1] ?? 1, l.activation, bins), ...(l.activation ? { activation: l.activation } : {}) };
+        });
+      } finally {
+        tf.dispose(outs);
+      }
+    }
     const summary = tf.tidy(() => {
       const outs = this.probeModel!.predict(xs.length === 1 ? xs[0] : xs) as Tensor | Tensor[];
       const list = Array.isArray(outs) ? outs : [outs];

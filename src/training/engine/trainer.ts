@@ -41,6 +41,7 @@ const LOSSES = new Set([
   'categoricalHinge', 'logcosh', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'kullbackLeiblerDivergence', 'poisson', 'cosineProximity',
 ]);
 const METRICS = new Set(['accuracy', 'acc', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'precision', 'recall', 'mse', 'mae', 'mape', 'MSE', 'MAE', 'MAPE', 'cosine', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'meanSquaredError', 'meanAbsoluteError']);
+export const DEFAULT_BATCH_SIZE = 32;
 const DEFAULT_LR: Record<string, number> = { sgd: 0.01, momentum: 0.01, rmsprop: 0.001, adam: 0.001, adamax: 0.002, adagrad: 0.01, adadelta: 1 };
 
 export interface CompileSettings {
@@ -103,7 +104,7 @@ export function compileSettings(graph: ModelGraph, cfg: Pick<TrainConfig, 'optim
   const dropped = metrics.filter((m) => !METRICS.has(m));
   if (dropped.length) warnings.push(`metric${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')} left out (custom functions cannot be rebuilt)`);
   metrics = metrics.filter((m) => METRICS.has(m));
-  const batchSize = pick('batchSize', cfg.batchSize, undefined, 32);
+  const batchSize = pick('batchSize', cfg.batchSize, undefined, DEFAULT_BATCH_SIZE);
   return { optimizer, learningRate, loss, metrics, batchSize, sources, warnings };
 }
 
@@ -127,14 +128,30 @@ export function makeOptimizer(tf: TF, name: string, lr: number): ReturnType<TF['
 }
 
 /** What the dataset must look like for this model and these losses. */
+/**
+ * The length given to an input dimension the model leaves open (`shape: [null, 8]`, text of any
+ * length): a built-in dataset needs every size. 20 is long enough for a recurrent layer to
+ * show its behaviour over time and short enough to keep a step fast.
+ */
+export const OPEN_LENGTH = 20;
+
 export function dataSpecOf(model: LayersModel, losses: string[]): DataSpec {
   const known = (s: (number | null)[], what: string) =>
     s.slice(1).map((d) => {
       if (d === null) throw new DataError(`the model's ${what} has a dimension of unknown size (${JSON.stringify(s)}); a synthetic dataset needs every size`);
       return d;
     });
+  const notes: string[] = [];
+  const inputShapes = model.inputs.map((t, i) => {
+    if (!t.shape.slice(1).includes(null)) return t.shape;
+    const filled = [null, ...t.shape.slice(1).map((d) => d ?? OPEN_LENGTH)];
+    notes.push(`input ${i + 1} ${JSON.stringify(t.shape)} has open dimensions: the dataset uses ${JSON.stringify(filled)}`);
+    return filled;
+  });
+  // With an open input, the outputs' sizes follow from the sizes chosen for it.
+  const outputShapes = notes.length ? outputShapesFor(model, inputShapes) : model.outputs.map((t) => t.shape);
   const inputs = model.inputs.map((t, i) => {
-    const shape = known(t.shape, `input ${i + 1}`);
+    const shape = known(inputShapes[i], `input ${i + 1}`);
     // An input read by an Embedding carries token ids.
     const consumer = model.layers.find((l) => l.getClassName() === 'Embedding' && l.inboundNodes.some((n) => n.inputTensors.includes(t)));
     const first = model.layers.find((l) => l.getClassName() !== 'InputLayer');
@@ -143,7 +160,7 @@ export function dataSpecOf(model: LayersModel, losses: string[]): DataSpec {
     return { shape, ...(vocab ? { vocab } : {}) };
   });
   const outputs = model.outputs.map((t, i) => {
-    const shape = known(t.shape, `output ${i + 1}`);
+    const shape = known(outputShapes[i] ?? t.shape, `output ${i + 1}`);
     const loss = losses[Math.min(i, losses.length - 1)];
     const same = inputs.findIndex((inp) => !inp.vocab && inp.shape.join(',') === shape.join(','));
     let kind: OutputKind;
@@ -154,7 +171,17 @@ export function dataSpecOf(model: LayersModel, losses: string[]): DataSpec {
     else kind = 'regression';
     return { shape, kind, ...(kind === 'reconstruction' ? { sameAsInput: same } : {}) };
   });
-  return { inputs, outputs };
+  return { inputs, outputs, ...(notes.length ? { notes } : {}) };
+}
+
+/** The model's output shapes for the given input shapes (tfjs's own shape inference); the declared ones when it cannot say. */
+function outputShapesFor(model: LayersModel, inputShapes: (number | null)[][]): (number | null)[][] {
+  try {
+    const r = model.computeOutputShape(inputShapes.length === 1 ? inputShapes[0] : inputShapes) as (number | null)[] | (number | null)[][];
+    return model.outputs.length === 1 ? [r as (number | null)[]] : (r as (number | null)[][]);
+  } catch {
+    return model.outputs.map((t) => t.shape);
+  }
 }
 
 function errorKindOf(e: unknown): ErrorKind {
@@ -213,6 +240,54 @@ export const EARLY_STEPS = 200;
 export const EVERY_STEP_STATS = 10;
 export const EARLY_STATS_EVERY = 5;
 export const EARLY_PROBE_EVERY = 50;
+/** Layer statistics every this many steps after EARLY_STEPS, unless `statsEvery` says otherwise. */
+export const DEFAULT_STATS_EVERY = 10;
+export const DEFAULT_HISTOGRAM_BINS = 20;
+export const DEFAULT_PROBE_SIZE = 64;
+
+export interface InstrumentSchedule {
+  statsEvery: number;
+  probeEvery: number;
+  /** Whether the optimizer step `s` (1-based) computes layer statistics. */
+  statsDue(s: number): boolean;
+  /** Whether step `s` runs the activation probe and computes gradient histograms. */
+  probeDue(s: number): boolean;
+}
+
+/**
+ * When a run of `totalSteps` steps computes layer statistics and runs the activation probe:
+ * `statsEvery` (default DEFAULT_STATS_EVERY) and `probeEvery` (default a tenth of the run,
+ * between 10 and 50 steps), denser up to EARLY_STEPS (above).
+ */
+export function instrumentSchedule(cfg: Pick<TrainConfig, 'statsEvery' | 'probeEvery'>, totalSteps: number): InstrumentSchedule {
+  const statsEvery = cfg.statsEvery ?? DEFAULT_STATS_EVERY;
+  const probeEvery = cfg.probeEvery ?? Math.max(10, Math.min(50, Math.floor(totalSteps / 10)));
+  return {
+    statsEvery,
+    probeEvery,
+    statsDue: (s) => s <= EVERY_STEP_STATS || s === totalSteps || s % (s <= EARLY_STEPS ? Math.min(statsEvery, EARLY_STATS_EVERY) : statsEvery) === 0,
+    probeDue: (s) => s === 1 || s % (s <= EARLY_STEPS ? Math.min(probeEvery, EARLY_PROBE_EVERY) : probeEvery) === 0,
+  };
+}
+
+/** Every weight of the model, frozen ones included (the optimizer never sees those, the hook snapshots them), and the layer owning each variable. */
+export function modelWeightsOf(m: LayersModel): { layerOfVar: Map<string, string>; weights: ModelWeight[] } {
+  const layerOfVar = new Map<string, string>();
+  const trainableNames = new Set(m.trainableWeights.map((w) => w.name));
+  const weights: ModelWeight[] = [];
+  const add = (l: (typeof m.layers)[number]) => {
+    for (const w of l.weights) {
+      layerOfVar.set(w.name, l.name);
+      weights.push({ name: w.name, layer: l.name, variable: w.read(), trainable: trainableNames.has(w.name) });
+    }
+  };
+  for (const l of m.layers) {
+    const nested = (l as unknown as { layers?: typeof m.layers }).layers;
+    if (nested) nested.forEach(add);
+    else add(l);
+  }
+  return { layerOfVar, weights };
+}
 
 type Emit = (ev: WorkerEvent) => void;
 type DoneEvent = Omit<WorkerMessageOf<'done'>, 'v'>;
@@ -301,7 +376,9 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
 
     let data: Dataset;
     try {
-      data = makeDataset(cfg.dataset, dataSpecOf(m, settings.loss), { samples: cfg.samples, seed: cfg.seed, ...(cfg.columns ? { columns: cfg.columns } : {}) });
+      const spec = dataSpecOf(m, settings.loss);
+      for (const note of spec.notes ?? []) emit({ type: 'log', level: 'info', message: note });
+      data = makeDataset(cfg.dataset, spec, { samples: cfg.samples, seed: cfg.seed, ...(cfg.columns ? { columns: cfg.columns } : {}) });
     } catch (e) {
       throw toTrainingError(e);
     }
@@ -327,7 +404,7 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     const yTrain = data.ys.map((y) => toTensor(y, 'float32', 0, nTrain));
     const xVal = nVal > 0 ? data.xs.map((x, i) => toTensor(x, dtypeOf(i), nTrain, data.n)) : [];
     const yVal = nVal > 0 ? data.ys.map((y) => toTensor(y, 'float32', nTrain, data.n)) : [];
-    const probeN = Math.min(cfg.probeSize ?? 64, nTrain);
+    const probeN = Math.min(cfg.probeSize ?? DEFAULT_PROBE_SIZE, nTrain);
     const xProbe = data.xs.map((x, i) => toTensor(x, dtypeOf(i), 0, probeN));
 
     // The run
@@ -338,32 +415,9 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     store.update({ compile: settings, dataset: { name: data.name, task: data.task, train: nTrain, validation: nVal, note: data.note }, totalSteps, epochs, stepsPerEpoch });
     emit({ type: 'run', runDir: store.dir, totalSteps, epochs, stepsPerEpoch });
 
-    // Every 10 steps by default: per-step statistics cost up to ~20% of a small MLP's step on wasm (bench/training.bench.ts).
-    const statsEvery = cfg.statsEvery ?? 10;
-    const probeEvery = cfg.probeEvery ?? Math.max(10, Math.min(50, Math.floor(totalSteps / 10)));
-    const statsDue = (s: number) => s <= EVERY_STEP_STATS || s === totalSteps || s % (s <= EARLY_STEPS ? Math.min(statsEvery, EARLY_STATS_EVERY) : statsEvery) === 0;
-    const probeDue = (s: number) => s === 1 || s % (s <= EARLY_STEPS ? Math.min(probeEvery, EARLY_PROBE_EVERY) : probeEvery) === 0;
-    const bins = cfg.histogramBins ?? 20;
-    const layerOfVar = new Map<string, string>();
-    const index = (l: { name: string; weights: { name: string }[]; layers?: unknown[] }) => {
-      for (const w of l.weights) layerOfVar.set(w.name, l.name);
-    };
-    for (const l of m.layers) {
-      const nested = (l as unknown as { layers?: typeof m.layers }).layers;
-      if (nested) for (const n of nested) index(n);
-      else index(l);
-    }
-    // Every weight, frozen ones included: the optimizer never sees those, the hook snapshots them.
-    const trainableNames = new Set(m.trainableWeights.map((w) => w.name));
-    const modelWeights: ModelWeight[] = [];
-    const addWeights = (l: (typeof m.layers)[number]) => {
-      for (const w of l.weights) modelWeights.push({ name: w.name, layer: l.name, variable: w.read(), trainable: trainableNames.has(w.name) });
-    };
-    for (const l of m.layers) {
-      const nested = (l as unknown as { layers?: typeof m.layers }).layers;
-      if (nested) nested.forEach(addWeights);
-      else addWeights(l);
-    }
+    const { statsDue, probeDue } = instrumentSchedule(cfg, totalSteps);
+    const bins = cfg.histogramBins ?? DEFAULT_HISTOGRAM_BINS;
+    const { layerOfVar, weights: modelWeights } = modelWeightsOf(m);
     let firstBad: { step: number; stats: LayerStat[] } | undefined;
     let lastStats: { step: number; stats: LayerStat[] } | undefined;
     hook = installGradientHook(

@@ -171,10 +171,12 @@ function start(cfg: ScriptConfig): void {
     }
     const err = e instanceof Error ? e : new Error(String(e));
     process.stderr.write(`${err.stack ?? String(err)}\n`);
-    const loc = e instanceof TranspileError ? { file: e.file, line: e.line ?? 1, ...(e.column ? { column: e.column } : {}) } : userLocation(err.stack, ownFiles);
+    const thrownAt = e instanceof TranspileError ? { file: e.file, line: e.line ?? 1, ...(e.column ? { column: e.column } : {}) } : userLocation(err.stack, ownFiles);
+    // A throw inside tfjs with no user frame (a rejected fit promise): the training call it came from.
+    const loc = thrownAt ?? session.lastCallSite;
     const kind = e instanceof TranspileError ? 'config' : toTrainingError(err).kind;
     const k = kind === 'oom' || kind === 'kernel' || kind === 'data' || kind === 'config' ? kind : 'crash';
-    const at = loc ? ` (${path.relative(process.cwd(), loc.file) || loc.file}:${loc.line})` : '';
+    const at = loc ? ` (${thrownAt ? '' : 'in the training call at '}${path.relative(process.cwd(), loc.file) || loc.file}:${loc.line})` : '';
     const what = e instanceof TranspileError ? 'the program could not be transpiled' : session.step > 0 ? `the program threw at step ${session.step}` : 'the program threw before training';
     void session.fail({ kind: k, message: `${what}${at}: ${err.name && !err.message.startsWith(err.name) ? `${err.name}: ` : ''}${err.message}`, detail: err.stack, ...(loc ? { source: loc } : {}) });
   };

@@ -140,6 +140,7 @@ export class Session {
   private samples = 0;
   private seconds = 0;
   private lastStepEvent = 0;
+  private heldStep?: Extract<WorkerEvent, { type: 'step' }>;
   private readonly cores: { ns: TF; hook: ReturnType<typeof installGradientHook> }[] = [];
   private readonly patched = new WeakSet<object>();
   private readonly models = new Map<object, ModelInfo>();
@@ -152,6 +153,12 @@ export class Session {
   private firstBad?: { step: number; stats: LayerStat[] };
   private lastStats?: { step: number; stats: LayerStat[] };
   private customSite?: SourceLocation;
+  /**
+   * Where the program last called fit/fitDataset/trainOnBatch (or first used its own
+   * optimizer): the place to point at when a throw inside tfjs has no user frame in its
+   * stack (a rejected `model.fit(…)` promise carries only tfjs's frames).
+   */
+  lastCallSite?: SourceLocation;
   private customOptimizers = new WeakSet<object>();
   private controlState: ControlState = 'running';
   private wake?: () => void;
@@ -199,7 +206,8 @@ export class Session {
         wantStats: (s) => this.statsDue(s),
         wantHistograms: (s) => this.probeDue(s),
         weights: () => this.activeWeights(),
-        layerOf: (v) => this.layerOfVar.get(v) ?? (v.lastIndexOf('/') > 0 ? v.slice(0, v.lastIndexOf('/')) : v),
+        // tf.variable() without a name is named by its id ("0", "1"): say what it is.
+        layerOf: (v) => this.layerOfVar.get(v) ?? (v.lastIndexOf('/') > 0 ? v.slice(0, v.lastIndexOf('/')) : /^\d+$/.test(v) ? `variable ${v}` : v),
         onStats: (s, layers) => {
           const bad = layers.filter((l) => l.nanCount > 0 || l.infCount > 0 || l.gradNorm === null || l.weightNorm === null);
           if (bad.length && !this.firstBad) this.firstBad = { step: s, stats: bad };
@@ -280,6 +288,7 @@ export class Session {
           // Sequential delegates to its inner LayersModel: only the outer call is instrumented.
           if (session.fitDepth > 0 || session.finished) return original.apply(this, args);
           const site = userLocation(new Error().stack, session.io.ownFiles);
+          if (site) session.lastCallSite = site;
           session.fitDepth++;
           const done = () => {
             session.fitDepth--;
@@ -460,10 +469,7 @@ export class Session {
     this.samples += s.samples;
     this.seconds += s.seconds;
     const now = this.io.now();
-    const every = this.cfg.stepEventMs ?? 0;
-    if (every > 0 && now - this.lastStepEvent < every && s.loss !== null) return;
-    this.lastStepEvent = now;
-    this.io.emit({
+    const event: Extract<WorkerEvent, { type: 'step' }> = {
       type: 'step',
       step,
       epoch: s.epoch ?? this.epochsDone + 1,
@@ -472,7 +478,23 @@ export class Session {
       learningRate: s.learningRate,
       samplesPerSec: s.seconds > 0 && s.samples > 0 ? finite(s.samples / s.seconds) : null,
       elapsedMs: Math.round(now - this.t0),
-    });
+    };
+    const every = this.cfg.stepEventMs ?? 0;
+    if (every > 0 && now - this.lastStepEvent < every && s.loss !== null) {
+      // Held back, not dropped: the run's last step reaches the host when the run ends.
+      this.heldStep = event;
+      return;
+    }
+    this.heldStep = undefined;
+    this.lastStepEvent = now;
+    this.io.emit(event);
+  }
+
+  /** Sends the step the throttle held back, so the host's history ends at the run's real last step. */
+  private flushHeldStep(): void {
+    const held = this.heldStep;
+    this.heldStep = undefined;
+    if (held) this.io.emit(held);
   }
 
   // -------------------------------------------------------------------------------------
@@ -482,6 +504,7 @@ export class Session {
     if (this.customOptimizers.has(opt as object)) return;
     this.customOptimizers.add(opt as object);
     if (!this.customSite) this.customSite = userLocation(new Error().stack, this.io.ownFiles);
+    if (this.customSite) this.lastCallSite ??= this.customSite;
     const first = !this.started;
     if (first) this.startRun(core);
     const where = this.customSite ? ` at ${formatLocation(this.customSite, this.io.cwd)}` : '';
@@ -858,6 +881,7 @@ export class Session {
   async fail(err: ErrorInfo): Promise<void> {
     if (this.errored) return;
     this.errored = true;
+    this.flushHeldStep();
     this.endWith('failed');
     const source = err.source && !('text' in err.source) ? this.withSource(err.source) : err.source;
     this.io.emit({
@@ -916,6 +940,7 @@ export class Session {
     if (this.finishing) return new Promise<void>(() => undefined);
     this.finishing = true;
     await this.pending();
+    this.flushHeldStep();
     if (this.cfg.saveModel && this.lastModel && status !== 'failed') {
       const dir = `${this.cfg.runDir}/model`;
       try {

@@ -50,9 +50,14 @@ export function isUserFrame(file: string, exclude: readonly string[] = []): bool
   return !exclude.includes(file);
 }
 
-/** The first user frame of a stack, else undefined. */
-export function userLocation(stack: string | undefined, exclude: readonly string[] = []): SourceLocation | undefined {
-  const f = parseStack(stack).find((fr) => isUserFrame(fr.file, exclude));
+/**
+ * The first user frame of a stack, else undefined. A frame whose file is not on disk is not
+ * the user's: tfjs's bundles carry source maps, so with source maps on, a throw inside tfjs
+ * is reported at `<project>/tfjs-layers/src/….ts`, a path outside node_modules that exists
+ * only in tfjs's own repository.
+ */
+export function userLocation(stack: string | undefined, exclude: readonly string[] = [], exists: (file: string) => boolean = fs.existsSync): SourceLocation | undefined {
+  const f = parseStack(stack).find((fr) => isUserFrame(fr.file, exclude) && exists(fr.file));
   if (!f) return undefined;
   return { file: f.file, line: f.line, ...(f.column ? { column: f.column } : {}), ...(f.function ? { function: f.function } : {}) };
 }

@@ -5,7 +5,9 @@
  * into dist/webview/health.js, loaded by src/client/training-health.ts): the latest training
  * run's findings ranked by severity, each with its layer(s) (click: the source line), the
  * evidence (the numbers, and a sparkline of the loss for loss-curve findings), why it happens,
- * and the fixes ranked by likely effect — "Apply" on those that are edits of the code.
+ * and the fixes ranked by likely effect — "Apply" on those that are edits of the code. When the
+ * code has been edited since the run, the findings stand under a "before your edit" heading with
+ * a Retrain button, and those whose fix was applied say so.
  *
  * Built with DOM calls only (every text is set as text, never parsed as HTML), and every
  * message from the extension is validated (src/shared/training-health-messages.ts) before use.
@@ -40,6 +42,10 @@ const UI = {
     fixes: 'Fixes, most likely to help first',
     apply: 'Apply',
     firstSeen: 'first seen at step',
+    staleHeading: 'Before your edit',
+    staleText: 'The code has changed since this run: these findings describe the code as it was. Train again to see which still hold.',
+    retrain: 'Retrain',
+    applied: 'Fix applied',
     line: 'line',
     status: { running: 'training', completed: 'completed', stopped: 'stopped', failed: 'failed', killed: 'killed', crashed: 'crashed' },
     severity: { error: 'error', warning: 'warning', info: 'info' },
@@ -54,6 +60,10 @@ const UI = {
     fixes: '修复建议（按可能的效果排序）',
     apply: '应用',
     firstSeen: '首次出现于第',
+    staleHeading: '改动之前',
+    staleText: '这次运行之后代码已经改过：下面的结果对应的是改动前的代码。重新训练一次，看看哪些问题还在。',
+    retrain: '重新训练',
+    applied: '已应用修复',
     line: '行',
     status: { running: '训练中', completed: '已完成', stopped: '已停止', failed: '失败', killed: '已终止', crashed: '已崩溃' },
     severity: { error: '错误', warning: '警告', info: '提示' },
@@ -110,14 +120,15 @@ function sparkline(values: (number | null)[]): SVGSVGElement {
   return svg;
 }
 
-function renderFinding(f: FindingView, s: Strings, index: number): HTMLElement {
-  const box = custom('vscode-collapsible', { title: f.title, description: f.note, class: `finding ${f.severity}` });
-  if (open.get(f.id) ?? (index === 0 || f.severity === 'error')) box.setAttribute('open', '');
+function renderFinding(f: FindingView, s: Strings, index: number, stale: boolean): HTMLElement {
+  const box = custom('vscode-collapsible', { title: f.title, description: f.applied ? `✓ ${f.note}` : f.note, class: `finding ${f.severity}${stale ? ' stale' : ''}${f.applied ? ' applied' : ''}` });
+  if (open.get(f.id) ?? ((index === 0 || f.severity === 'error') && !f.applied)) box.setAttribute('open', '');
   box.addEventListener('vsc-collapsible-toggle', (e) => open.set(f.id, Boolean((e as CustomEvent<{ open: boolean }>).detail?.open)));
   const badge = custom('vscode-badge', { slot: 'decorations', variant: f.severity === 'info' ? 'default' : 'counter', class: `sev ${f.severity}` }, s.severity[f.severity]);
   box.appendChild(badge);
 
   const body = el('div', 'body');
+  if (f.applied) body.appendChild(el('p', 'applied', `✓ ${s.applied}: ${f.applied.join(s === UI['zh-cn'] ? '、' : ', ')}`));
   body.appendChild(el('p', 'message', f.message));
   body.appendChild(el('p', 'meta', `${s.firstSeen} ${f.step}${s === UI['zh-cn'] ? s.step : ''}${f.line !== null ? ` · ${s.line} ${f.line}` : ''}`));
 
@@ -202,8 +213,18 @@ function render(state: Extract<ToHealthView, { type: 'state' }>): void {
     app.appendChild(el('p', 'placeholder', s.clean));
     return;
   }
-  const list = el('section', 'findings');
-  state.findings.forEach((f, i) => list.appendChild(renderFinding(f, s, i)));
+  const stale = state.stale === true;
+  if (stale) {
+    const note = el('section', 'stale-note');
+    note.appendChild(el('h3', undefined, s.staleHeading));
+    note.appendChild(el('p', undefined, s.staleText));
+    const retrain = custom('vscode-button', { class: 'retrain' }, s.retrain);
+    retrain.addEventListener('click', () => vscode.postMessage({ type: 'retrain' }));
+    note.appendChild(retrain);
+    app.appendChild(note);
+  }
+  const list = el('section', `findings${stale ? ' stale' : ''}`);
+  state.findings.forEach((f, i) => list.appendChild(renderFinding(f, s, i, stale)));
   app.appendChild(list);
 }
 

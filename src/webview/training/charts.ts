@@ -11,7 +11,7 @@
  * variables (--vscode-charts-*), read again when the theme changes.
  */
 import uPlot from 'uplot';
-import { decimateIndexed, decimateMinMax, mergeAligned, type BlockIndex, type Decimated } from './decimate';
+import { decimateIndexed, decimateMinMax, mergeAligned, StreamDecimator, type BlockIndex, type Decimated } from './decimate';
 
 export interface SeriesDef {
   label: string;
@@ -23,7 +23,12 @@ export interface SeriesDef {
 }
 
 export interface ChartData {
-  /** Per-step series sharing one x column (typed columns and their used length). */
+  /**
+   * Per-step series sharing one x column (typed columns and their used length). `index`: the
+   * columns only grow (a live run) — the whole-run view is then decimated incrementally
+   * (decimate.ts StreamDecimator, kept while the same index is passed) and a zoomed view
+   * through the block index.
+   */
   dense?: { x: ArrayLike<number>; ys: ReadonlyArray<ArrayLike<number>>; length: number; index?: BlockIndex };
   /** A few points (one per epoch), already small. */
   sparse?: { x: ArrayLike<number>; ys: ReadonlyArray<ArrayLike<number>>; length: number };
@@ -71,6 +76,11 @@ export class LineChart {
   pointCount = 0;
   private readonly body: HTMLElement;
   private readonly resize: ResizeObserver;
+  /** The whole-run rows of growing columns, updated with only the new points. */
+  private stream = new StreamDecimator();
+  private streamOf: BlockIndex | undefined;
+  /** A column of nulls for series without data (reused). */
+  private readonly nulls: null[] = [];
 
   constructor(
     parent: HTMLElement,
@@ -128,6 +138,13 @@ export class LineChart {
   private aligned(): Decimated {
     const width = this.size().width;
     const { dense, sparse } = this.data;
+    if (dense?.index && !this.zoom) {
+      if (dense.index !== this.streamOf) {
+        this.stream = new StreamDecimator();
+        this.streamOf = dense.index;
+      }
+      return this.stream.update(dense.x, dense.ys, dense.length, width, sparse);
+    }
     const range = this.zoom ? { from: this.zoom.min, to: this.zoom.max } : {};
     const d = dense
       ? dense.index
@@ -141,10 +158,17 @@ export class LineChart {
   }
 
   private uData(d: Decimated): uPlot.AlignedData {
-    const ys = d.ys.slice();
-    // Series declared but without data (no validation yet): empty columns.
-    while (ys.length < this.series.length) ys.push(new Array(d.x.length).fill(null));
-    return [d.x, ...ys.slice(0, this.series.length)] as unknown as uPlot.AlignedData;
+    const cols: unknown[] = [d.x];
+    for (let s = 0; s < this.series.length; s++) {
+      // Series declared but without data (no validation yet): empty columns.
+      if (s < d.ys.length) cols.push(d.ys[s]);
+      else {
+        if (this.nulls.length > d.x.length) this.nulls.length = d.x.length;
+        while (this.nulls.length < d.x.length) this.nulls.push(null);
+        cols.push(this.nulls);
+      }
+    }
+    return cols as uPlot.AlignedData;
   }
 
   private redraw(resetScales: boolean): void {

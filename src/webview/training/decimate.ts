@@ -309,3 +309,311 @@ export function decimateIndexed(x: ArrayLike<number>, ys: ReadonlyArray<ArrayLik
   flush();
   return out;
 }
+
+/** The sparse series merged onto a stream's rows (one point per epoch: validation loss, metrics). */
+export interface SparseSeries {
+  x: ArrayLike<number>;
+  ys: ReadonlyArray<ArrayLike<number>>;
+  length: number;
+}
+
+/**
+ * Incremental min/max decimation of series that only grow (the live run's step columns), for
+ * the chart showing the whole run: an update reads only the points added since the last one.
+ *
+ * Columns that do not move as the run grows: the x range from the first point is cut into bins
+ * of a power-of-two width `w` aligned at that point (bin k: x0 + k·w ≤ x < x0 + (k+1)·w), `w`
+ * the smallest that keeps the bins under `2 × buckets`, so a bin is never wider than a pixel
+ * column of a chart `buckets` pixels wide. When the run outgrows `w`, it doubles and
+ * neighbouring bins merge: a merged bin's first and last point, minimum, maximum and first gap
+ * are read from its two halves, so the rows are always exactly those of a one-pass
+ * decimation of everything so far with that `w`. Each bin keeps, as `decimateMinMax` does,
+ * its first and last point and per series the points holding its minimum and its maximum (the
+ * envelope and every spike survive) and its first gap (a null); while there are at most
+ * 4 × buckets points, every point is kept.
+ *
+ * Only the last bin changes as points arrive: the rows of the bins before it stay, the last
+ * bin's rows are redone and new bins appended. `sparse` series are merged onto the same rows as
+ * `mergeAligned` does (their columns follow the dense ones in `out.ys`).
+ *
+ * The series must only grow: a shorter length, other series counts, a different first point or
+ * another chart width start over.
+ */
+export class StreamDecimator {
+  /** The rows: updated in place by `update` (the same arrays every time). */
+  readonly out: Decimated = { x: [], ys: [] };
+  private buckets = 0;
+  private dense = -1;
+  private sparseCount = -1;
+  /** Dense and sparse points consumed. */
+  private n = 0;
+  private sn = 0;
+  private x0 = NaN;
+  private lastX = NaN;
+  /** Bin width (0: every point is kept). */
+  private w = 0;
+  /** Bins, the last one open: id, first and last index; per bin and series the min, max and first-gap index (-1: none). */
+  private nb = 0;
+  private ids = new Float64Array(0);
+  private firsts = new Int32Array(0);
+  private lasts = new Int32Array(0);
+  private mins = new Int32Array(0);
+  private maxs = new Int32Array(0);
+  private gaps = new Int32Array(0);
+  private readonly picked: number[] = [];
+  /** Bins merged during this update. */
+  private merged = false;
+
+  /** Bins at most (a bin is at most one pixel column wide). */
+  get maxBins(): number {
+    return 2 * this.buckets;
+  }
+
+  /** The current bin width (0 while every point is kept). */
+  get binWidth(): number {
+    return this.w;
+  }
+
+  /** Brings `out` up to date with the series (`length` points used) and returns it. */
+  update(x: ArrayLike<number>, ys: ReadonlyArray<ArrayLike<number>>, length: number, buckets: number, sparse?: SparseSeries): Decimated {
+    const n = Math.min(length, x.length);
+    const sn = sparse ? Math.min(sparse.length, sparse.x.length) : 0;
+    const b = Math.max(1, Math.floor(buckets));
+    const sparseCount = sparse ? sparse.ys.length : 0;
+    if (
+      b !== this.buckets ||
+      ys.length !== this.dense ||
+      sparseCount !== this.sparseCount ||
+      n < this.n ||
+      sn < this.sn ||
+      (this.n > 0 && (x[0] !== this.x0 || x[this.n - 1] !== this.lastX))
+    ) {
+      this.buckets = b;
+      this.dense = ys.length;
+      this.sparseCount = sparseCount;
+      this.rebuild(x, ys, n, sparse, sn);
+      return this.out;
+    }
+    if (n === this.n && sn === this.sn) return this.out;
+    if (this.w === 0 && n > 4 * b) {
+      this.rebuild(x, ys, n, sparse, sn);
+      return this.out;
+    }
+    // Rows from tailX on may change: the open bin's (or the new points', when every point is kept).
+    const tailX = this.w === 0 ? (n > this.n ? x[this.n] : Infinity) : this.x0 + this.ids[this.nb - 1] * this.w;
+    const firstBin = this.nb - 1;
+    // Epoch points that arrived after the rows around them were final: put them in place.
+    if (sparse) for (let j = this.sn; j < sn && sparse.x[j] < tailX; j++) this.insertSparse(sparse, j);
+    const from = this.n;
+    this.n = n;
+    this.sn = sn;
+    this.lastX = n > 0 ? x[n - 1] : NaN;
+    if (this.w === 0) {
+      this.truncate(lowerBound(this.out.x, tailX));
+      this.emitPoints(x, ys, from, n, sparse, sparse ? lowerBound(sparse.x, tailX, sn) : 0, sn);
+      return this.out;
+    }
+    this.merged = false;
+    for (let i = from; i < n; i++) this.add(x, ys, i);
+    this.fit(ys);
+    if (this.merged) {
+      // The bins merged: every row moves.
+      this.truncate(0);
+      this.emitBins(x, ys, 0, sparse, 0, sn);
+    } else {
+      this.truncate(lowerBound(this.out.x, tailX));
+      this.emitBins(x, ys, firstBin, sparse, sparse ? lowerBound(sparse.x, tailX, sn) : 0, sn);
+    }
+    return this.out;
+  }
+
+  private rebuild(x: ArrayLike<number>, ys: ReadonlyArray<ArrayLike<number>>, n: number, sparse: SparseSeries | undefined, sn: number): void {
+    const S = ys.length;
+    const cols = S + (sparse ? sparse.ys.length : 0);
+    if (this.out.ys.length !== cols) {
+      this.out.ys.length = 0;
+      for (let s = 0; s < cols; s++) this.out.ys.push([]);
+    }
+    this.truncate(0);
+    this.n = n;
+    this.sn = sn;
+    this.nb = 0;
+    this.x0 = n > 0 ? x[0] : NaN;
+    this.lastX = n > 0 ? x[n - 1] : NaN;
+    const cap = 2 * this.buckets + 2;
+    if (this.ids.length !== cap || this.mins.length !== cap * S) {
+      this.ids = new Float64Array(cap);
+      this.firsts = new Int32Array(cap);
+      this.lasts = new Int32Array(cap);
+      this.mins = new Int32Array(cap * S);
+      this.maxs = new Int32Array(cap * S);
+      this.gaps = new Int32Array(cap * S);
+    }
+    if (n <= 4 * this.buckets) {
+      this.w = 0;
+      this.emitPoints(x, ys, 0, n, sparse, 0, sn);
+      return;
+    }
+    // The smallest power of two that keeps the bins under maxBins.
+    const range = x[n - 1] - this.x0;
+    let w = range > 0 ? 2 ** Math.ceil(Math.log2(range / this.maxBins)) : 1;
+    while (w / 2 > 0 && Math.floor(range / (w / 2)) < this.maxBins) w /= 2;
+    while (Math.floor(range / w) >= this.maxBins) w *= 2;
+    this.w = w;
+    for (let i = 0; i < n; i++) this.add(x, ys, i);
+    this.emitBins(x, ys, 0, sparse, 0, sn);
+  }
+
+  /** Puts point i into its bin (a new bin when it starts one). */
+  private add(x: ArrayLike<number>, ys: ReadonlyArray<ArrayLike<number>>, i: number): void {
+    const S = ys.length;
+    let id = Math.floor((x[i] - this.x0) / this.w);
+    let k = this.nb - 1;
+    while (this.nb === this.ids.length && this.ids[k] !== id) {
+      // No room for another bin: coarser bins (the caller redoes every row).
+      this.mergePairs(ys);
+      id = Math.floor((x[i] - this.x0) / this.w);
+      k = this.nb - 1;
+    }
+    if (k < 0 || this.ids[k] !== id) {
+      k = this.nb++;
+      this.ids[k] = id;
+      this.firsts[k] = i;
+      for (let s = 0; s < S; s++) {
+        this.mins[k * S + s] = -1;
+        this.maxs[k * S + s] = -1;
+        this.gaps[k * S + s] = -1;
+      }
+    }
+    this.lasts[k] = i;
+    for (let s = 0; s < S; s++) {
+      const y = ys[s];
+      const v = y[i];
+      const o = k * S + s;
+      if (!Number.isFinite(v)) {
+        if (this.gaps[o] < 0) this.gaps[o] = i;
+        continue;
+      }
+      if (this.mins[o] < 0 || v < y[this.mins[o]]) this.mins[o] = i;
+      if (this.maxs[o] < 0 || v > y[this.maxs[o]]) this.maxs[o] = i;
+    }
+  }
+
+  /** Doubles the bin width while the bins exceed maxBins. */
+  private fit(ys: ReadonlyArray<ArrayLike<number>>): void {
+    while (this.nb > 0 && this.ids[this.nb - 1] >= this.maxBins) this.mergePairs(ys);
+  }
+
+  /** w → 2w: bins 2k and 2k+1 become bin k. */
+  private mergePairs(ys: ReadonlyArray<ArrayLike<number>>): void {
+    const S = ys.length;
+    let j = -1;
+    for (let k = 0; k < this.nb; k++) {
+      const id = Math.floor(this.ids[k] / 2);
+      if (j >= 0 && this.ids[j] === id) {
+        this.lasts[j] = this.lasts[k];
+        for (let s = 0; s < S; s++) {
+          const y = ys[s];
+          const a = j * S + s;
+          const b = k * S + s;
+          if (this.mins[b] >= 0 && (this.mins[a] < 0 || y[this.mins[b]] < y[this.mins[a]])) this.mins[a] = this.mins[b];
+          if (this.maxs[b] >= 0 && (this.maxs[a] < 0 || y[this.maxs[b]] > y[this.maxs[a]])) this.maxs[a] = this.maxs[b];
+          if (this.gaps[a] < 0) this.gaps[a] = this.gaps[b];
+        }
+        continue;
+      }
+      j++;
+      this.ids[j] = id;
+      this.firsts[j] = this.firsts[k];
+      this.lasts[j] = this.lasts[k];
+      for (let s = 0; s < S; s++) {
+        this.mins[j * S + s] = this.mins[k * S + s];
+        this.maxs[j * S + s] = this.maxs[k * S + s];
+        this.gaps[j * S + s] = this.gaps[k * S + s];
+      }
+    }
+    this.nb = j + 1;
+    this.w *= 2;
+    this.merged = true;
+  }
+
+  private truncate(rows: number): void {
+    this.out.x.length = rows;
+    for (const c of this.out.ys) c.length = rows;
+  }
+
+  /** Appends the rows of bins from..nb-1, merged with sparse points j0..sn-1. */
+  private emitBins(x: ArrayLike<number>, ys: ReadonlyArray<ArrayLike<number>>, from: number, sparse: SparseSeries | undefined, j0: number, sn: number): void {
+    const S = ys.length;
+    const picked = this.picked;
+    let j = j0;
+    for (let k = Math.max(0, from); k < this.nb; k++) {
+      picked.length = 0;
+      picked.push(this.firsts[k], this.lasts[k]);
+      for (let s = 0; s < S; s++) {
+        const o = k * S + s;
+        if (this.mins[o] >= 0) picked.push(this.mins[o], this.maxs[o]);
+        if (this.gaps[o] >= 0) picked.push(this.gaps[o]);
+      }
+      // Insertion sort: a handful of indices.
+      for (let a = 1; a < picked.length; a++) {
+        const v = picked[a];
+        let c = a - 1;
+        while (c >= 0 && picked[c] > v) {
+          picked[c + 1] = picked[c];
+          c--;
+        }
+        picked[c + 1] = v;
+      }
+      let prev = -1;
+      for (const i of picked) {
+        if (i === prev) continue;
+        prev = i;
+        j = this.emitRow(x, ys, i, sparse, j, sn);
+      }
+    }
+    for (; j < sn; j++) this.pushSparseRow(ys.length, sparse!, j);
+  }
+
+  /** Appends the rows of points from..to-1 (every point kept), merged with sparse points j0..sn-1. */
+  private emitPoints(x: ArrayLike<number>, ys: ReadonlyArray<ArrayLike<number>>, from: number, to: number, sparse: SparseSeries | undefined, j0: number, sn: number): void {
+    let j = j0;
+    for (let i = from; i < to; i++) j = this.emitRow(x, ys, i, sparse, j, sn);
+    for (; j < sn; j++) this.pushSparseRow(ys.length, sparse!, j);
+  }
+
+  /** Appends the sparse rows before x[i], then the row of point i (with the sparse point at the same x); the next sparse index. */
+  private emitRow(x: ArrayLike<number>, ys: ReadonlyArray<ArrayLike<number>>, i: number, sparse: SparseSeries | undefined, j: number, sn: number): number {
+    const xv = x[i];
+    const S = ys.length;
+    if (sparse) while (j < sn && sparse.x[j] < xv) this.pushSparseRow(S, sparse, j++);
+    const same = sparse !== undefined && j < sn && sparse.x[j] === xv;
+    const out = this.out;
+    out.x.push(xv);
+    for (let s = 0; s < S; s++) out.ys[s].push(val(ys[s][i]));
+    if (sparse) for (let k = 0; k < sparse.ys.length; k++) out.ys[S + k].push(same ? val(sparse.ys[k][j]) : null);
+    return same ? j + 1 : j;
+  }
+
+  private pushSparseRow(S: number, sparse: SparseSeries, j: number): void {
+    const out = this.out;
+    out.x.push(sparse.x[j]);
+    for (let s = 0; s < S; s++) out.ys[s].push(null);
+    for (let k = 0; k < sparse.ys.length; k++) out.ys[S + k].push(val(sparse.ys[k][j]));
+  }
+
+  /** A sparse point among rows that are already final: its own row, or the row at its x. */
+  private insertSparse(sparse: SparseSeries, j: number): void {
+    const out = this.out;
+    const S = this.dense;
+    const xv = sparse.x[j];
+    const at = lowerBound(out.x, xv);
+    if (at < out.x.length && out.x[at] === xv && sparse.ys.every((_, k) => out.ys[S + k][at] === null)) {
+      for (let k = 0; k < sparse.ys.length; k++) out.ys[S + k][at] = val(sparse.ys[k][j]);
+      return;
+    }
+    out.x.splice(at, 0, xv);
+    for (let s = 0; s < S; s++) out.ys[s].splice(at, 0, null);
+    for (let k = 0; k < sparse.ys.length; k++) out.ys[S + k].splice(at, 0, val(sparse.ys[k][j]));
+  }
+}

@@ -19,19 +19,27 @@ export type Cell = { kind: 'value'; t: number } | { kind: 'zero' } | { kind: 'no
 
 /** The scale of the values (null when there is no positive finite value). */
 export function logScaleOf(rows: ReadonlyArray<ArrayLike<number>>, lengths?: ReadonlyArray<number>): LogScale | null {
-  let lo = Infinity;
-  let hi = -Infinity;
-  rows.forEach((row, r) => {
+  // The extremes first, then their logarithms (log10 is monotonic): one log per end, not per value.
+  let min = Infinity;
+  let max = -Infinity;
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r];
     const n = lengths?.[r] ?? row.length;
     for (let i = 0; i < n; i++) {
       const v = row[i];
-      if (!(v > 0) || !Number.isFinite(v)) continue;
-      const l = Math.log10(v);
-      if (l < lo) lo = l;
-      if (l > hi) hi = l;
+      if (!(v > 0) || v === Infinity) continue;
+      if (v < min) min = v;
+      if (v > max) max = v;
     }
-  });
-  if (lo === Infinity) return null;
+  }
+  return logScaleOfRange(min, max);
+}
+
+/** The scale from the smallest and largest positive finite value (Infinity, -Infinity: none). */
+export function logScaleOfRange(min: number, max: number): LogScale | null {
+  if (min === Infinity) return null;
+  const lo = Math.log10(min);
+  const hi = Math.log10(max);
   if (hi - lo < 1e-9) return { lo: lo - 0.5, hi: hi + 0.5 };
   return { lo, hi };
 }
@@ -137,4 +145,142 @@ export function formatValue(v: number | null | undefined): string {
   const a = Math.abs(v);
   if (a < 1e-3 || a >= 1e5) return v.toExponential(2);
   return Number(v.toPrecision(3)).toString();
+}
+
+/** A column value as a cell sees it: NaN (no value), Infinity (non-finite or an overflowed norm) or the value. */
+function cellValue(v: number): number {
+  if (Number.isNaN(v)) return NaN;
+  return !Number.isFinite(v) || v >= Number.MAX_VALUE ? Infinity : v;
+}
+
+/** Two cells as one: the larger value, NaN only when both are NaN, Infinity winning. */
+function combine(a: number, b: number): number {
+  if (Number.isNaN(a)) return b;
+  if (Number.isNaN(b)) return a;
+  return a > b ? a : b;
+}
+
+/**
+ * Reduces `n` columns of a row to cells of `group` consecutive columns (the last one may hold
+ * fewer), by the rule of `aggregateColumns`: the largest finite value, Infinity when one of the
+ * columns is non-finite, NaN when none has a value.
+ */
+export function aggregateGroups(row: ArrayLike<number>, n: number, group: number): Float64Array {
+  const out = new Float64Array(Math.ceil(n / group));
+  for (let c = 0, i = 0; c < out.length; c++) {
+    let best = NaN;
+    for (const end = Math.min(n, i + group); i < end; i++) best = combine(best, cellValue(row[i]));
+    out[c] = best;
+  }
+  return out;
+}
+
+/**
+ * The heatmap's cells, kept up to date as statistics columns arrive (the steps reduced to the
+ * canvas width without redoing the whole run at every update): cell c of a row covers the
+ * columns [c·group, (c+1)·group), `group` the smallest power of two that keeps the cells within
+ * `maxCells`. A new column changes only the last cell (or starts one); when the cells would
+ * exceed `maxCells`, `group` doubles and neighbouring cells merge, which is exact (the rule is a
+ * maximum), so the cells always equal `aggregateGroups` of every row. Fewer columns (the run's
+ * columns were thinned), other rows or another `maxCells` start over.
+ */
+export class HeatCells {
+  /** Columns per cell (a power of two). */
+  group = 1;
+  /** Cells per row. */
+  cells = 0;
+  /** Per row, its cells (the first `cells` entries). */
+  rows: Float64Array[] = [];
+  private n = 0;
+  private maxCells = 0;
+  /** The smallest and largest positive finite value of the cells before `settled` (cells that no longer change). */
+  private settled = 0;
+  private settledMin = Infinity;
+  private settledMax = -Infinity;
+
+  /**
+   * The smallest and largest positive finite cell (Infinity and -Infinity when there is none):
+   * the colour scale (logScaleOfRange). Reads only the cells that changed since the last call.
+   */
+  extremes(): { min: number; max: number } {
+    // Every cell but the last of each row is final until the next merge.
+    const final = Math.max(0, this.cells - 1);
+    if (final < this.settled) {
+      this.settled = 0;
+      this.settledMin = Infinity;
+      this.settledMax = -Infinity;
+    }
+    let min = this.settledMin;
+    let max = this.settledMax;
+    for (const row of this.rows) {
+      for (let c = this.settled; c < final; c++) {
+        const v = row[c];
+        if (!(v > 0) || v === Infinity) continue;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    }
+    this.settled = final;
+    this.settledMin = min;
+    this.settledMax = max;
+    for (const row of this.rows) {
+      for (let c = final; c < this.cells; c++) {
+        const v = row[c];
+        if (!(v > 0) || v === Infinity) continue;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    }
+    return { min, max };
+  }
+
+  /**
+   * Takes the rows' first `n` columns; returns the first cell that changed (every cell from it
+   * on is to be redrawn: 0 after a rebuild or a merge, `cells` when nothing changed).
+   */
+  update(columns: ReadonlyArray<ArrayLike<number>>, n: number, maxCells: number): number {
+    const max = Math.max(1, Math.floor(maxCells));
+    if (max !== this.maxCells || columns.length !== this.rows.length || n < this.n) {
+      this.maxCells = max;
+      this.group = 1;
+      while (Math.ceil(n / this.group) > max) this.group *= 2;
+      this.cells = Math.ceil(n / this.group);
+      this.rows = columns.map((c) => {
+        const row = new Float64Array(max).fill(NaN);
+        row.set(aggregateGroups(c, n, this.group));
+        return row;
+      });
+      this.n = n;
+      this.settled = 0;
+      this.settledMin = Infinity;
+      this.settledMax = -Infinity;
+      return 0;
+    }
+    if (n === this.n) return this.cells;
+    let changed = Math.floor(this.n / this.group);
+    while (Math.ceil(n / this.group) > max) {
+      // Neighbouring cells merge: cell c becomes the cells 2c and 2c+1.
+      for (const row of this.rows) {
+        for (let c = 0; c < this.cells; c += 2) row[c >> 1] = c + 1 < this.cells ? combine(row[c], row[c + 1]) : row[c];
+        row.fill(NaN, Math.ceil(this.cells / 2));
+      }
+      this.cells = Math.ceil(this.cells / 2);
+      this.group *= 2;
+      changed = 0;
+      this.settled = 0;
+      this.settledMin = Infinity;
+      this.settledMax = -Infinity;
+    }
+    for (let r = 0; r < this.rows.length; r++) {
+      const row = this.rows[r];
+      const col = columns[r];
+      for (let i = this.n; i < n; i++) {
+        const c = Math.floor(i / this.group);
+        row[c] = combine(row[c], cellValue(col[i]));
+      }
+    }
+    this.cells = Math.ceil(n / this.group);
+    this.n = n;
+    return Math.min(changed, this.cells);
+  }
 }

@@ -15,8 +15,8 @@
  * Both are drawn through ImageData (one pixel per cell, scaled up without smoothing), and a
  * strip is redrawn only when its layer got a new probe, so 50+ layers stay cheap to update.
  */
-import type { RunSeries } from '../../training/series';
-import { aggregateColumns, cellOf, decadeLabel, decadeTicks, formatValue, logScaleOf, RAMP_LUT, rampColor, SPECIAL, type LogScale } from './heatmap-scale';
+import type { ProbePoint, ProbeSeries, RunSeries } from '../../training/series';
+import { decadeLabel, decadeTicks, formatValue, HeatCells, logScaleOfRange, RAMP_LUT, rampColor, SPECIAL, type LogScale } from './heatmap-scale';
 
 export type HeatMetric = 'gradNorm' | 'updateRatio' | 'weightNorm';
 export const HEAT_METRICS: ReadonlyArray<{ id: HeatMetric; label: string; hint: string }> = [
@@ -45,10 +45,21 @@ export class Heatmap {
   private metric: HeatMetric = 'gradNorm';
   private series: RunSeries | undefined;
   private drawn = { key: '', metric: '' as string, width: 0 };
-  private namesKey = '';
+  private namesOf: { series: RunSeries | undefined; count: number } = { series: undefined, count: -1 };
   private cells = 0;
+  /** Statistics columns per cell. */
+  private group = 1;
   private scale: LogScale | null = null;
   private plotWidth = 0;
+  /** The cells (one pixel each) and what they were computed from. */
+  private heat = new HeatCells();
+  private heatOf: { series: RunSeries | undefined; metric: string; stride: number } = { series: undefined, metric: '', stride: 0 };
+  /** Per row, log10 of each cell (+Infinity: non-finite, -Infinity: zero, NaN: missing): recolouring reads these. */
+  private logs: Float64Array[] = [];
+  private img: ImageData | null = null;
+  private off: OffscreenCanvas | null = null;
+  private readonly axisLabels: HTMLElement[] = [];
+  private legendText = '';
 
   constructor(
     parent: HTMLElement,
@@ -93,6 +104,7 @@ export class Heatmap {
       special.append(sw, t);
     }
     legendBox.append(this.legend, this.legendLabels, special);
+    this.drawRamp();
     head.append(title, select, legendBox);
     const body = el('div', 'heatmap-body');
     this.names = el('div', 'heatmap-names');
@@ -100,7 +112,15 @@ export class Heatmap {
     const plot = el('div', 'heatmap-plot');
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'heatmap-canvas';
+    // A canvas pixel per plot pixel column and per layer: the rows are scaled up by the browser, without smoothing.
+    this.canvas.style.imageRendering = 'pixelated';
+    this.canvas.width = 0;
     this.axis = el('div', 'heatmap-axis');
+    for (const align of ['left', 'center', 'right']) {
+      const t = el('span');
+      t.style.textAlign = align;
+      this.axisLabels.push(t);
+    }
     plot.append(this.canvas, this.axis);
     body.append(this.names, plot);
     this.tip = el('div', 'tooltip');
@@ -138,8 +158,8 @@ export class Heatmap {
     const rect = this.canvas.getBoundingClientRect();
     const n = s.statSteps.length;
     const c = Math.min(this.cells - 1, Math.max(0, Math.floor(((e.clientX - rect.left) / rect.width) * this.cells)));
-    const from = n <= this.cells ? c : Math.floor((c * n) / this.cells);
-    const to = n <= this.cells ? c + 1 : Math.max(from + 1, Math.floor(((c + 1) * n) / this.cells));
+    const from = Math.min(n - 1, c * this.group);
+    const to = Math.min(n, from + this.group);
     const layer = s.layers[r];
     const pick = (col: { get(i: number): number }) => {
       let best = NaN;
@@ -182,15 +202,21 @@ export class Heatmap {
     this.draw(this.series, true);
   }
 
-  /** Redraws when the series changed since the last draw (or `force`). */
+  /**
+   * Redraws when the series changed since the last draw (or `force`). Only what changed is
+   * recomputed: the cells of the new statistics columns (HeatCells), their pixels (all of them
+   * when the colour scale moved), and the canvas region from the first changed cell on.
+   */
   draw(series: RunSeries | undefined, force = false): void {
     this.series = series;
     // The width comes from the ResizeObserver: reading it here would force a layout per update.
     const plotWidth = Math.max(100, this.plotWidth || 600);
     if (!series) {
       this.names.replaceChildren();
+      this.namesOf = { series: undefined, count: -1 };
       this.canvas.width = 0;
       this.cells = 0;
+      this.heatOf = { series: undefined, metric: '', stride: 0 };
       return;
     }
     // Only statistics change the heatmap: steps alone do not.
@@ -199,10 +225,9 @@ export class Heatmap {
     this.drawn = { key, metric: this.metric, width: plotWidth };
     const layers = series.layers;
     const n = series.statSteps.length;
-    // Names (DOM: clickable, accessible), rebuilt only when the layer list changed.
-    const namesKey = layers.map((l) => l.name).join('\n');
-    if (namesKey !== this.namesKey) {
-      this.namesKey = namesKey;
+    // Names (DOM: clickable, accessible), rebuilt only when the layer list changed (layers are only added).
+    if (this.namesOf.series !== series || this.namesOf.count !== layers.length) {
+      this.namesOf = { series, count: layers.length };
       this.names.replaceChildren(
         ...layers.map((l) => {
           const b = el('button', 'layer-name');
@@ -215,66 +240,93 @@ export class Heatmap {
         }),
       );
     }
-    const cells = Math.min(n, Math.max(1, Math.floor(plotWidth / 2)));
-    this.cells = n === 0 ? 0 : cells;
-    const rows = layers.map((l) => aggregateColumns(l[this.metric].data, n, cells));
-    this.scale = logScaleOf(rows);
-    const w = Math.max(1, this.cells);
-    const h = Math.max(1, layers.length);
-    const img = new ImageData(w, h);
+    // Cells: at most one per pixel column of the plot.
+    const of = this.heatOf;
+    if (force || of.series !== series || of.metric !== this.metric || of.stride !== series.statStride) {
+      this.heat = new HeatCells();
+      this.heatOf = { series, metric: this.metric, stride: series.statStride };
+    }
+    const heat = this.heat;
+    const changed = heat.update(
+      layers.map((l) => l[this.metric].data),
+      n,
+      plotWidth,
+    );
+    this.cells = n === 0 ? 0 : heat.cells;
+    this.group = heat.group;
+    const cap = heat.rows[0]?.length ?? 0;
+    let logFrom = changed;
+    if (this.logs.length !== layers.length || (this.logs[0]?.length ?? 0) < cap) {
+      this.logs = heat.rows.map((row) => new Float64Array(row.length));
+      logFrom = 0;
+    }
     for (let r = 0; r < layers.length; r++) {
-      const row = rows[r];
-      for (let c = 0; c < row.length; c++) {
-        const cell = cellOf(row[c], this.scale);
-        const o = (r * w + c) * 4;
-        let rgb: ArrayLike<number>;
-        if (cell.kind === 'value') {
-          const k = Math.round(cell.t * 255) * 3;
-          img.data[o] = RAMP_LUT[k];
-          img.data[o + 1] = RAMP_LUT[k + 1];
-          img.data[o + 2] = RAMP_LUT[k + 2];
-          img.data[o + 3] = 255;
-          continue;
-        } else if (cell.kind === 'zero') rgb = SPECIAL.zero;
-        else if (cell.kind === 'nonfinite') rgb = SPECIAL.nonfinite;
-        else continue; // missing: transparent
-        img.data[o] = rgb[0];
-        img.data[o + 1] = rgb[1];
-        img.data[o + 2] = rgb[2];
-        img.data[o + 3] = 255;
+      const row = heat.rows[r];
+      const logs = this.logs[r];
+      for (let c = logFrom; c < this.cells; c++) logs[c] = logOf(row[c]);
+    }
+    const { min, max } = heat.extremes();
+    const scale = logScaleOfRange(min, max);
+    const rescaled = !this.scale || !scale ? this.scale !== scale : scale.lo !== this.scale.lo || scale.hi !== this.scale.hi;
+    this.scale = scale;
+    const h = Math.max(1, layers.length);
+    const w = Math.max(1, cap);
+    // One pixel per cell in an offscreen canvas: the changed cells, every cell when the colours
+    // moved (or the buffer is new); then blitted, stretched, onto the visible canvas.
+    let from = rescaled ? 0 : changed;
+    if (!this.img || this.img.width !== w || this.img.height !== h) {
+      this.img = new ImageData(w, h);
+      this.off = new OffscreenCanvas(w, h);
+      from = 0;
+    }
+    const img = this.img;
+    const px = new Uint32Array(img.data.buffer);
+    const lo = scale?.lo ?? 0;
+    const span = scale ? scale.hi - scale.lo : 1;
+    for (let r = 0; r < layers.length; r++) {
+      const logs = this.logs[r];
+      const o = r * w;
+      for (let c = from; c < this.cells; c++) {
+        // The colours of cellOf (heatmap-scale.ts): the ramp on the log scale, grey for zero,
+        // magenta for non-finite, transparent when missing.
+        const l = logs[c];
+        if (Number.isNaN(l)) px[o + c] = COLOURS[MISSING];
+        else if (l === Infinity) px[o + c] = COLOURS[NONFINITE];
+        else if (l === -Infinity) px[o + c] = COLOURS[ZERO];
+        else px[o + c] = COLOURS[Math.round((scale ? Math.min(1, Math.max(0, (l - lo) / span)) : 0.5) * 255)];
       }
     }
-    const dpr = window.devicePixelRatio || 1;
-    this.canvas.style.width = `${plotWidth}px`;
-    this.canvas.style.height = `${h * ROW_H}px`;
-    this.canvas.width = Math.round(plotWidth * dpr);
-    this.canvas.height = Math.round(h * ROW_H * dpr);
+    const off = this.off!;
+    if (this.cells > from) off.getContext('2d')!.putImageData(img, 0, 0, from, 0, this.cells - from, h);
+    if (this.canvas.width !== w || this.canvas.height !== h) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+    }
+    const style = this.canvas.style;
+    const cssW = `${plotWidth}px`;
+    const cssH = `${h * ROW_H}px`;
+    if (style.width !== cssW) style.width = cssW;
+    if (style.height !== cssH) style.height = cssH;
     const ctx = this.canvas.getContext('2d')!;
-    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.clearRect(0, 0, w, h);
     if (this.cells > 0) {
-      const off = new OffscreenCanvas(w, h);
-      off.getContext('2d')!.putImageData(img, 0, 0);
       ctx.imageSmoothingEnabled = false;
-      ctx.drawImage(off, 0, 0, w, h, 0, 0, this.canvas.width, this.canvas.height);
+      ctx.drawImage(off, 0, 0, this.cells, h, 0, 0, w, h);
     }
     // Step axis: first, middle, last.
-    this.axis.replaceChildren();
     if (n > 0) {
-      for (const [i, align] of [
-        [0, 'left'],
-        [Math.floor((n - 1) / 2), 'center'],
-        [n - 1, 'right'],
-      ] as const) {
-        const t = el('span');
-        t.textContent = `step ${series.statSteps.get(i)}`;
-        t.style.textAlign = align;
-        this.axis.append(t);
-      }
-    }
-    this.drawLegend();
+      if (!this.axis.firstChild) this.axis.append(...this.axisLabels);
+      const at = [0, Math.floor((n - 1) / 2), n - 1];
+      this.axisLabels.forEach((t, i) => {
+        const text = `step ${series.statSteps.get(at[i])}`;
+        if (t.textContent !== text) t.textContent = text;
+      });
+    } else if (this.axis.firstChild) this.axis.replaceChildren();
+    if (rescaled || force) this.drawLegend();
   }
 
-  private drawLegend(): void {
+  /** The colour ramp of the legend (fixed: drawn once). */
+  private drawRamp(): void {
     const ctx = this.legend.getContext('2d')!;
     const w = this.legend.width;
     for (let x = 0; x < w; x++) {
@@ -282,6 +334,12 @@ export class Heatmap {
       ctx.fillStyle = `rgb(${r},${g},${b})`;
       ctx.fillRect(x, 0, 1, this.legend.height);
     }
+  }
+
+  private drawLegend(): void {
+    const text = this.scale ? `${this.scale.lo}|${this.scale.hi}` : '';
+    if (text === this.legendText) return;
+    this.legendText = text;
     this.legendLabels.replaceChildren();
     if (!this.scale) return;
     const lo = el('span');
@@ -294,6 +352,26 @@ export class Heatmap {
   }
 }
 
+/** The cells' colours as RGBA words (in the byte order of ImageData): the ramp's 256, then zero, non-finite, missing. */
+const ZERO = 256;
+const NONFINITE = 257;
+const MISSING = 258;
+const COLOURS: Uint32Array = (() => {
+  const bytes = new Uint8ClampedArray(259 * 4);
+  for (let k = 0; k < 256; k++) bytes.set([RAMP_LUT[k * 3], RAMP_LUT[k * 3 + 1], RAMP_LUT[k * 3 + 2], 255], k * 4);
+  bytes.set([...SPECIAL.zero, 255], ZERO * 4);
+  bytes.set([...SPECIAL.nonfinite, 255], NONFINITE * 4);
+  bytes.set([0, 0, 0, 0], MISSING * 4);
+  return new Uint32Array(bytes.buffer);
+})();
+
+/** A cell's value as the colouring reads it: log10, +Infinity for non-finite, -Infinity for zero, NaN when missing. */
+function logOf(v: number): number {
+  if (Number.isNaN(v)) return NaN;
+  if (!Number.isFinite(v) || v >= Number.MAX_VALUE) return Infinity;
+  return v <= 0 ? -Infinity : Math.log10(v);
+}
+
 const STRIP_W = 240;
 const STRIP_H = 56;
 
@@ -302,8 +380,10 @@ export class ActivationGrid {
   readonly root: HTMLElement;
   private readonly grid: HTMLElement;
   private readonly tip: HTMLElement;
-  private readonly cards = new Map<string, { card: HTMLElement; canvas: HTMLCanvasElement; stats: HTMLElement; drawn: number; probes: number }>();
+  private readonly cards = new Map<string, Card>();
   private series: RunSeries | undefined;
+  /** The mean line's colour (a theme variable, read again when the theme changes). */
+  private meanColor = '';
 
   constructor(
     parent: HTMLElement,
@@ -319,6 +399,15 @@ export class ActivationGrid {
     this.tip.hidden = true;
     this.root.append(h, hint, this.grid, this.tip);
     parent.append(this.root);
+    // Theme changes (VS Code swaps the body class): the mean lines take the new colour.
+    new MutationObserver(() => {
+      this.meanColor = '';
+      for (const [name, c] of this.cards) {
+        c.strip.reset();
+        this.dirty.add(name);
+      }
+      this.drawSome();
+    }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
   }
 
   draw(series: RunSeries | undefined): void {
@@ -347,17 +436,18 @@ export class ActivationGrid {
         const stats = el('div', 'activation-stats');
         card.append(name, kind, canvas, stats);
         this.grid.append(card);
-        c = { card, canvas, stats, drawn: -1, probes: -1 };
+        c = { card, canvas, stats, probe: p, points: null, cols: -1, strip: new Strip() };
         this.cards.set(p.name, c);
         const entry = c;
         canvas.addEventListener('mousemove', (e) => this.hover(e, p.name, entry.canvas));
         canvas.addEventListener('mouseleave', () => (this.tip.hidden = true));
         canvas.addEventListener('click', () => this.host.reveal(p.name));
       }
-      const count = p.points.length - p.points.filter((x) => x === null).length;
-      if (c.probes === steps.length && c.drawn === count) continue;
-      c.probes = steps.length;
-      c.drawn = count;
+      // Points are only appended, or thinned into a new array.
+      if (c.points === p.points && c.cols === p.points.length && c.cols === steps.length) continue;
+      c.probe = p;
+      c.points = p.points;
+      c.cols = p.points.length;
       this.dirty.add(p.name);
     }
     this.drawSome();
@@ -366,28 +456,40 @@ export class ActivationGrid {
   private readonly dirty = new Set<string>();
   private continuing = false;
 
+  /** Strips still to redraw: they wait for the next frames when a frame's budget is spent. */
+  get pending(): number {
+    return this.dirty.size;
+  }
+
   /**
-   * Redraws dirty strips for at most ~2 ms, then goes on in the next animation frame: a probe
-   * of 50+ layers arrives at once, and drawing them all in one frame would stall the charts.
+   * Redraws dirty strips for at most STRIP_BUDGET_MS, then goes on in the next animation frame:
+   * a probe of 50+ layers arrives at once, and drawing them all in one frame would stall the
+   * charts. A strip only draws its new probe columns (Strip).
    */
   private drawSome(): void {
     const s = this.series;
     if (!s) return;
     const t0 = performance.now();
-    const meanColor = getComputedStyle(document.body).getPropertyValue('--vscode-charts-foreground').trim() || '#ccc';
+    this.meanColor ||= getComputedStyle(document.body).getPropertyValue('--vscode-charts-foreground').trim() || '#ccc';
+    let last = 0;
+    let drawn = 0;
     for (const name of this.dirty) {
-      if (performance.now() - t0 > 1.5) break;
+      // At least one strip per frame; another only if it fits, assuming it costs what the last one did.
+      const spent = performance.now() - t0;
+      if (drawn++ > 0 && spent + last > STRIP_BUDGET_MS) break;
       this.dirty.delete(name);
       const c = this.cards.get(name);
-      const p = s.probes.find((x) => x.name === name);
-      if (!c || !p) continue;
-      drawStrip(c.canvas, p.points, meanColor);
-      let last: (typeof p.points)[number] = null;
-      for (let i = p.points.length - 1; i >= 0 && !last; i--) last = p.points[i];
-      c.stats.textContent = last
-        ? `mean ${formatValue(last.mean)} · std ${formatValue(last.std)} · zeros ${pct(last.fracZero)} · saturated ${pct(last.fracSaturated)}`
+      if (!c) continue;
+      const p = c.probe;
+      c.strip.paint(c.canvas, p.points, this.meanColor);
+      let latest: (typeof p.points)[number] = null;
+      for (let i = p.points.length - 1; i >= 0 && !latest; i--) latest = p.points[i];
+      const text = latest
+        ? `mean ${formatValue(latest.mean)} · std ${formatValue(latest.std)} · zeros ${pct(latest.fracZero)} · saturated ${pct(latest.fracSaturated)}`
         : 'no probe yet';
-      c.card.classList.toggle('warn', !!last && ((last.fracZero ?? 0) > 0.5 || (last.fracSaturated ?? 0) > 0.3));
+      if (c.stats.textContent !== text) c.stats.textContent = text;
+      c.card.classList.toggle('warn', !!latest && ((latest.fracZero ?? 0) > 0.5 || (latest.fracSaturated ?? 0) > 0.3));
+      last = performance.now() - t0 - spent;
     }
     if (this.dirty.size > 0 && !this.continuing) {
       this.continuing = true;
@@ -426,33 +528,104 @@ function pct(v: number | null): string {
   return v === null ? '—' : `${(v * 100).toFixed(v < 0.1 && v > 0 ? 1 : 0)}%`;
 }
 
-/** One layer's strip: columns = probes, rows = value bins on the layer's overall range. */
-export function drawStrip(canvas: HTMLCanvasElement, points: ReadonlyArray<{ mean: number | null; histogram: { min: number | null; max: number | null; counts: number[] } } | null>, meanColor = '#ccc'): void {
-  const ctx = canvas.getContext('2d')!;
-  const W = canvas.width;
-  const H = canvas.height;
-  ctx.clearRect(0, 0, W, H);
-  const cols = points.length;
-  if (cols === 0) return;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const p of points) {
-    if (!p || p.histogram.min === null || p.histogram.max === null) continue;
-    lo = Math.min(lo, p.histogram.min);
-    hi = Math.max(hi, p.histogram.max);
+interface Card {
+  card: HTMLElement;
+  canvas: HTMLCanvasElement;
+  stats: HTMLElement;
+  probe: ProbeSeries;
+  /** The points array and length last marked for drawing. */
+  points: ReadonlyArray<ProbePoint | null> | null;
+  cols: number;
+  strip: Strip;
+}
+
+/** Time a frame may spend on activation strips; the rest waits for the next frames. */
+const STRIP_BUDGET_MS = 0.6;
+
+type StripPoint = { mean: number | null; histogram: { min: number | null; max: number | null; counts: number[] } } | null;
+
+/**
+ * One layer's strip: columns = probes, rows = value bins on the layer's overall range. The
+ * columns are kept at one pixel each in an offscreen canvas and scaled onto the strip without
+ * smoothing; a new probe computes only its own column, unless it widens the value range (then
+ * every column moves) or the probes were thinned (a new points array).
+ */
+export class Strip {
+  private off: OffscreenCanvas | null = null;
+  private points: ReadonlyArray<StripPoint> | null = null;
+  private cols = 0;
+  private lo = Infinity;
+  private hi = -Infinity;
+  private dens = new Float32Array(STRIP_H);
+
+  /** Forgets what was drawn (the next paint draws every column). */
+  reset(): void {
+    this.points = null;
   }
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return;
-  if (hi - lo < 1e-12) {
-    lo -= 0.5;
-    hi += 0.5;
+
+  paint(canvas: HTMLCanvasElement, points: ReadonlyArray<StripPoint>, meanColor = '#ccc'): void {
+    const ctx = canvas.getContext('2d')!;
+    const W = canvas.width;
+    const H = canvas.height;
+    const cols = points.length;
+    let from = this.points === points && cols >= this.cols ? this.cols : 0;
+    let lo = from > 0 ? this.lo : Infinity;
+    let hi = from > 0 ? this.hi : -Infinity;
+    for (let c = from; c < cols; c++) {
+      const p = points[c];
+      if (!p || p.histogram.min === null || p.histogram.max === null) continue;
+      if (p.histogram.min < lo) lo = p.histogram.min;
+      if (p.histogram.max > hi) hi = p.histogram.max;
+    }
+    if (lo !== this.lo || hi !== this.hi) from = 0;
+    this.points = points;
+    this.cols = cols;
+    this.lo = lo;
+    this.hi = hi;
+    ctx.clearRect(0, 0, W, H);
+    if (cols === 0 || !Number.isFinite(lo) || !Number.isFinite(hi)) return;
+    if (hi - lo < 1e-12) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    if (!this.off || this.off.width < cols || this.off.height !== H) {
+      this.off = new OffscreenCanvas(Math.max(cols, 2 * (this.off?.width ?? 0), 64), H);
+      from = 0;
+    }
+    const octx = this.off.getContext('2d')!;
+    if (from < cols) {
+      const img = new ImageData(cols - from, H);
+      for (let c = from; c < cols; c++) this.column(points[c], lo, hi, H, img.data, c - from, cols - from);
+      octx.putImageData(img, from, 0);
+    }
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(this.off, 0, 0, cols, H, 0, 0, W, H);
+    // The mean over time.
+    ctx.strokeStyle = meanColor;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    let started = false;
+    for (let c = 0; c < cols; c++) {
+      const m = points[c]?.mean;
+      if (m === null || m === undefined) continue;
+      const x = ((c + 0.5) / cols) * W;
+      const y = ((hi - m) / (hi - lo)) * (H - 1);
+      if (started) ctx.lineTo(x, y);
+      else ctx.moveTo(x, y);
+      started = true;
+    }
+    ctx.stroke();
   }
-  const img = new ImageData(cols, H);
-  const dens = new Float32Array(H);
-  for (let c = 0; c < cols; c++) {
-    const p = points[c];
-    if (!p || p.histogram.min === null || p.histogram.max === null) continue;
+
+  /** Column c of `width` columns in `px` (fresh: transparent): each value row shaded by its share of the probe's activations. */
+  private column(p: StripPoint, lo: number, hi: number, H: number, px: Uint8ClampedArray, c: number, width: number): void {
+    if (!p || p.histogram.min === null || p.histogram.max === null) return;
     const { min, max, counts } = p.histogram;
-    const total = counts.reduce((a, b) => a + b, 0) || 1;
+    if (this.dens.length !== H) this.dens = new Float32Array(H);
+    const dens = this.dens;
+    let total = 0;
+    for (const n of counts) total += n;
+    total ||= 1;
     dens.fill(0);
     const bw = (max - min) / counts.length || 0;
     for (let b = 0; b < counts.length; b++) {
@@ -471,32 +644,18 @@ export function drawStrip(canvas: HTMLCanvasElement, points: ReadonlyArray<{ mea
       if (dens[r] <= 0) continue;
       const t = Math.sqrt(dens[r] / (top || 1));
       const k = Math.round((0.15 + 0.85 * t) * 255) * 3;
-      const o = (r * cols + c) * 4;
-      img.data[o] = RAMP_LUT[k];
-      img.data[o + 1] = RAMP_LUT[k + 1];
-      img.data[o + 2] = RAMP_LUT[k + 2];
-      img.data[o + 3] = Math.round(90 + 165 * t);
+      const o = (r * width + c) * 4;
+      px[o] = RAMP_LUT[k];
+      px[o + 1] = RAMP_LUT[k + 1];
+      px[o + 2] = RAMP_LUT[k + 2];
+      px[o + 3] = Math.round(90 + 165 * t);
     }
   }
-  const off = new OffscreenCanvas(cols, H);
-  off.getContext('2d')!.putImageData(img, 0, 0);
-  ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(off, 0, 0, cols, H, 0, 0, W, H);
-  // The mean over time.
-  ctx.strokeStyle = meanColor;
-  ctx.lineWidth = 1;
-  ctx.beginPath();
-  let started = false;
-  for (let c = 0; c < cols; c++) {
-    const m = points[c]?.mean;
-    if (m === null || m === undefined) continue;
-    const x = ((c + 0.5) / cols) * W;
-    const y = ((hi - m) / (hi - lo)) * (H - 1);
-    if (started) ctx.lineTo(x, y);
-    else ctx.moveTo(x, y);
-    started = true;
-  }
-  ctx.stroke();
+}
+
+/** Draws a whole strip onto a canvas (every column). */
+export function drawStrip(canvas: HTMLCanvasElement, points: ReadonlyArray<StripPoint>, meanColor = '#ccc'): void {
+  new Strip().paint(canvas, points, meanColor);
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string): HTMLElementTagNameMap[K] {

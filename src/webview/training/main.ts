@@ -16,12 +16,28 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-multi-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-radio/index.js';
+import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { BUILTIN_DATASETS, LOSSES, OPTIMIZERS, parseToPanel, type FromPanel, type LossCurve, type PanelTarget, type ToPanel, type TrainForm } from '../../training/panel-protocol';
+import {
+  BUILTIN_DATASETS,
+  LOSSES,
+  OPTIMIZERS,
+  parseToPanel,
+  splitArgs,
+  trainingCallsText,
+  type FromPanel,
+  type LossCurve,
+  type PanelSource,
+  type PanelTarget,
+  type ScriptForm,
+  type ToPanel,
+  type TrainForm,
+} from '../../training/panel-protocol';
 import { BACKEND_CHOICES, type WorkerMessage } from '../../training/protocol';
 import type { RunSummary } from '../../training/runs';
 import { Column, etaSeconds, RunSeries } from '../../training/series';
@@ -46,6 +62,8 @@ interface Current {
   runId: string;
   title: string;
   live: boolean;
+  /** The user's program, for a run of it (relative path). */
+  program?: string;
   series: RunSeries;
   ended?: EndedMsg;
   skippedLines?: number;
@@ -56,6 +74,8 @@ let target: PanelTarget | null = null;
 let runs: RunSummary[] = [];
 let current: Current | undefined;
 let notice: { level: string; message: string } | undefined;
+/** Setup: run the user's own training code or rebuild the analysed model for a built-in dataset. */
+let codeChoice: 'user' | 'builtin' = 'builtin';
 const columnsOf = new Map<number, { columns: string[]; rows: number; error?: string }>();
 const layerLines = new Map<string, number | null>();
 
@@ -194,6 +214,9 @@ const headerLines = h('div', { class: 'header-lines' });
 header.append(titleRow, headerLines);
 let titleKey = '';
 let linesKey = '';
+/** `12,345`, as toLocaleString('en-US') writes it, through one formatter (toLocaleString builds one per call: ~40 µs each). */
+const countFormat = new Intl.NumberFormat('en-US');
+const count = (n: number) => countFormat.format(n);
 
 function renderHeader(): void {
   const st = status();
@@ -217,7 +240,8 @@ function renderHeader(): void {
   statusBadge.className = `status status-${st.kind}`;
   const active = isActive();
   const paused = current?.series.info.state?.state === 'paused';
-  startBtn.disabled = active || !target || (target?.errors.length ?? 0) > 0;
+  // The analysis's errors block rebuilding the model; the user's own program runs as it is.
+  startBtn.disabled = active || !target || (codeChoice === 'builtin' && (target?.errors.length ?? 0) > 0);
   const pauseLabel = paused ? 'Resume' : 'Pause';
   if (pauseBtn.textContent !== pauseLabel) {
     pauseBtn.textContent = pauseLabel;
@@ -242,19 +266,19 @@ function renderHeader(): void {
       lines.push(h('div', { class: 'doctor muted' }, `GPU not tried: the ${b.requested} backend was requested.`));
     }
   } else if (current?.live && !current.ended) {
-    lines.push(h('div', { class: 'backend-line muted' }, 'Backend: starting the training worker…'));
+    lines.push(h('div', { class: 'backend-line muted' }, current.program ? `Backend: starting your program ${current.program}…` : 'Backend: starting the training worker…'));
   }
   const s = current?.series;
   if (s) {
     const last = s.latest();
     const total = s.info.run?.totalSteps;
     const parts: string[] = [];
-    if (last) parts.push(`step ${last.step.toLocaleString('en-US')}${total ? ` / ${total.toLocaleString('en-US')}` : ''}`);
+    if (last) parts.push(`step ${count(last.step)}${total ? ` / ${count(total)}` : ''}`);
     const ep = s.epochOfStep.last();
     if (Number.isFinite(ep)) parts.push(`epoch ${ep}${s.info.run ? ` / ${s.info.run.epochs}` : ''}`);
     const sps = s.stepsPerSecond();
     if (sps !== null) parts.push(`${fmt(sps, 3)} steps/s`);
-    if (last?.samplesPerSec) parts.push(`${Math.round(last.samplesPerSec).toLocaleString('en-US')} samples/s`);
+    if (last?.samplesPerSec) parts.push(`${count(Math.round(last.samplesPerSec))} samples/s`);
     if (isActive()) {
       const eta = etaSeconds(s);
       if (eta !== null) parts.push(`ETA ${duration(eta)}`);
@@ -272,7 +296,7 @@ function renderHeader(): void {
     const c = s.info.compile;
     if (d || c) {
       const bits: string[] = [];
-      if (d) bits.push(`dataset ${d.name} (${d.task}, ${d.train.toLocaleString('en-US')} train + ${d.validation.toLocaleString('en-US')} validation)`);
+      if (d) bits.push(`dataset ${d.name} (${d.task}, ${count(d.train)} train + ${count(d.validation)} validation)`);
       if (c) bits.push(`${c.optimizer} lr ${fmt(c.learningRate)} (${c.sources.learningRate ?? c.sources.optimizer ?? ''}), loss ${c.loss.join(', ')}, batch ${c.batchSize}`);
       lines.push(h('div', { class: 'muted setup-line' }, bits.join(' · ')));
     }
@@ -281,7 +305,15 @@ function renderHeader(): void {
   const text = lines.map((l) => `${l.className}:${l.textContent}`).join('\n');
   if (text !== linesKey) {
     linesKey = text;
-    headerLines.replaceChildren(...lines);
+    // Most updates only change the numbers of the text-only lines (step, loss): their text is
+    // set in place, which spares building and laying out new elements.
+    const old = headerLines.children;
+    const plain = (e: Element) => e.childNodes.length === 1 && e.firstChild!.nodeType === Node.TEXT_NODE;
+    if (old.length === lines.length && lines.every((l, i) => l.className === old[i].className && (l.textContent === old[i].textContent || (plain(l) && plain(old[i]))))) {
+      lines.forEach((l, i) => {
+        if (old[i].textContent !== l.textContent) old[i].firstChild!.nodeValue = l.textContent;
+      });
+    } else headerLines.replaceChildren(...lines);
   }
 }
 
@@ -301,6 +333,41 @@ const ERROR_TITLES: Record<string, string> = {
   killed: 'The training worker was killed',
   crashed: 'The training worker crashed',
 };
+
+/** A run of the user's own program (live, or reopened: its hello names the script). */
+function isProgramRun(): boolean {
+  return !!current?.program || !!current?.series.info.hello?.script;
+}
+
+/** What went wrong, titled for the user's program where the worker's title would mislead. */
+function errorTitle(kind: string, status?: string): string {
+  if (isProgramRun()) {
+    if (kind === 'crash') return 'Your training program failed';
+    if (kind === 'config') return 'Your program did not train';
+    if (status === 'killed') return 'Your training program was killed';
+  }
+  return ERROR_TITLES[kind] ?? (status ? ERROR_TITLES[status] : undefined) ?? (status ? 'The run ended' : 'Error');
+}
+
+/** A source path as the user knows it: the program's or the model's workspace-relative path, else its last two parts. */
+function shortPath(file: string): string {
+  const norm = file.replace(/\\/g, '/');
+  for (const c of [current?.program, init?.userCode?.program?.file, target?.file]) if (c && (norm === c || norm.endsWith(`/${c}`))) return c;
+  return norm.split('/').slice(-2).join('/');
+}
+
+/** “at train.ts:13” (a link that reveals the line) and the line's code, for an error the run located. */
+function sourceParts(source: PanelSource): { link: HTMLElement; code?: HTMLElement } {
+  const runId = current?.runId;
+  const label = `${shortPath(source.file)}:${source.line}${source.column ? `:${source.column}` : ''}`;
+  const link = h('a', { href: '#', class: 'source-link', title: `Reveal ${source.file}:${source.line} in the editor` }, label);
+  link.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    if (runId) post({ type: 'reveal-source', runId, file: source.file, line: source.line, ...(source.column !== undefined ? { column: source.column } : {}) });
+  });
+  const code = source.text ? h('pre', { class: 'source-code' }, `${source.line} | ${source.text}${source.function ? `    (in ${source.function})` : ''}`) : undefined;
+  return { link, ...(code ? { code } : {}) };
+}
 
 function renderProblems(): void {
   const out: HTMLElement[] = [];
@@ -322,15 +389,20 @@ function renderProblems(): void {
       });
       where.push(where.length ? ', in ' : 'in ', a);
     }
-    const box = h('div', { class: 'error-box', role: 'alert' }, h('b', {}, `${ERROR_TITLES[e.kind] ?? 'Error'}${where.length ? ' — ' : ''}`), ...where, h('div', { class: 'error-message' }, e.message));
+    const src = e.source ? sourceParts(e.source) : undefined;
+    if (src) where.push(where.length ? ', at ' : 'at ', src.link);
+    const box = h('div', { class: 'error-box', role: 'alert' }, h('b', {}, `${errorTitle(e.kind)}${where.length ? ' — ' : ''}`), ...where, h('div', { class: 'error-message' }, e.message));
+    if (src?.code) box.append(src.code);
     if (e.detail) box.append(h('details', {}, h('summary', {}, 'Details'), h('pre', {}, e.detail)));
     box.append(h('div', { class: 'muted' }, 'The history up to here is kept in the run folder (Runs tab).'));
     out.push(box);
   }
   if (current?.ended?.error && !errors.some((e) => e.message === current!.ended!.error!.message)) {
     const en = current.ended;
-    const box = h('div', { class: 'error-box', role: 'alert' }, h('b', {}, ERROR_TITLES[en.error!.kind] ?? ERROR_TITLES[en.status] ?? 'The run ended'), h('div', { class: 'error-message' }, en.error!.message));
-    if (en.stderrTail) box.append(h('details', {}, h('summary', {}, 'Worker output'), h('pre', {}, en.stderrTail)));
+    const src = en.error!.source && !errors.some((e) => e.source?.file === en.error!.source!.file && e.source.line === en.error!.source!.line) ? sourceParts(en.error!.source) : undefined;
+    const box = h('div', { class: 'error-box', role: 'alert' }, h('b', {}, `${errorTitle(en.error!.kind, en.status)}${src ? ' — at ' : ''}`), ...(src ? [src.link] : []), h('div', { class: 'error-message' }, en.error!.message));
+    if (src?.code) box.append(src.code);
+    if (en.stderrTail) box.append(h('details', {}, h('summary', {}, isProgramRun() ? 'Program output' : 'Worker output'), h('pre', {}, en.stderrTail)));
     box.append(h('div', { class: 'muted' }, 'The history up to here is kept in the run folder (Runs tab).'));
     out.push(box);
   }
@@ -357,7 +429,80 @@ const form: {
   split?: TextField;
   backend?: Select;
   saveModel?: HTMLElement & { checked: boolean };
+  /** The user's program: stop after N steps, its arguments, save its model. */
+  scriptSteps?: TextField;
+  scriptArgs?: TextField;
+  scriptSave?: HTMLElement & { checked: boolean };
 } = {};
+
+type Radio = HTMLElement & { checked: boolean; disabled: boolean };
+
+/**
+ * “Training code”: the user's own program (offered when the model's file trains, or a script
+ * was chosen for it; disabled with the reason in Restricted Mode) or the built-in datasets.
+ * The user's code is the default where it can run. Returns the choice's section and the
+ * fields of the user's program; `sync` shows the fields of the choice made.
+ */
+function codeSection(sync: () => void): { section: HTMLElement; fields: HTMLElement } | undefined {
+  const uc = init?.userCode;
+  if (!uc || !target) return undefined;
+  const program = uc.program;
+  const runnable = !!program && !uc.disabled;
+  codeChoice = runnable ? 'user' : 'builtin';
+  const calls = program ? trainingCallsText(program.calls) : '';
+  const userLabel = program
+    ? `My training code: ${program.file}${calls ? ` (${calls})` : ''}`
+    : `My training code: none found in ${target.file} (no fit, fitDataset, trainOnBatch or minimize call)`;
+  const user = h('vscode-radio', { name: 'training-code', value: 'user', class: 'code-user', label: userLabel }) as Radio;
+  const builtin = h('vscode-radio', { name: 'training-code', value: 'builtin', class: 'code-builtin', label: 'Built-in dataset (rebuild the analysed model)' }) as Radio;
+  user.checked = codeChoice === 'user';
+  builtin.checked = codeChoice === 'builtin';
+  user.disabled = !runnable;
+  if (!runnable) user.setAttribute('disabled', '');
+  const group = h('vscode-radio-group', { variant: 'vertical', class: 'code-choice', 'aria-label': 'Training code' }, user, builtin);
+  const onChange = () => {
+    codeChoice = user.checked && runnable ? 'user' : 'builtin';
+    sync();
+    schedule();
+  };
+  user.addEventListener('change', onChange);
+  builtin.addEventListener('change', onChange);
+  const choose = button(program?.chosen ? 'Choose another script…' : 'Choose a script…', () => post({ type: 'choose-script' }), { secondary: '', class: 'choose-script', title: 'Pick the program that trains this model (remembered for this workspace)' });
+  const buttons = h('div', { class: 'file-row' }, choose);
+  if (program?.chosen) buttons.append(button('Forget', () => post({ type: 'forget-script' }), { secondary: '', class: 'forget-script', title: 'Forget the chosen script' }));
+  const help = uc.disabled
+    ? h('div', { class: 'help restriction', role: 'note' }, uc.disabled)
+    : program
+      ? h('div', { class: 'help' }, `Runs ${program.file} as node would (${uc.node}), with Layer Lens's instrumentation preloaded: its data pipeline, compile settings, epochs and callbacks are used as written. TypeScript is transpiled on the fly.`)
+      : h('div', { class: 'help' }, 'To run your own training code, choose the script that trains this model (remembered for this workspace).');
+  const section = h('div', { class: 'field code-field' }, h('label', {}, 'Training code'), group, buttons, help);
+  form.scriptSteps = textfield('Stop after steps', '', { type: 'number', min: '1', placeholder: 'as the program runs', class: 'script-steps' });
+  form.scriptArgs = textfield('Program arguments', '', { placeholder: 'e.g. --epochs 3', class: 'script-args' });
+  form.scriptSave = h('vscode-checkbox', { label: 'Save the trained model (tfjs format) into the run folder when the program ends', class: 'script-save' }) as HTMLElement & { checked: boolean };
+  const fields = h(
+    'div',
+    { class: 'script-fields' },
+    h(
+      'div',
+      { class: 'form-grid' },
+      field('Stop after', form.scriptSteps, 'end the program after this many optimizer steps (empty: let it finish)'),
+      field('Program arguments', form.scriptArgs, 'passed to the program (process.argv); quotes group words'),
+      h('div', { class: 'field' }, form.scriptSave),
+    ),
+  );
+  return { section, fields };
+}
+
+function readScriptForm(): ScriptForm | string {
+  const text = form.scriptSteps?.value ?? '';
+  let steps: number | undefined;
+  if (text !== '') {
+    steps = Number(text);
+    if (!Number.isInteger(steps) || steps < 1) return 'Stop after: enter a whole number of steps, or leave it empty';
+  }
+  const args = splitArgs(form.scriptArgs?.value ?? '');
+  return { ...(steps !== undefined ? { steps } : {}), ...(args.length ? { args } : {}), ...(form.scriptSave?.checked ? { saveModel: true } : {}) };
+}
 
 function renderSetup(): void {
   if (!init) return;
@@ -416,7 +561,15 @@ function renderSetup(): void {
     'Training rebuilds the model from its analysed graph with real tfjs in a separate process and trains it on the dataset chosen here; your own code is not run.',
   );
   const startBtn = button('Start training', () => startRun(), { class: 'start-bottom' });
-  setupPanel.replaceChildren(modelInfo, grid, h('div', { class: 'form-actions' }, startBtn));
+  const builtinFields = h('div', { class: 'builtin-fields' }, modelInfo, grid);
+  const code = codeSection(() => {
+    builtinFields.hidden = codeChoice === 'user';
+    if (code) code.fields.hidden = codeChoice !== 'user';
+  });
+  if (!code) codeChoice = 'builtin';
+  builtinFields.hidden = codeChoice === 'user';
+  if (code) code.fields.hidden = codeChoice !== 'user';
+  setupPanel.replaceChildren(...(code ? [code.section, code.fields] : []), builtinFields, h('div', { class: 'form-actions' }, startBtn));
   syncDataset();
 }
 
@@ -486,6 +639,17 @@ function readForm(): TrainForm | string {
 }
 
 function startRun(): void {
+  if (codeChoice === 'user' && init?.userCode?.program && !init.userCode.disabled) {
+    const sf = readScriptForm();
+    if (typeof sf === 'string') {
+      notice = { level: 'error', message: sf };
+      renderProblems();
+      return;
+    }
+    notice = undefined;
+    post({ type: 'start-script', form: sf });
+    return;
+  }
   const f = readForm();
   if (typeof f === 'string') {
     notice = { level: 'error', message: f };
@@ -625,23 +789,35 @@ function indexesFor(s: RunSeries) {
 
 const COLORS = ['--vscode-charts-blue', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-yellow', '--vscode-charts-orange', '--vscode-charts-red'];
 
-/** Throttle for views redrawn at most every SLOW_MS while a run streams (forced on a full redraw). */
+/**
+ * Throttle for views redrawn at most every SLOW_MS while a run streams (forced on a full redraw),
+ * and at most one of them per frame, so that their costs never add up in one update.
+ */
 const SLOW_MS = 500;
 const slowAt = new Map<string, number>();
+const slowWaiting = new Set<string>();
+let slowThisFrame = false;
 let slowPending: ReturnType<typeof setTimeout> | undefined;
 function slowDue(what: string, force: boolean): boolean {
   const now = performance.now();
   const last = slowAt.get(what) ?? -Infinity;
-  if (force || now - last >= SLOW_MS) {
+  const due = now - last >= SLOW_MS;
+  if (force || (due && !slowThisFrame)) {
     slowAt.set(what, now);
+    slowWaiting.delete(what);
+    if (!force) slowThisFrame = true;
     return true;
   }
-  // Make sure the last update is drawn once the stream pauses.
-  slowPending ??= setTimeout(() => {
-    slowPending = undefined;
-    for (const k of slowAt.keys()) slowAt.set(k, -Infinity);
-    schedule();
-  }, SLOW_MS);
+  slowWaiting.add(what);
+  // Make sure the last update is drawn once the stream pauses (at once when only this frame's turn was missed).
+  slowPending ??= setTimeout(
+    () => {
+      slowPending = undefined;
+      for (const k of slowWaiting) slowAt.set(k, -Infinity);
+      schedule();
+    },
+    due ? 0 : SLOW_MS,
+  );
   return false;
 }
 
@@ -675,10 +851,8 @@ function renderCharts(force = false): void {
     );
   }
   // The secondary charts follow at most every 500 ms while data streams in (their curves change slowly).
-  if (slowDue('secondary', force)) {
-    lrChart.set([{ label: 'learning rate', color: '--vscode-charts-purple' }], { dense: { x, ys: [s.learningRate.data], length: n, index: ix.lr } });
-    speedChart.set([{ label: 'samples/s', color: '--vscode-charts-green' }], { dense: { x, ys: [s.samplesPerSec.data], length: n, index: ix.speed } });
-  }
+  if (slowDue('lr', force)) lrChart.set([{ label: 'learning rate', color: '--vscode-charts-purple' }], { dense: { x, ys: [s.learningRate.data], length: n, index: ix.lr } });
+  if (slowDue('speed', force)) speedChart.set([{ label: 'samples/s', color: '--vscode-charts-green' }], { dense: { x, ys: [s.samplesPerSec.data], length: n, index: ix.speed } });
   chartGrid.dataset.lossPoints = String(lossChart.pointCount);
 }
 
@@ -686,9 +860,9 @@ function renderLayers(force = false): void {
   const s = current?.series;
   layersEmpty.hidden = !!s && (s.layers.length > 0 || s.probes.length > 0);
   // The heatmap and the activation strips are overviews: redrawn at most every 500 ms while streaming.
-  if (!slowDue('layers', force || heatmapStale(s))) return;
-  heatmap.draw(s);
-  activations.draw(s);
+  const stale = heatmapStale(s);
+  if (slowDue('heatmap', force || stale)) heatmap.draw(s);
+  if (slowDue('activations', force || stale)) activations.draw(s);
 }
 
 let heatmapSeries: RunSeries | undefined;
@@ -726,6 +900,7 @@ function timed(part: string, fn: () => void): void {
 }
 
 function renderNow(everything: boolean): void {
+  slowThisFrame = false;
   timed('header', renderHeader);
   const infoKey = (current?.series.info.errors.length ?? 0) + (current?.series.info.logs.length ?? 0) * 1000 + (current?.ended ? 1e7 : 0);
   if (everything || infoKey !== drawnInfo) {
@@ -759,7 +934,7 @@ function handle(msg: ToPanel): void {
   switch (msg.type) {
     case 'init': {
       // The same model and data files again (the panel revealed, trust granted…): keep what the user typed.
-      const key = (m: InitMsg) => JSON.stringify([m.target, m.dataFiles, m.defaults, m.trusted]);
+      const key = (m: InitMsg) => JSON.stringify([m.target, m.dataFiles, m.defaults, m.trusted, m.userCode]);
       const same = init !== undefined && key(init) === key(msg);
       init = msg;
       target = msg.target;
@@ -779,7 +954,7 @@ function handle(msg: ToPanel): void {
       return;
     case 'started':
       notice = undefined;
-      setCurrent({ runId: msg.runId, title: msg.title, live: true, series: new RunSeries() });
+      setCurrent({ runId: msg.runId, title: msg.title, live: true, series: new RunSeries(), ...(msg.program ? { program: msg.program } : {}) });
       tabs.selectedIndex = TAB.charts;
       return;
     case 'events': {
@@ -831,37 +1006,95 @@ if (w.__layerLensBench === true) {
       const s = new RunSeries();
       const names = Array.from({ length: o.layers }, (_, i) => `dense_Dense${i + 1}`);
       let step = 0;
-      const addStep = () => {
+      const eventsOfStep = (): WorkerMessage[] => {
         step++;
-        s.add({ v: 1, type: 'step', step, epoch: 1 + Math.floor(step / 1000), loss: 2 * Math.exp(-step / 20000) + 0.05 * Math.random(), metrics: { acc: Math.min(1, step / 50000) }, learningRate: 0.001, samplesPerSec: 5000, elapsedMs: step * 5 });
+        const out: WorkerMessage[] = [{ v: 1, type: 'step', step, epoch: 1 + Math.floor(step / 1000), loss: 2 * Math.exp(-step / 20000) + 0.05 * Math.random(), metrics: { acc: Math.min(1, step / 50000) }, learningRate: 0.001, samplesPerSec: 5000, elapsedMs: step * 5 }];
         if (step % 10 === 0) {
-          s.add({ v: 1, type: 'layer-stats', step, layers: names.flatMap((n, i) => [{ layer: n, weight: `${n}/kernel`, gradNorm: Math.exp(-i / 10) * Math.random(), gradMaxAbs: 0.1, weightNorm: 3, updateRatio: 1e-3 * Math.random(), nanCount: 0, infCount: 0 }]) });
+          out.push({ v: 1, type: 'layer-stats', step, layers: names.flatMap((n, i) => [{ layer: n, weight: `${n}/kernel`, gradNorm: Math.exp(-i / 10) * Math.random(), gradMaxAbs: 0.1, weightNorm: 3, updateRatio: 1e-3 * Math.random(), nanCount: 0, infCount: 0 }]) });
         }
         if (step % 100 === 0) {
-          s.add({ v: 1, type: 'activations', step, layers: names.map((n) => ({ layer: n, className: 'Dense', mean: Math.random(), std: 1, fracZero: 0.2, fracSaturated: 0, histogram: { min: -1, max: 2, counts: Array.from({ length: 20 }, () => Math.floor(Math.random() * 100)) } })) });
+          out.push({ v: 1, type: 'activations', step, layers: names.map((n) => ({ layer: n, className: 'Dense', mean: Math.random(), std: 1, fracZero: 0.2, fracSaturated: 0, histogram: { min: -1, max: 2, counts: Array.from({ length: 20 }, () => Math.floor(Math.random() * 100)) } })) });
         }
-        if (step % 1000 === 0) s.add({ v: 1, type: 'epoch', epoch: step / 1000, step, loss: 1, metrics: { acc: 0.5 }, valLoss: 1.1, valMetrics: { val_acc: 0.5 } });
+        if (step % 1000 === 0) out.push({ v: 1, type: 'epoch', epoch: step / 1000, step, loss: 1, metrics: { acc: 0.5 }, valLoss: 1.1, valMetrics: { val_acc: 0.5 } });
+        return out;
       };
-      for (let i = 0; i < o.steps; i++) addStep();
+      for (let i = 0; i < o.steps; i++) for (const e of eventsOfStep()) s.add(e);
       target = { file: 'bench.ts', model: 'bench', line: 1, kind: 'sequential', layers: names.map((n) => ({ name: n, className: 'Dense', line: 1, params: 1 })), inputShapes: [], outputShapes: [], compile: {}, errors: [] };
       current = { runId: 'bench', title: 'bench', live: true, series: s };
       for (const p of [chartsPanel, layersPanel]) (p as HTMLElement).style.display = 'block';
+      // Every callback the page runs in an animation frame is timed, from its start until the
+      // microtasks it queued have run (uPlot draws in one) and the style and layout it changed
+      // have been recomputed (forced here, so that layout counts too). `painted`: from the
+      // frame's first callback until a message posted in it is handled, i.e. after the browser
+      // has also painted the frame and rasterised its canvases.
+      const raf = window.requestAnimationFrame.bind(window);
+      let frameStart = -1;
+      let script = 0;
+      /** The update being timed (marks for a trace: where its frame's script ended). */
+      let timing = -1;
+      window.requestAnimationFrame = (cb: FrameRequestCallback) =>
+        raf((ts) => {
+          const t0 = performance.now();
+          if (frameStart < 0) frameStart = t0;
+          try {
+            cb(ts);
+          } finally {
+            queueMicrotask(() => {
+              void document.body.offsetHeight;
+              script += performance.now() - t0;
+              if (timing >= 0) performance.mark(`layer-lens-update-${timing}-drawn`);
+            });
+          }
+        });
+      const nextFrame = () =>
+        new Promise<{ script: number; painted: number }>((resolve) =>
+          raf(() => {
+            if (frameStart < 0) frameStart = performance.now();
+            const channel = new MessageChannel();
+            channel.port1.onmessage = () => {
+              resolve({ script, painted: performance.now() - frameStart });
+              frameStart = -1;
+              script = 0;
+            };
+            channel.port2.postMessage(null);
+          }),
+        );
       renderNow(true);
-      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      // Until the page is idle (the strips of the first full draw are spread over frames).
+      for (let i = 0; i < 10 || (activations.pending > 0 && i < 600); i++) await nextFrame();
       const times: number[] = [];
+      const painted: number[] = [];
       for (const k of Object.keys(partTimes)) partTimes[k] = 0;
       for (let u = 0; u < o.updates; u++) {
-        // One batch as the extension sends it (~100 ms of a fast run): 10 steps, their statistics, a probe.
-        for (let i = 0; i < 10; i++) addStep();
+        // One batch as the extension sends it (~100 ms of a fast run): 10 steps, their statistics,
+        // a probe, through the page's own path (validation, folding, a redraw in the next frame),
+        // timed with everything the page does in that frame (continued work of earlier updates too).
+        const events: WorkerMessage[] = [];
+        for (let i = 0; i < 10; i++) events.push(...eventsOfStep());
+        // The update starts in a task of its own (a trace then sees it apart from making the events).
+        await new Promise((r) => setTimeout(r, 0));
+        performance.mark(`layer-lens-update-${u}`);
+        timing = u;
+        const frame = nextFrame();
         const t = performance.now();
-        renderNow(false);
-        await Promise.resolve();
-        times.push(performance.now() - t);
-        await new Promise((r) => requestAnimationFrame(() => r(null)));
+        const parsed = parseToPanel({ type: 'events', runId: 'bench', events });
+        if (parsed.ok) handle(parsed.value);
+        const sync = performance.now() - t;
+        const f = await frame;
+        performance.mark(`layer-lens-update-${u}-painted`);
+        timing = -1;
+        times.push(sync + f.script);
+        painted.push(sync + f.painted);
       }
-      times.sort((a, b) => a - b);
+      window.requestAnimationFrame = raf;
+      performance.clearMarks();
+      const stats = (v: number[]) => {
+        const a = [...v].sort((x, y) => x - y);
+        const q = (p: number) => a[Math.min(a.length - 1, Math.floor(a.length * p))];
+        return { mean: a.reduce((x, y) => x + y, 0) / a.length, median: q(0.5), p95: q(0.95), max: a[a.length - 1] };
+      };
       const parts = Object.fromEntries(Object.entries(partTimes).map(([k, v]) => [k, v / o.updates]));
-      return { steps: step, mean: times.reduce((a, b) => a + b, 0) / times.length, p95: times[Math.min(times.length - 1, Math.floor(times.length * 0.95))], parts };
+      return { steps: step, ...stats(times), painted: stats(painted), parts };
     },
   };
 }
