@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import {
   activeEditorText,
   activeTabLabel,
@@ -25,7 +25,7 @@ import {
   runCommand,
   waitFor,
 } from '../../scripts/lib/workbench.mjs';
-import { RESULTS_DIR, ROOT, SAMPLES, log, prepare, runMochaInCodeServer, saveLogs, startEditor, stopAll } from './harness.mjs';
+import { RESULTS_DIR, ROOT, SAMPLES, bare, e2eSuite, log, prepare, runMochaInCodeServer, screenshot, stopAll } from './harness.mjs';
 
 const SETUP_TIMEOUT = 30 * 60_000; // a first run installs code-server: minutes
 const TEST_TIMEOUT = 120_000;
@@ -55,60 +55,12 @@ const BROKEN_CONV = (() => {
   return { line: index + 1, column: lines[index].indexOf('conv2d') + 3 };
 })();
 
-/** An error reported by its message alone: the stack of a setup failure only repeats this file. */
-function bare(message) {
-  const err = new Error(message);
-  err.stack = `Error: ${message}`;
-  return err;
-}
 
-const screenshot = (page, name) => page.screenshot({ path: join(RESULTS_DIR, name) }).then(() => `test-results/e2e/${name}`);
 
-describe('Layer Lens in a real VS Code (code-server + headless Chromium)', () => {
-  /** @type {Awaited<ReturnType<typeof startEditor>> | undefined} */
-  let editor;
-  let setupError;
-  let failures = 0;
-
-  before(
-    async () => {
-      try {
-        await prepare();
-        editor = await startEditor();
-        log(`code-server at ${editor.cs.url}`);
-      } catch (err) {
-        setupError = err;
-      }
-    },
-    { timeout: SETUP_TIMEOUT },
-  );
-
-  after(async () => {
-    if (editor && failures > 0) log(`browser console and code-server output: ${saveLogs('editor', editor)}`);
-    await editor?.stop();
-    await stopAll();
-  });
-
-  /** One check in the shared window; a failure leaves a screenshot. */
-  const check = (name, fn, opts = {}) =>
-    it(name, { timeout: TEST_TIMEOUT, ...opts }, async () => {
-      if (setupError) {
-        const first = !check.setupReported;
-        check.setupReported = true;
-        throw bare(first ? `e2e setup failed: ${setupError instanceof Error ? setupError.message : setupError}` : 'not run: the e2e setup failed (see the first failing e2e test)');
-      }
-      try {
-        await fn(editor.page);
-      } catch (err) {
-        failures++;
-        const shot = await screenshot(editor.page, `failure-${failures}.png`).catch(() => '');
-        if (shot && err instanceof Error) err.message += ` (screenshot ${shot})`;
-        throw err;
-      }
-    });
+e2eSuite('Layer Lens in a real VS Code (code-server + headless Chromium)', { name: 'editor', testTimeoutMs: TEST_TIMEOUT }, ({ check, editor }) => {
 
   check('the workbench opens samples/ and lenet.ts', async (page) => {
-    await openWorkbench(page, editor.cs.url);
+    await openWorkbench(page, editor().cs.url);
     await quickOpen(page, 'lenet.ts');
     assert.match(await activeTabLabel(page), /^lenet\.ts/);
   });

@@ -214,7 +214,7 @@ export function screenshot(page, name) {
 }
 
 /** An error reported by its message alone: the stack of a setup failure only repeats the test file. */
-function bare(message) {
+export function bare(message) {
   const err = new Error(message);
   err.stack = `Error: ${message}`;
   return err;
@@ -226,9 +226,10 @@ function bare(message) {
  * `check(title, fn(page), options?)` is an `it` that reports a failed setup once (the rest say
  * they did not run), and on failure saves a screenshot (`<name>-failure-N.png`, named in the
  * error) and, after the suite, the browser console and code-server's output (`<name>.log`).
- * `editor()` is the started editor. `onEnd` runs after the suite, before the editor stops.
+ * `editor()` is the started editor. `onStart` runs before the editor starts (a failure there is
+ * a setup failure); `onEnd` after the suite, before the editor stops.
  * @param {string} title
- * @param {{ name: string, settings?: Record<string, unknown>, testTimeoutMs?: number, onEnd?: () => void | Promise<void> }} opts
+ * @param {{ name: string, settings?: Record<string, unknown>, testTimeoutMs?: number, onStart?: () => void | Promise<void>, onEnd?: () => void | Promise<void> }} opts
  * @param {(s: { check: (title: string, fn: (page: any) => Promise<void>, options?: object) => void, editor: () => any }) => void} body
  */
 export function e2eSuite(title, opts, body) {
@@ -242,6 +243,7 @@ export function e2eSuite(title, opts, body) {
     before(
       async () => {
         try {
+          await opts.onStart?.();
           await prepare();
           editor = await startEditor(opts.settings ? { settings: opts.settings } : {});
           log(`code-server at ${editor.cs.url}`);

@@ -9,13 +9,11 @@
 // finding leaves Problems and the editor; reverting the file brings them back as they were.
 // Screenshots: test-results/e2e/health-*.png.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
 import { activeEditorText, gotoLine, openWorkbench, runCommand, sleep, waitFor } from '../../scripts/lib/workbench.mjs';
-import { RESULTS_DIR, SAMPLES, log, prepare, saveLogs, startEditor, stopAll } from './harness.mjs';
+import { SAMPLES, e2eSuite, log, runFolderTracker, screenshot } from './harness.mjs';
 
-const SETUP_TIMEOUT = 30 * 60_000;
 const TEST_TIMEOUT = 180_000;
 const DIR = join(SAMPLES, 'health-e2e');
 const FILE = join(DIR, 'vanishing.ts');
@@ -33,11 +31,8 @@ export function build() {
 /** The first layer's line (1-based): where the finding is placed. */
 const FIRST_LAYER = { line: 5, column: 20 };
 
-const RUNS = join(SAMPLES, '.layer-lens', 'runs');
-const runFolders = () => (existsSync(RUNS) ? readdirSync(RUNS) : []);
-const runsBefore = new Set(runFolders());
+const runs = runFolderTracker();
 
-const screenshot = (page, name) => page.screenshot({ path: join(RESULTS_DIR, name) }).then(() => `test-results/e2e/${name}`);
 
 /** Opens the test's model file with Quick Open (its row label differs from a top-level file's). */
 async function openModel(page) {
@@ -84,49 +79,24 @@ async function frameWith(page, test, what) {
   );
 }
 
-describe('Training health in a real VS Code (code-server + headless Chromium)', () => {
-  let editor;
-  let setupError;
-  let failures = 0;
-
-  before(
-    async () => {
-      try {
-        mkdirSync(DIR, { recursive: true });
-        writeFileSync(FILE, SOURCE);
-        await prepare();
-        editor = await startEditor();
-        log(`code-server at ${editor.cs.url}`);
-      } catch (err) {
-        setupError = err;
-      }
+e2eSuite(
+  'Training health in a real VS Code (code-server + headless Chromium)',
+  {
+    name: 'health',
+    testTimeoutMs: TEST_TIMEOUT,
+    onStart: () => {
+      mkdirSync(DIR, { recursive: true });
+      writeFileSync(FILE, SOURCE);
     },
-    { timeout: SETUP_TIMEOUT },
-  );
-
-  after(async () => {
-    if (editor && failures > 0) log(`browser console and code-server output: ${saveLogs('health', editor)}`);
-    await editor?.stop();
-    await stopAll();
-    rmSync(DIR, { recursive: true, force: true });
-    for (const f of runFolders()) if (!runsBefore.has(f)) rmSync(join(RUNS, f), { recursive: true, force: true });
-  });
-
-  const check = (name, fn) =>
-    it(name, { timeout: TEST_TIMEOUT }, async () => {
-      if (setupError) throw new Error(`e2e setup failed: ${setupError instanceof Error ? setupError.message : setupError}`);
-      try {
-        await fn(editor.page);
-      } catch (err) {
-        failures++;
-        const shot = await screenshot(editor.page, `health-failure-${failures}.png`).catch(() => '');
-        if (shot && err instanceof Error) err.message += ` (screenshot ${shot})`;
-        throw err;
-      }
-    });
+    onEnd: () => {
+      rmSync(DIR, { recursive: true, force: true });
+      runs.removeCreated();
+    },
+  },
+  ({ check, editor }) => {
 
   check('a vanishing model trains; the view, the inline note, Problems and the quick fix show it', async (page) => {
-    await openWorkbench(page, editor.cs.url);
+    await openWorkbench(page, editor().cs.url);
     await openModel(page);
     // The analysis is there once the ▶ Train lens is (the command needs the analysed model).
     await waitFor(async () => (await page.locator('.codelens-decoration a', { hasText: '▶ Train' }).count()) > 0, { timeoutMs: 60_000, what: 'the ▶ Train CodeLens above the model' });
