@@ -108,6 +108,13 @@ describe('the user\'s own training program', () => {
     assert.deepEqual(of(m, 'epoch').map((e) => e.step), [8, 16]);
     assert.deepEqual(of(m, 'compile')[0].batchSize, 12);
     assert.deepEqual(of(m, 'dataset')[0].inputShapes, [[null, 2]]);
+    // The health checks of inputs and labels see the pipeline's first batch.
+    const stats = of(m, 'data-stats');
+    assert.equal(stats.length, 1);
+    assert.equal(stats[0].samples, 12);
+    assert.equal(stats[0].note, 'the first batch of the tf.data pipeline (12 samples)');
+    assert.equal(stats[0].inputs.length, 1);
+    assert.equal(stats[0].targets.length, 1);
     assert.ok(of(m, 'activations').length >= 1);
     assert.ok(result.done!.loss! < result.done!.firstLoss!);
   });
@@ -132,6 +139,8 @@ describe('the user\'s own training program', () => {
     assert.equal(result.status, 'completed', JSON.stringify(result.error));
     assert.equal(result.done!.steps, 12);
     assert.deepEqual(of(m, 'model').map((x) => x.layers.length), [2, 3], 'the discriminator, then the combined model');
+    const stats = of(m, 'data-stats');
+    assert.ok(stats.length >= 1 && /^the first batch given to trainOnBatch \(\d+ samples\)$/.test(stats[0].note ?? ''), JSON.stringify(stats.map((x) => x.note)));
     const combinedStep = of(m, 'layer-stats').find((s) => s.step === 2)!;
     const frozen = combinedStep.layers.filter((l) => l.trainable === false).map((l) => l.weight);
     assert.deepEqual(frozen.sort(), ['d_hidden/bias', 'd_hidden/kernel', 'd_out/bias', 'd_out/kernel'], 'frozen weights reported from snapshots');

@@ -610,7 +610,7 @@ export class Session {
   }
 
   /** The `data-stats` event (training-health input/label checks) from the first samples fit gets. */
-  private async emitDataStats(info: ModelInfo, xs: Tensor[], ys: Tensor[], nTrain: number): Promise<void> {
+  private async emitDataStats(info: ModelInfo, xs: Tensor[], ys: Tensor[], nTrain: number, what?: string): Promise<void> {
     if (info.dataStatsSent || !xs.length || !ys.length || nTrain < 1) return;
     info.dataStatsSent = true;
     const n = Math.min(nTrain, DATA_STATS_SAMPLES);
@@ -624,7 +624,7 @@ export class Session {
       }
     };
     try {
-      const ev = dataStats(await Promise.all(xs.map(read)), await Promise.all(ys.map(read)), n, n < nTrain ? `the first ${n} of ${nTrain} training samples` : undefined);
+      const ev = dataStats(await Promise.all(xs.map(read)), await Promise.all(ys.map(read)), n, what ?? (n < nTrain ? `the first ${n} of ${nTrain} training samples` : undefined));
       this.io.emit(ev);
     } catch (e) {
       this.io.emit({ type: 'log', level: 'info', message: `no data statistics: ${(e as Error).message}` });
@@ -818,6 +818,14 @@ export class Session {
             const r = await it.next();
             const value = r.value as { xs?: unknown; ys?: unknown } | undefined;
             if (!info.probeXs && value && !r.done) session.setProbeBatch(info, tensorsOf(value.xs));
+            if (!info.dataStatsSent && value && !r.done) {
+              // Copies: fitDataset disposes the batch once trained, the statistics read it later.
+              const xs = tensorsOf(value.xs).map((t) => t.clone());
+              const ys = tensorsOf(value.ys).map((t) => t.clone());
+              void session
+                .emitDataStats(info, xs, ys, xs[0]?.shape[0] ?? 0, `the first batch of the tf.data pipeline (${xs[0]?.shape[0] ?? 0} samples)`)
+                .finally(() => [...xs, ...ys].forEach((t) => t.dispose()));
+            }
             return r;
           },
         };
@@ -838,6 +846,7 @@ export class Session {
       this.io.emit({ type: 'run', runDir: this.cfg.runDir, totalSteps: this.cfg.maxSteps ?? 0, epochs: 0, stepsPerEpoch: 0 });
     }
     this.setProbeBatch(info, xs);
+    await this.emitDataStats(info, xs, tensorsOf(args[1]), xs[0]?.shape[0] ?? 0, `the first batch given to trainOnBatch (${xs[0]?.shape[0] ?? 0} samples)`);
     if (!info.probed) await this.runProbe(info, this.step);
     return args;
   }
