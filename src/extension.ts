@@ -138,11 +138,11 @@ async function showSummary(summaries: SummaryDocuments, output: vscode.LogOutput
   try {
     const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : vscode.window.activeTextEditor?.document.uri;
     if (!uri || uri.scheme !== 'file' || !/\.(m|c)?[jt]sx?$/i.test(uri.fsPath)) {
-      void vscode.window.showInformationMessage('Layer Lens: open a TypeScript or JavaScript file that builds a TensorFlow.js model.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens: open a TypeScript or JavaScript file that builds a TensorFlow.js model.'));
       return;
     }
     if (!client || client.state !== State.Running) {
-      void vscode.window.showErrorMessage('Layer Lens: the language server is not running; see the "Layer Lens" output for details.');
+      void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens: the language server is not running; see the "Layer Lens" output for details.'));
       output.show(true);
       return;
     }
@@ -153,12 +153,12 @@ async function showSummary(summaries: SummaryDocuments, output: vscode.LogOutput
     const params: SummaryParams = { uri: client.code2ProtocolConverter.asUri(uri), model: asSelector(modelArg) };
     const result = await client.sendRequest<SummaryResult | null>(SUMMARY_REQUEST, params);
     if (!result) {
-      void vscode.window.showErrorMessage('Layer Lens could not analyse this file; see the "Layer Lens" output for details.');
+      void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens could not analyse this file; see the "Layer Lens" output for details.'));
       output.show(true);
       return;
     }
     if (result.modelCount === 0) {
-      void vscode.window.showInformationMessage(`Layer Lens found no TensorFlow.js model in ${path.basename(uri.fsPath)}.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens found no TensorFlow.js model in {0}.', path.basename(uri.fsPath)));
       return;
     }
     const summaryUri = summaries.put(uri, result.text);
@@ -166,7 +166,7 @@ async function showSummary(summaries: SummaryDocuments, output: vscode.LogOutput
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Active, preview: true });
   } catch (err) {
     output.error(`showSummary failed: ${describe(err)}`);
-    void vscode.window.showErrorMessage(`Layer Lens: ${describe(err, false)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens: {0}', describe(err, false)));
   }
 }
 
@@ -198,7 +198,7 @@ class SummaryDocuments implements vscode.TextDocumentContentProvider, vscode.Dis
   put(source: vscode.Uri, text: string): vscode.Uri {
     const uri = vscode.Uri.from({
       scheme: SUMMARY_SCHEME,
-      path: `/${path.basename(source.fsPath)} — model summary`,
+      path: `/${vscode.l10n.t('{0} — model summary', path.basename(source.fsPath))}`,
       query: source.toString(),
     });
     const key = uri.toString();
@@ -209,7 +209,7 @@ class SummaryDocuments implements vscode.TextDocumentContentProvider, vscode.Dis
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ?? 'Run "Layer Lens: Show Model Summary" again to refresh this summary.\n';
+    return this.texts.get(uri.toString()) ?? `${vscode.l10n.t('Run "Layer Lens: Show Model Summary" again to refresh this summary.')}\n`;
   }
 
   dispose(): void {

@@ -2,13 +2,15 @@
  * The pure parts of "Layer Lens: Find Learning Rate (Range Test)" (src/client/lr-range-command.ts):
  * the TrainConfig it runs (what the training panel would start by default, turned into a range
  * test) and the page that shows the curve (an SVG drawn here, log-x; no script in the page).
- * No `vscode` import, so the unit tests load it directly.
+ * No `vscode` import, so the unit tests load it directly; the texts are English unless a
+ * `UiL10n` is passed (the command passes `vscode.l10n`).
  */
 import * as path from 'node:path';
 import { lrRangeConfig } from '../training/lr-range-host';
 import { checkLrRange, DEFAULT_LR_RANGE, formatLr, type LrRangeSettings } from '../training/lr-range';
 import type { BackendChoice, TrainConfig, WorkerMessageOf } from '../training/protocol';
 import type { TrainTargetResult } from '../server/train-protocol';
+import { ENGLISH, type UiL10n } from '../shared/ui-l10n';
 
 export type LrRangeCurve = WorkerMessageOf<'lr-range'>;
 
@@ -77,23 +79,23 @@ export function compileOffsetOf(t: Extract<TrainTargetResult, { ok: true }>): nu
   return r && path.resolve(r.file) === path.resolve(t.file) ? r.startOffset : undefined;
 }
 
-export function suggestionMessage(curve: LrRangeCurve): string | undefined {
+export function suggestionMessage(curve: LrRangeCurve, l10n: UiL10n = ENGLISH): string | undefined {
   const s = curve.suggestion;
   if (!s) return undefined;
-  const how = s.method === 'steepest' ? 'steepest descent of the smoothed loss' : 'a tenth of the rate at the smoothed loss\u2019s minimum';
-  return `Suggested learning rate ${formatLr(s.lr)} (${how}). Write it into compile?`;
+  const how = s.method === 'steepest' ? l10n.t('steepest descent of the smoothed loss') : l10n.t('a tenth of the rate at the smoothed loss’s minimum');
+  return l10n.t('Suggested learning rate {0} ({1}). Write it into compile?', formatLr(s.lr), how);
 }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The loss against the learning rate (log-x): the batch losses as dots, the smoothed loss as a line, the suggestion as a vertical line. */
-export function lrChartSvg(curve: LrRangeCurve, width = 640, height = 360): string {
+export function lrChartSvg(curve: LrRangeCurve, width = 640, height = 360, l10n: UiL10n = ENGLISH): string {
   const pts = curve.points.filter((p) => p.lr > 0 && Number.isFinite(p.lr));
   const losses = pts.flatMap((p) => [p.loss, p.smoothed]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
   const m = { l: 56, r: 16, t: 16, b: 40 };
   const w = width - m.l - m.r;
   const h = height - m.t - m.b;
-  if (pts.length === 0 || losses.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="no curve"><text x="${width / 2}" y="${height / 2}" text-anchor="middle">No finite loss was recorded.</text></svg>`;
+  if (pts.length === 0 || losses.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${esc(l10n.t('no curve'))}"><text x="${width / 2}" y="${height / 2}" text-anchor="middle">${esc(l10n.t('No finite loss was recorded.'))}</text></svg>`;
   const x0 = Math.log10(Math.min(curve.minLr, ...pts.map((p) => p.lr)));
   const x1 = Math.max(x0 + 1e-9, Math.log10(Math.max(...pts.map((p) => p.lr))));
   // The y range: from the lowest loss to a bit above the first smoothed loss (a diverging tail would flatten the rest).
@@ -121,18 +123,18 @@ export function lrChartSvg(curve: LrRangeCurve, width = 640, height = 360): stri
     const x = X(Math.min(Math.max(s.lr, 10 ** x0), 10 ** x1));
     parts.push(`<line x1="${f(x)}" y1="${m.t}" x2="${f(x)}" y2="${m.t + h}" class="suggestion" data-lr="${s.lr}"/><text x="${f(x + 4)}" y="${m.t + 14}" class="suggestion-label">${esc(formatLr(s.lr))}</text>`);
   }
-  parts.push(`<text x="${m.l + w / 2}" y="${height - 6}" text-anchor="middle" class="axis">learning rate (log scale)</text>`);
-  parts.push(`<text x="14" y="${m.t + h / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.t + h / 2})" class="axis">loss</text>`);
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="loss against learning rate" class="lr-chart">${parts.join('')}</svg>`;
+  parts.push(`<text x="${m.l + w / 2}" y="${height - 6}" text-anchor="middle" class="axis">${esc(l10n.t('learning rate (log scale)'))}</text>`);
+  parts.push(`<text x="14" y="${m.t + h / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.t + h / 2})" class="axis">${esc(l10n.t('loss'))}</text>`);
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(l10n.t('loss against learning rate'))}" class="lr-chart">${parts.join('')}</svg>`;
 }
 
 /** The page: no script, a strict CSP (style by nonce only). */
-export function lrRangeHtml(title: string, curve: LrRangeCurve, nonce: string): string {
+export function lrRangeHtml(title: string, curve: LrRangeCurve, nonce: string, l10n: UiL10n = ENGLISH): string {
   const s = curve.suggestion;
   const facts = [
-    `optimizer ${curve.optimizer}, learning rate ${formatLr(curve.minLr)} → ${formatLr(curve.maxLr)}, ${curve.points.length} steps`,
-    ...(curve.stoppedEarly ? [`stopped at step ${curve.stoppedEarly.step} (lr ${formatLr(curve.stoppedEarly.lr)}): ${curve.stoppedEarly.reason}`] : []),
-    s ? `suggestion: ${formatLr(s.lr)} (${s.method}) — ${s.reason}` : 'no suggestion: the curve has no usable falling region',
+    l10n.t('optimizer {0}, learning rate {1} → {2}, {3} steps', curve.optimizer, formatLr(curve.minLr), formatLr(curve.maxLr), curve.points.length),
+    ...(curve.stoppedEarly ? [l10n.t('stopped at step {0} (lr {1}): {2}', curve.stoppedEarly.step, formatLr(curve.stoppedEarly.lr), curve.stoppedEarly.reason)] : []),
+    s ? l10n.t('suggestion: {0} ({1}) — {2}', formatLr(s.lr), s.method, s.reason) : l10n.t('no suggestion: the curve has no usable falling region'),
   ];
   const csp = ["default-src 'none'", `style-src 'nonce-${nonce}'`].join('; ');
   return `<!DOCTYPE html>
@@ -156,7 +158,7 @@ body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); 
 </head>
 <body>
 <h2>${esc(title)}</h2>
-<div id="chart" data-suggested-lr="${s ? s.lr : ''}">${lrChartSvg(curve)}</div>
+<div id="chart" data-suggested-lr="${s ? s.lr : ''}">${lrChartSvg(curve, undefined, undefined, l10n)}</div>
 <ul>${facts.map((t) => `<li>${esc(t)}</li>`).join('')}</ul>
 </body>
 </html>`;

@@ -140,7 +140,7 @@ class ModelsTreeProvider implements vscode.TreeDataProvider<ModelTreeNode>, vsco
     } else if (node.icon) {
       item.iconPath = new vscode.ThemeIcon(node.icon, node.iconColor ? new vscode.ThemeColor(node.iconColor) : undefined);
     }
-    if (node.reveal) item.command = { command: REVEAL_COMMAND, title: 'Reveal in Editor', arguments: [node.reveal] };
+    if (node.reveal) item.command = { command: REVEAL_COMMAND, title: vscode.l10n.t('Reveal in Editor'), arguments: [node.reveal] };
     return item;
   }
 
@@ -153,11 +153,11 @@ class ModelsTreeProvider implements vscode.TreeDataProvider<ModelTreeNode>, vsco
   private async load(): Promise<ModelTreeNode[]> {
     const cts = new vscode.CancellationTokenSource();
     this.cancel = cts;
-    if (this.view && !this.loadedOnce) this.view.message = 'Looking for TensorFlow.js models…';
+    if (this.view && !this.loadedOnce) this.view.message = vscode.l10n.t('Looking for TensorFlow.js models…');
     try {
       await this.started;
       if (this.client.state !== State.Running) {
-        if (this.view) this.view.message = 'The Layer Lens language server is not running; see the "Layer Lens" output.';
+        if (this.view) this.view.message = vscode.l10n.t('The Layer Lens language server is not running; see the "Layer Lens" output.');
         return [];
       }
       const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
@@ -175,11 +175,11 @@ class ModelsTreeProvider implements vscode.TreeDataProvider<ModelTreeNode>, vsco
         const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(f.uri));
         if (folder) f.folder = names.get(this.client.code2ProtocolConverter.asUri(folder.uri)) ?? folder.name;
       }
-      return buildModelTree(result, { groupByFolder: folders.length > 1 });
+      return buildModelTree(result, { groupByFolder: folders.length > 1 }, vscode.l10n);
     } catch (err) {
       if (cts.token.isCancellationRequested) return [];
       this.output.error(`loading the Models view failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      if (this.view) this.view.message = 'Could not list the models; see the "Layer Lens" output.';
+      if (this.view) this.view.message = vscode.l10n.t('Could not list the models; see the "Layer Lens" output.');
       return [];
     } finally {
       cts.dispose();
@@ -207,7 +207,7 @@ class ModelStatusBar implements vscode.Disposable {
     private readonly started: Promise<unknown>,
     private readonly output: vscode.LogOutputChannel,
   ) {
-    this.item.name = 'Layer Lens Model';
+    this.item.name = vscode.l10n.t('Layer Lens Model');
     this.subscriptions.push(
       // No active editor (focus in a webview, a panel): keep showing the last model.
       vscode.window.onDidChangeActiveTextEditor((e) => e && this.update(0)),
@@ -251,11 +251,11 @@ class ModelStatusBar implements vscode.Disposable {
       const at = await this.client.sendRequest<ModelAtResult | null>(MODEL_AT_REQUEST, params, cts.token);
       if (generation !== this.generation) return;
       if (!at) return this.item.hide();
-      const { text, tooltip } = statusBarContent(at);
+      const { text, tooltip } = statusBarContent(at, vscode.l10n);
       this.item.text = text;
       this.item.tooltip = tooltip;
       const selector: ModelSelector = at.model.selector;
-      this.item.command = { command: SHOW_SUMMARY_COMMAND, title: 'Show Model Summary', arguments: [params.uri, selector] };
+      this.item.command = { command: SHOW_SUMMARY_COMMAND, title: vscode.l10n.t('Show Model Summary'), arguments: [params.uri, selector] };
       this.item.show();
     } catch (err) {
       if (!cts.token.isCancellationRequested) this.output.debug(`status bar: ${err instanceof Error ? err.message : String(err)}`);

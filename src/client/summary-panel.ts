@@ -61,17 +61,17 @@ export class SummaryPanel implements vscode.Disposable {
   async show(uri: vscode.Uri, selector?: ModelSelector): Promise<boolean> {
     const data = await this.fetch(uri, selector);
     if (!data) {
-      void vscode.window.showErrorMessage('Layer Lens could not analyse this file; see the "Layer Lens" output for details.');
+      void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens could not analyse this file; see the "Layer Lens" output for details.'));
       return false;
     }
     if (data.models.length === 0) {
-      void vscode.window.showInformationMessage(`Layer Lens found no TensorFlow.js model in ${path.basename(uri.fsPath)}.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens found no TensorFlow.js model in {0}.', path.basename(uri.fsPath)));
       return false;
     }
     this.source = uri;
     this.data = data;
     this.selectedId = data.selectedId;
-    const title = `Summary: ${path.basename(uri.fsPath)}`;
+    const title = vscode.l10n.t('Summary: {0}', path.basename(uri.fsPath));
     if (this.panel) {
       this.panel.title = title;
       this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, false);
@@ -132,7 +132,7 @@ export class SummaryPanel implements vscode.Disposable {
           const text = await this.text(msg.modelId);
           if (text === undefined) return;
           await vscode.env.clipboard.writeText(text);
-          void vscode.window.showInformationMessage('Layer Lens: model summary copied to the clipboard.');
+          void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens: model summary copied to the clipboard.'));
           return;
         }
         case 'openText': {

@@ -102,11 +102,11 @@ function asSelector(v: unknown): ModelSelector | undefined {
  */
 async function trainModel(panel: TrainingPanel, client: () => LanguageClient | undefined, output: vscode.LogOutputChannel, uriArg: unknown, modelArg: unknown): Promise<void> {
   try {
-    const resolved = await resolveTrainTarget(client, output, uriArg, modelArg, 'Train');
+    const resolved = await resolveTrainTarget(client, output, uriArg, modelArg, 'train');
     if (resolved) await panel.open(resolved.uri, resolved.target);
   } catch (err) {
     output.error(`trainModel failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    void vscode.window.showErrorMessage(`Layer Lens: ${err instanceof Error ? err.message : String(err)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens: {0}', err instanceof Error ? err.message : String(err)));
   }
 }
 
@@ -120,17 +120,18 @@ export async function resolveTrainTarget(
   output: vscode.LogOutputChannel,
   uriArg: unknown,
   modelArg: unknown,
-  verb = 'Train',
+  /** What the model is for: the pick list's title says it. */
+  purpose: 'train' | 'lr-range' = 'train',
 ): Promise<{ uri: vscode.Uri; target: Extract<TrainTargetResult, { ok: true }> } | undefined> {
   const editor = vscode.window.activeTextEditor;
   const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : editor?.document.uri;
   if (!uri || uri.scheme !== 'file' || !SOURCE.test(uri.fsPath)) {
-    void vscode.window.showInformationMessage('Layer Lens: open a TypeScript or JavaScript file that builds a TensorFlow.js model, put the cursor in the model, and run the command again.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens: open a TypeScript or JavaScript file that builds a TensorFlow.js model, put the cursor in the model, and run the command again.'));
     return undefined;
   }
   const c = client();
   if (!c || c.state !== State.Running) {
-    void vscode.window.showErrorMessage('Layer Lens: the language server is not running; see the "Layer Lens" output for details.');
+    void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens: the language server is not running; see the "Layer Lens" output for details.'));
     output.show(true);
     return undefined;
   }
@@ -142,18 +143,21 @@ export async function resolveTrainTarget(
   };
   let target = await ask(selector);
   if (!target.ok) {
-    void vscode.window.showInformationMessage(`Layer Lens: ${path.basename(uri.fsPath)}: ${target.message}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens: {0}: {1}.', path.basename(uri.fsPath), target.message));
     return undefined;
   }
   if (target.candidates.length > 1) {
     const pick = await vscode.window.showQuickPick(
-      target.candidates.map((m) => ({ label: m.name, description: `line ${m.line}`, selector: m.selector })),
-      { title: `${verb} which model?`, placeHolder: `${path.basename(uri.fsPath)} builds ${target.candidates.length} models; the cursor is in none of them` },
+      target.candidates.map((m) => ({ label: m.name, description: vscode.l10n.t('line {0}', m.line), selector: m.selector })),
+      {
+        title: purpose === 'train' ? vscode.l10n.t('Train which model?') : vscode.l10n.t('Test the learning rate of which model?'),
+        placeHolder: vscode.l10n.t('{0} builds {1} models; the cursor is in none of them', path.basename(uri.fsPath), target.candidates.length),
+      },
     );
     if (!pick) return undefined;
     target = await ask(pick.selector);
     if (!target.ok) {
-      void vscode.window.showInformationMessage(`Layer Lens: ${target.message}.`);
+      void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens: {0}.', target.message));
       return undefined;
     }
   }

@@ -290,7 +290,7 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
         for (const d of healthDecorations(state.findings, state.run.model, locale, state.freshness)) {
           if (d.file !== file || d.line >= editor.document.lineCount) continue;
           const line = editor.document.lineAt(d.line);
-          const hover = new vscode.MarkdownString(d.hover.map((h) => `**Layer Lens training** — ${escapeMarkdown(h)}`).join('\n\n'));
+          const hover = new vscode.MarkdownString(d.hover.map((h) => vscode.l10n.t('**Layer Lens training** — {0}', escapeMarkdown(h))).join('\n\n'));
           (d.stale ? stale : bySeverity[d.severity]).push({ range: line.range, hoverMessage: hover, renderOptions: { after: { contentText: d.note } } });
         }
       }
@@ -415,7 +415,11 @@ function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
 }
 
-/** The page: a strict CSP with a fresh nonce; script and stylesheet from dist/webview. */
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** The page: a strict CSP with a fresh nonce; script and stylesheet from dist/webview. The placeholder is in the display language. */
 export function healthHtml(webview: vscode.Webview, root: vscode.Uri): string {
   const nonce = randomBytes(18).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'health.js'));
@@ -428,10 +432,10 @@ export function healthHtml(webview: vscode.Webview, root: vscode.Uri): string {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" nonce="${nonce}" href="${style}">
-<title>Training Health</title>
+<title>${escapeHtml(vscode.l10n.t('Training Health'))}</title>
 </head>
 <body>
-<main id="app" aria-live="polite"><p class="placeholder">Train a model (Layer Lens: Train Current Model) to see its health here.</p></main>
+<main id="app" aria-live="polite"><p class="placeholder">${escapeHtml(vscode.l10n.t('Train a model (Layer Lens: Train Current Model) to see its health here.'))}</p></main>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;

@@ -170,7 +170,7 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   private create(): vscode.WebviewPanel {
-    return vscode.window.createWebviewPanel(TRAINING_PANEL_VIEW_TYPE, 'Training', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+    return vscode.window.createWebviewPanel(TRAINING_PANEL_VIEW_TYPE, vscode.l10n.t('Training'), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
       enableScripts: true,
       enableCommandUris: false,
       enableFindWidget: true,
@@ -193,7 +193,8 @@ export class TrainingPanel implements vscode.Disposable {
         if (this.live && !this.live.ended) {
           const dir = this.live.dir;
           void this.live.run.stop();
-          void vscode.window.showInformationMessage(`Layer Lens: training stopped because its panel was closed. The run is saved in ${path.relative(this.rootOf(dir) ?? '', dir) || dir}.`, 'Show Training Runs').then((pick) => {
+          const where = path.relative(this.rootOf(dir) ?? '', dir) || dir;
+          void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens: training stopped because its panel was closed. The run is saved in {0}.', where), vscode.l10n.t('Show Training Runs')).then((pick) => {
             if (pick) void vscode.commands.executeCommand('layerLens.showTrainingRuns');
           });
         }
@@ -205,7 +206,7 @@ export class TrainingPanel implements vscode.Disposable {
 
   private updateTitle(): void {
     if (!this.panel) return;
-    this.panel.title = this.target ? `Train: ${this.target.model.name}` : 'Training runs';
+    this.panel.title = this.target ? vscode.l10n.t('Train: {0}', this.target.model.name) : vscode.l10n.t('Training runs');
   }
 
   private post(msg: ToPanel): void {
@@ -335,8 +336,8 @@ export class TrainingPanel implements vscode.Disposable {
       canSelectFolders: false,
       filters: PROGRAM_FILTERS,
       defaultUri: vscode.Uri.file(path.dirname(t.file)),
-      openLabel: 'Use as training program',
-      title: `The program that trains ${t.model.name}`,
+      openLabel: vscode.l10n.t('Use as training program'),
+      title: vscode.l10n.t('The program that trains {0}', t.model.name),
     });
     const uri = picked?.[0];
     if (!uri || uri.scheme !== 'file') return;
@@ -470,7 +471,7 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   private async browse(): Promise<void> {
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Data (CSV, JSON)': ['csv', 'json'] }, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri, openLabel: 'Use as training data' });
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Data (CSV, JSON)')]: ['csv', 'json'] }, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri, openLabel: vscode.l10n.t('Use as training data') });
     const uri = picked?.[0];
     if (!uri || uri.scheme !== 'file') return;
     if (!this.extraDataFiles.some((u) => u.fsPath === uri.fsPath)) this.extraDataFiles.push(uri);
@@ -530,8 +531,11 @@ export class TrainingPanel implements vscode.Disposable {
     let backend: BackendChoice = form.backend;
     if (!trusted && (backend === 'gpu' || backend === 'node')) {
       const pick = await vscode.window.showWarningMessage(
-        `Layer Lens: training on ${backend === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node'} loads and runs that package from the workspace, which Restricted Mode does not allow. Trust the workspace, or train on the bundled wasm or cpu backend.`,
-        'Manage Workspace Trust',
+        vscode.l10n.t(
+          'Layer Lens: training on {0} loads and runs that package from the workspace, which Restricted Mode does not allow. Trust the workspace, or train on the bundled wasm or cpu backend.',
+          backend === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node',
+        ),
+        vscode.l10n.t('Manage Workspace Trust'),
       );
       if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
       return this.post({ type: 'notice', level: 'error', message: `Restricted Mode: the ${backend} backend would run code from the workspace. Choose wasm or cpu, or trust the workspace.` });
@@ -606,7 +610,9 @@ export class TrainingPanel implements vscode.Disposable {
     if (this.live && !this.live.ended) return this.post({ type: 'notice', level: 'warning', message: 'A run is going on: stop it first.' });
     // Checked here, not only on the page: the page's message cannot start workspace code in Restricted Mode.
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage(`Layer Lens: ${USER_CODE_RESTRICTED} Trust the workspace, or train the analysed model on a built-in dataset.`, 'Manage Workspace Trust').then((pick) => {
+      // The same text as `Layer Lens: ${USER_CODE_RESTRICTED} …`, written out whole for the translation.
+      const warning = vscode.l10n.t('Layer Lens: Restricted Mode: running your training code needs a trusted workspace. Trust the workspace, or train the analysed model on a built-in dataset.');
+      void vscode.window.showWarningMessage(warning, vscode.l10n.t('Manage Workspace Trust')).then((pick) => {
         if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
       });
       return this.post({ type: 'notice', level: 'error', message: `${USER_CODE_RESTRICTED} Trust the workspace, or choose “Built-in dataset”.` });
@@ -703,8 +709,10 @@ export class TrainingPanel implements vscode.Disposable {
     this.host.output.info(`training ended: ${status}${error ? ` — ${error.message}${at}` : ''}`);
     if (status === 'failed' || status === 'crashed' || status === 'killed') {
       const source = error?.source;
-      const actions = source ? ['Go to Source'] : [];
-      void vscode.window.showErrorMessage(`Layer Lens: training ${live.title} ${status}${at}: ${error?.message ?? 'see the training panel'}`, ...actions).then((pick) => {
+      const goTo = vscode.l10n.t('Go to Source');
+      const actions = source ? [goTo] : [];
+      const where = source ? vscode.l10n.t(' at {0}:{1}', this.displayPath(source.file), source.line) : '';
+      void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens: training {0} {1}{2}: {3}', live.title, runStatusText(status), where, error?.message ?? vscode.l10n.t('see the training panel')), ...actions).then((pick) => {
         if (pick && source) void this.revealSource({ type: 'reveal-source', runId: live.id, file: source.file, line: source.line, ...(source.column !== undefined ? { column: source.column } : {}) });
       });
     }
@@ -712,7 +720,7 @@ export class TrainingPanel implements vscode.Disposable {
 
   /** A progress notification while the run goes on; cancelling it stops the run. */
   private progress(live: LiveRun): Thenable<void> {
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Training ${live.title}`, cancellable: true }, (progress, token) => {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Training {0}', live.title), cancellable: true }, (progress, token) => {
       token.onCancellationRequested(() => void live.run.stop());
       let reported = 0;
       let lastReport = 0;
@@ -723,11 +731,13 @@ export class TrainingPanel implements vscode.Disposable {
         lastReport = Date.now();
         const pct = total ? Math.min(100, (last.step / total) * 100) : 0;
         const sps = live.series.stepsPerSecond();
-        const state = live.series.info.state?.state === 'paused' ? ' (paused)' : '';
-        progress.report({
-          increment: Math.max(0, pct - reported),
-          message: `step ${last.step}${total ? `/${total}` : ''} · loss ${last.loss === null ? '—' : last.loss.toPrecision(4)}${sps ? ` · ${sps.toFixed(1)} steps/s` : ''}${state}`,
-        });
+        const state = live.series.info.state?.state === 'paused' ? vscode.l10n.t(' (paused)') : '';
+        const parts = [
+          total ? vscode.l10n.t('step {0}/{1}', last.step, total) : vscode.l10n.t('step {0}', last.step),
+          vscode.l10n.t('loss {0}', last.loss === null ? '—' : last.loss.toPrecision(4)),
+          ...(sps ? [vscode.l10n.t('{0} steps/s', sps.toFixed(1))] : []),
+        ];
+        progress.report({ increment: Math.max(0, pct - reported), message: `${parts.join(' · ')}${state}` });
         reported = Math.max(reported, pct);
       }, 300);
       return live.run.result.then(
@@ -743,6 +753,24 @@ export class TrainingPanel implements vscode.Disposable {
     if (this.live?.timer) clearTimeout(this.live.timer);
     this.panel?.dispose();
     for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** A run's end status as a word of a sentence (`the range test failed`, `training … crashed`), in the display language. */
+export function runStatusText(status: string): string {
+  switch (status) {
+    case 'completed':
+      return vscode.l10n.t('completed');
+    case 'stopped':
+      return vscode.l10n.t('stopped');
+    case 'failed':
+      return vscode.l10n.t('failed');
+    case 'killed':
+      return vscode.l10n.t('killed');
+    case 'crashed':
+      return vscode.l10n.t('crashed');
+    default:
+      return status;
   }
 }
 

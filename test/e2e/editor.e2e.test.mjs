@@ -47,6 +47,14 @@ const MODELS_VIEW = Object.values(manifest.contributes?.views ?? {})
   .flat()
   .find((v) => v.id === 'layerLens.models');
 if (!MODELS_VIEW) throw new Error('package.json declares no layerLens.models view');
+/** Its name in English: a `%key%` of the manifest is looked up in package.nls.json, as VS Code does. */
+const MODELS_VIEW_NAME = (() => {
+  const key = /^%(.+)%$/.exec(MODELS_VIEW.name)?.[1];
+  if (!key) return MODELS_VIEW.name;
+  const name = JSON.parse(readFileSync(join(ROOT, 'package.nls.json'), 'utf8'))[key];
+  if (typeof name !== 'string') throw new Error(`package.nls.json has no ${key}`);
+  return name;
+})();
 /** samples/broken.ts: the 7×7 kernel on a 5×5 input, and where to put the cursor on it. */
 const BROKEN_CONV = (() => {
   const lines = readFileSync(join(SAMPLES, 'broken.ts'), 'utf8').split('\n');
@@ -185,7 +193,7 @@ e2eSuite('Layer Lens in a real VS Code (code-server + headless Chromium)', { nam
   check(
     'the Models view lists lenet.ts and its model with 61,706 parameters',
     async (page) => {
-      await runCommand(page, `Layer Lens: Focus on ${MODELS_VIEW.name} View`);
+      await runCommand(page, `Layer Lens: Focus on ${MODELS_VIEW_NAME} View`);
       const rows = await waitFor(
         async () => {
           const texts = (await page.locator('.part.sidebar .monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());

@@ -51,7 +51,7 @@ const UI = {
     severity: { error: 'error', warning: 'warning', info: 'info' },
   },
   'zh-cn': {
-    empty: '训练一个模型（Layer Lens: Train Current Model）后，这里会显示它的训练健康状况。',
+    empty: '训练一个模型（Layer Lens: 训练当前模型）后，这里会显示它的训练健康状况。',
     clean: '目前没有发现问题。',
     step: '步',
     layers: '层',
