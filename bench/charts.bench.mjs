@@ -231,8 +231,10 @@ const PANEL_UPDATES = Number(process.env.BENCH_PANEL_UPDATES ?? 200);
  *                             includes the rasterisation of the canvases, and any time the
  *                             page's thread waited for the CPU)
  *
- * A second run of the page is traced: per update, the CPU time of the page's main thread from
- * the data change until the frame is painted (thread time: robust on a shared machine).
+ * A second run of the page is traced: per update, the CPU time of the page's main thread for
+ * the same two spans (thread time: robust on a shared machine, where the wall clock also counts
+ * the time other jobs held the CPU). BENCH_PANEL_UPDATES sets the number of updates (200),
+ * BENCH_TRACE=0 skips the traced run.
  */
 async function panelUpdate(browser, bundle) {
   const open = async () => {
@@ -257,7 +259,7 @@ async function panelUpdate(browser, bundle) {
   await page.close();
   if (!result || process.env.BENCH_TRACE === '0') return result;
   const traced = await open();
-  await browser.startTracing(traced, { categories: ['toplevel', 'blink.user_timing'] });
+  await browser.startTracing(traced, { categories: ['toplevel', 'devtools.timeline', 'blink.user_timing'] });
   await run(traced);
   const trace = JSON.parse((await browser.stopTracing()).toString());
   await traced.close();
@@ -265,38 +267,45 @@ async function panelUpdate(browser, bundle) {
   return result;
 }
 
-/** Per update (between the hook's marks), the thread time of the page's main-thread tasks. */
+/**
+ * Per update (between the hook's marks), the thread time of the page's main thread: until drawn
+ * and laid out, the task that takes the events in and the frame's callbacks (with their
+ * microtasks and the layout the hook forces); until painted, every task up to the painted mark.
+ */
 function cpuPerUpdate(events) {
   const threads = new Map();
   for (const e of events) if (e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args.name);
-  // The last mark of a name (an update's frame marks `-drawn` after each of its callbacks).
+  const main = (e) => e.ph === 'X' && threads.get(`${e.pid}:${e.tid}`) === 'CrRendererMain';
   const marks = new Map();
-  for (const e of events) if (e.name?.startsWith('layer-lens-update-') && e.ph !== 'e' && !(e.ts < (marks.get(e.name) ?? -Infinity))) marks.set(e.name, e.ts);
-  // The page's tasks; a task at either end of an update counts for the part of it inside.
+  for (const e of events) if (e.name?.startsWith('layer-lens-update-') && e.ph !== 'e') marks.set(e.name, e.ts);
+  // The page's tasks (outermost), and its animation-frame callbacks.
   const tasks = [];
   let end = -Infinity;
-  const all = events.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && threads.get(`${e.pid}:${e.tid}`) === 'CrRendererMain').sort((a, b) => a.ts - b.ts);
-  for (const e of all) {
+  for (const e of events.filter((x) => x.name === 'ThreadControllerImpl::RunTask' && main(x)).sort((a, b) => a.ts - b.ts)) {
     if (e.ts < end) continue;
     tasks.push(e);
     end = e.ts + e.dur;
   }
-  const cpuBetween = (from, to) => {
-    let t = 0;
-    for (const task of tasks) {
-      const inside = Math.min(to, task.ts + task.dur) - Math.max(from, task.ts);
-      if (inside > 0 && task.dur > 0) t += (task.tdur ?? task.dur) * (inside / task.dur);
-    }
-    return t / 1000;
-  };
+  const callbacks = events.filter((x) => x.name === 'FireAnimationFrame' && main(x));
+  // Thread time, never more than the wall time (the thread clock can jump ahead of it, seen in VMs).
+  const cpu = (e) => Math.min(e.tdur ?? e.dur, e.dur) / 1000;
   const drawn = [];
   const painted = [];
   for (let u = 0; marks.has(`layer-lens-update-${u}`); u++) {
     const from = marks.get(`layer-lens-update-${u}`);
-    const end = marks.get(`layer-lens-update-${u}-painted`);
-    if (end === undefined) break;
-    drawn.push(cpuBetween(from, marks.get(`layer-lens-update-${u}-drawn`) ?? end));
-    painted.push(cpuBetween(from, end));
+    const to = marks.get(`layer-lens-update-${u}-painted`);
+    if (to === undefined) break;
+    let d = 0;
+    let p = 0;
+    for (const t of tasks) {
+      if (t.ts <= from && from < t.ts + t.dur) d += cpu(t);
+      // A task at either end of the update counts for the part of it inside.
+      const inside = Math.min(to, t.ts + t.dur) - Math.max(from, t.ts);
+      if (inside > 0 && t.dur > 0) p += cpu(t) * (inside / t.dur);
+    }
+    for (const c of callbacks) if (c.ts >= from && c.ts < to) d += cpu(c);
+    drawn.push(d);
+    painted.push(p);
   }
   if (drawn.length === 0) return null;
   const stats = (v) => {

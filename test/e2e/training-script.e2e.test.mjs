@@ -100,8 +100,16 @@ e2eSuite("Train Current Model on the user's own training code (code-server + hea
     // VS Code's own open dialog (the simple one in a browser): type the path, accept.
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
-    await input.fill(THROWS);
-    await sleep(300);
+    // The dialog fills in its starting folder asynchronously, which can overwrite a path typed
+    // too early: type until the box holds the path and stays so.
+    await waitFor(
+      async () => {
+        await input.fill(THROWS);
+        await sleep(300);
+        return (await input.inputValue()) === THROWS ? true : null;
+      },
+      { timeoutMs: 15_000, intervalMs: 200, what: `the open dialog to hold ${THROWS}` },
+    );
     await page.keyboard.press('Enter');
     const chosen = await waitFor(async () => {
       const c = await codeChoice(frame);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { aggregateColumns, cellOf, decadeLabel, decadeTicks, formatValue, logScaleOf, RAMP, RAMP_LUT, rampColor } from '../../src/webview/training/heatmap-scale';
+import { aggregateColumns, aggregateGroups, cellOf, decadeLabel, decadeTicks, formatValue, HeatCells, logScaleOf, logScaleOfRange, RAMP, RAMP_LUT, rampColor } from '../../src/webview/training/heatmap-scale';
 
 describe('training panel: the heatmap scale', () => {
   it('is log10 of the positive finite values, from the smallest to the largest', () => {
@@ -38,6 +38,48 @@ describe('training panel: the heatmap scale', () => {
     assert.deepEqual([...aggregateColumns([1, 5, 2, 3, NaN, NaN], 6, 3)], [5, 3, NaN]);
     assert.deepEqual([...aggregateColumns([1, Infinity, 2, 3], 4, 2)], [Infinity, 3]);
     assert.deepEqual([...aggregateColumns([1, Number.MAX_VALUE, 2, 3], 4, 2)], [Infinity, 3]);
+  });
+
+  it('reduces columns to cells of a fixed number of columns by the same rule', () => {
+    assert.deepEqual([...aggregateGroups([1, 5, 2, 3, NaN, NaN, 7], 7, 2)], [5, 3, NaN, 7]);
+    assert.deepEqual([...aggregateGroups([1, Infinity, 2, -Infinity, Number.MAX_VALUE], 5, 2)], [Infinity, Infinity, Infinity]);
+    assert.deepEqual([...aggregateGroups([0, 0, 3], 3, 1)], [0, 0, 3]);
+    // Groups that divide the columns evenly are the cells of aggregateColumns.
+    const row = Float64Array.from({ length: 64 }, (_, i) => Math.sin(i) + (i === 40 ? NaN : 0));
+    assert.deepEqual([...aggregateGroups(row, 64, 4)], [...aggregateColumns(row, 64, 16)]);
+  });
+
+  it('keeps the cells up to date as columns arrive: always those of one pass over every column', () => {
+    let seed = 3;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const n = 5000;
+    const rows = Array.from({ length: 4 }, (_, r) =>
+      Float64Array.from({ length: n }, (_, i) => (r === 1 ? 0 : r === 2 && i % 997 === 0 ? Infinity : random() < 0.01 ? NaN : Math.exp(-r) * random())),
+    );
+    const cells = new HeatCells();
+    let len = 0;
+    const groups = new Set<number>();
+    while (len < n) {
+      const before = cells.cells;
+      len = Math.min(n, len + 1 + Math.floor(random() * (random() < 0.05 ? 600 : 12)));
+      const changed = cells.update(rows, len, 300);
+      groups.add(cells.group);
+      assert.ok(Math.ceil(len / cells.group) <= 300 && (cells.group === 1 || Math.ceil(len / (cells.group / 2)) > 300), `group ${cells.group} for ${len} columns`);
+      assert.equal(cells.cells, Math.ceil(len / cells.group));
+      assert.ok(changed === 0 || changed >= before - 1, 'only the last cell and new ones change, unless cells merged');
+      rows.forEach((row, r) => assert.deepEqual([...cells.rows[r].subarray(0, cells.cells)], [...aggregateGroups(row, len, cells.group)], `row ${r}, ${len} columns`));
+      // The colour scale from the cells (read incrementally) is that of every cell.
+      const { min, max } = cells.extremes();
+      assert.deepEqual(logScaleOfRange(min, max), logScaleOf(cells.rows.map((row) => row.subarray(0, cells.cells))));
+    }
+    assert.ok(groups.size >= 4, `cells merged as the columns grew: groups ${[...groups].join(', ')}`);
+    // Fewer columns (thinned), other rows or another width: start over.
+    assert.equal(cells.update(rows, 1000, 300), 0);
+    assert.deepEqual([...cells.rows[0].subarray(0, cells.cells)], [...aggregateGroups(rows[0], 1000, 4)]);
+    assert.equal(cells.update(rows.slice(0, 2), 1000, 300), 0);
+    assert.equal(cells.update(rows.slice(0, 2), 1000, 2000), 0);
+    assert.equal(cells.group, 1);
+    assert.equal(cells.update(rows.slice(0, 2), 1000, 2000), cells.cells, 'nothing new');
   });
 
   it('labels decades and values', () => {

@@ -3,10 +3,12 @@
  * Line charts of the training panel, drawn with uPlot (chosen by measurement:
  * bench/charts.bench.mjs — on 3 × 100,000 points it renders ~14× faster than ECharts and
  * streams updates ~60× faster). Every redraw hands uPlot only what fits the chart's width:
- * the dense per-step series are min/max-decimated to ≤ 4 points per pixel column
- * (decimate.ts) for the visible x range, and the sparse per-epoch validation points are
- * merged onto the same x axis. Drag across a chart to zoom into steps (the zoomed range is
- * decimated again from the full data, so detail appears); double-click to zoom out.
+ * the dense per-step series are min/max-decimated (decimate.ts) — the whole run of a live
+ * series incrementally, in bins at most a pixel column wide with ≤ 4 points each, so an
+ * update reads only its new points and the rows are kept in place; a zoomed range through the
+ * block index — and the sparse per-epoch validation points are merged onto the same x axis.
+ * Drag across a chart to zoom into steps (the zoomed range is decimated again from the full
+ * data, so detail appears); double-click to zoom out.
  * Hovering shows the values under the cursor in the legend. Colours are VS Code theme
  * variables (--vscode-charts-*), read again when the theme changes.
  */

@@ -12,6 +12,9 @@
  * Gaps: a non-finite value (NaN: the loss diverged, or no value at that step) is kept as
  * `null` in the output where it is the first point of its column, so the line shows a break
  * and nothing is invented.
+ *
+ * A live run's chart of the whole run uses `StreamDecimator`: the same rule over columns that
+ * stay put as the run grows, so an update costs its new points, not the run's length.
  */
 
 export interface DecimateOptions {

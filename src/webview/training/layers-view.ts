@@ -12,8 +12,13 @@
  *    the probe batch's activations in that value range (from the worker's histograms), with
  *    the mean drawn over it and the latest mean / std / zeros / saturation next to it.
  *
- * Both are drawn through ImageData (one pixel per cell, scaled up without smoothing), and a
- * strip is redrawn only when its layer got a new probe, so 50+ layers stay cheap to update.
+ * Both keep one pixel per cell in a buffer and scale it onto the canvas without smoothing, and
+ * an update computes only what it adds: the heatmap's cells of the new statistics columns
+ * (HeatCells: cells of a power-of-two number of columns that merge as the run grows; every
+ * cell is recoloured only when the colour scale moves), a strip's column of the new probe
+ * (every column only when the layer's value range widens). A strip is redrawn only when its
+ * layer got a new probe, and the strips due are drawn a few per frame (STRIP_BUDGET_MS), so
+ * 50+ layers stay cheap to update.
  */
 import type { ProbePoint, ProbeSeries, RunSeries } from '../../training/series';
 import { decadeLabel, decadeTicks, formatValue, HeatCells, logScaleOfRange, RAMP_LUT, rampColor, SPECIAL, type LogScale } from './heatmap-scale';
@@ -204,8 +209,9 @@ export class Heatmap {
 
   /**
    * Redraws when the series changed since the last draw (or `force`). Only what changed is
-   * recomputed: the cells of the new statistics columns (HeatCells), their pixels (all of them
-   * when the colour scale moved), and the canvas region from the first changed cell on.
+   * recomputed: the cells of the new statistics columns (HeatCells) and their pixels (every
+   * cell's when the colour scale moved), uploaded from the first changed cell on; the cells
+   * are then stretched onto the canvas in one blit.
    */
   draw(series: RunSeries | undefined, force = false): void {
     this.series = series;
@@ -546,12 +552,17 @@ type StripPoint = { mean: number | null; histogram: { min: number | null; max: n
 
 /**
  * One layer's strip: columns = probes, rows = value bins on the layer's overall range. The
- * columns are kept at one pixel each in an offscreen canvas and scaled onto the strip without
- * smoothing; a new probe computes only its own column, unless it widens the value range (then
- * every column moves) or the probes were thinned (a new points array).
+ * columns are kept at one pixel each (a pixel buffer and an offscreen canvas) and scaled onto
+ * the strip without smoothing. A new probe computes only its own column; when the probes were
+ * thinned (a new points array holding some of the old points), the kept columns are moved, not
+ * recomputed; every column is recomputed only when the value range changed.
  */
 export class Strip {
   private off: OffscreenCanvas | null = null;
+  /** RGBA, `cap` columns per row. */
+  private pix = new Uint8ClampedArray(0);
+  private cap = 0;
+  private rows = 0;
   private points: ReadonlyArray<StripPoint> | null = null;
   private cols = 0;
   private lo = Infinity;
@@ -561,6 +572,7 @@ export class Strip {
   /** Forgets what was drawn (the next paint draws every column). */
   reset(): void {
     this.points = null;
+    this.cols = 0;
   }
 
   paint(canvas: HTMLCanvasElement, points: ReadonlyArray<StripPoint>, meanColor = '#ccc'): void {
@@ -568,38 +580,65 @@ export class Strip {
     const W = canvas.width;
     const H = canvas.height;
     const cols = points.length;
-    let from = this.points === points && cols >= this.cols ? this.cols : 0;
-    let lo = from > 0 ? this.lo : Infinity;
-    let hi = from > 0 ? this.hi : -Infinity;
-    for (let c = from; c < cols; c++) {
+    const appended = this.points === points && cols >= this.cols;
+    let lo = appended ? this.lo : Infinity;
+    let hi = appended ? this.hi : -Infinity;
+    for (let c = appended ? this.cols : 0; c < cols; c++) {
       const p = points[c];
       if (!p || p.histogram.min === null || p.histogram.max === null) continue;
       if (p.histogram.min < lo) lo = p.histogram.min;
       if (p.histogram.max > hi) hi = p.histogram.max;
     }
-    if (lo !== this.lo || hi !== this.hi) from = 0;
+    const sameRange = lo === this.lo && hi === this.hi && H === this.rows;
+    const old = this.points;
+    const oldCols = this.cols;
     this.points = points;
     this.cols = cols;
     this.lo = lo;
     this.hi = hi;
     ctx.clearRect(0, 0, W, H);
-    if (cols === 0 || !Number.isFinite(lo) || !Number.isFinite(hi)) return;
+    if (cols === 0 || !Number.isFinite(lo) || !Number.isFinite(hi)) {
+      this.cols = 0;
+      return;
+    }
     if (hi - lo < 1e-12) {
       lo -= 0.5;
       hi += 0.5;
     }
-    if (!this.off || this.off.width < cols || this.off.height !== H) {
-      this.off = new OffscreenCanvas(Math.max(cols, 2 * (this.off?.width ?? 0), 64), H);
-      from = 0;
+    let keep = sameRange ? oldCols : 0;
+    if (!this.off || cols > this.cap || H !== this.rows) {
+      // More room: the kept columns move into the wider buffer.
+      const cap = Math.max(64, cols, 2 * this.cap);
+      const pix = new Uint8ClampedArray(cap * H * 4);
+      if (keep > 0) for (let r = 0; r < H; r++) pix.set(this.pix.subarray(r * this.cap * 4, (r * this.cap + keep) * 4), r * cap * 4);
+      this.pix = pix;
+      this.cap = cap;
+      this.rows = H;
+      this.off = new OffscreenCanvas(cap, H);
+      if (keep > 0) this.off.getContext('2d')!.putImageData(new ImageData(pix, cap, H), 0, 0, 0, 0, keep, H);
     }
-    const octx = this.off.getContext('2d')!;
+    let from = 0;
+    if (appended && sameRange) from = oldCols;
+    else if (sameRange && old) {
+      // Thinned: column i shows a point that column k ≥ i showed (same order): move it.
+      const px = new Uint32Array(this.pix.buffer);
+      for (let i = 0, k = 0; i < cols; i++) {
+        const p = points[i];
+        while (p && k < oldCols && old[k] !== p) k++;
+        if (p && k < oldCols) {
+          if (k !== i) for (let r = 0; r < H; r++) px[r * this.cap + i] = px[r * this.cap + k];
+          k++;
+        } else this.column(p, lo, hi, H, i);
+      }
+      from = cols;
+      this.off!.getContext('2d')!.putImageData(new ImageData(this.pix, this.cap, H), 0, 0, 0, 0, cols, H);
+    }
     if (from < cols) {
-      const img = new ImageData(cols - from, H);
-      for (let c = from; c < cols; c++) this.column(points[c], lo, hi, H, img.data, c - from, cols - from);
-      octx.putImageData(img, from, 0);
+      for (let c = from; c < cols; c++) this.column(points[c], lo, hi, H, c);
+      this.off!.getContext('2d')!.putImageData(new ImageData(this.pix, this.cap, H), 0, 0, from, 0, cols - from, H);
     }
     ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(this.off, 0, 0, cols, H, 0, 0, W, H);
+    ctx.drawImage(this.off!, 0, 0, cols, H, 0, 0, W, H);
     // The mean over time.
     ctx.strokeStyle = meanColor;
     ctx.lineWidth = 1;
@@ -617,8 +656,11 @@ export class Strip {
     ctx.stroke();
   }
 
-  /** Column c of `width` columns in `px` (fresh: transparent): each value row shaded by its share of the probe's activations. */
-  private column(p: StripPoint, lo: number, hi: number, H: number, px: Uint8ClampedArray, c: number, width: number): void {
+  /** Column c of the buffer: each value row shaded by its share of the probe's activations (transparent: none). */
+  private column(p: StripPoint, lo: number, hi: number, H: number, c: number): void {
+    const px = this.pix;
+    const width = this.cap;
+    for (let r = 0; r < H; r++) px[(r * width + c) * 4 + 3] = 0;
     if (!p || p.histogram.min === null || p.histogram.max === null) return;
     const { min, max, counts } = p.histogram;
     if (this.dens.length !== H) this.dens = new Float32Array(H);
@@ -651,11 +693,6 @@ export class Strip {
       px[o + 3] = Math.round(90 + 165 * t);
     }
   }
-}
-
-/** Draws a whole strip onto a canvas (every column). */
-export function drawStrip(canvas: HTMLCanvasElement, points: ReadonlyArray<StripPoint>, meanColor = '#ccc'): void {
-  new Strip().paint(canvas, points, meanColor);
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string): HTMLElementTagNameMap[K] {

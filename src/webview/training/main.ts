@@ -1030,8 +1030,6 @@ if (w.__layerLensBench === true) {
       const raf = window.requestAnimationFrame.bind(window);
       let frameStart = -1;
       let script = 0;
-      /** The update being timed (marks for a trace: where its frame's script ended). */
-      let timing = -1;
       window.requestAnimationFrame = (cb: FrameRequestCallback) =>
         raf((ts) => {
           const t0 = performance.now();
@@ -1042,7 +1040,6 @@ if (w.__layerLensBench === true) {
             queueMicrotask(() => {
               void document.body.offsetHeight;
               script += performance.now() - t0;
-              if (timing >= 0) performance.mark(`layer-lens-update-${timing}-drawn`);
             });
           }
         });
@@ -1074,7 +1071,6 @@ if (w.__layerLensBench === true) {
         // The update starts in a task of its own (a trace then sees it apart from making the events).
         await new Promise((r) => setTimeout(r, 0));
         performance.mark(`layer-lens-update-${u}`);
-        timing = u;
         const frame = nextFrame();
         const t = performance.now();
         const parsed = parseToPanel({ type: 'events', runId: 'bench', events });
@@ -1082,7 +1078,6 @@ if (w.__layerLensBench === true) {
         const sync = performance.now() - t;
         const f = await frame;
         performance.mark(`layer-lens-update-${u}-painted`);
-        timing = -1;
         times.push(sync + f.script);
         painted.push(sync + f.painted);
       }
