@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { resolveLocale } from '../explain/l10n';
 import { FILE_MODELS_REQUEST, type FileModelsParams, type FileModelsResult, type LocationView, type ModelView } from '../server/models-protocol';
 import { type ModelSelector, SUMMARY_REQUEST, type SummaryParams, type SummaryResult } from '../server/protocol';
 import { type FromWebview, type ToWebview, parseFromWebview } from '../shared/webview-messages';
@@ -105,8 +106,9 @@ export class SummaryPanel implements vscode.Disposable {
     return panel;
   }
 
+  /** Every message names the page's language (the display language). */
   private post(message: ToWebview): void {
-    void this.panel?.webview.postMessage(message);
+    void this.panel?.webview.postMessage({ ...message, locale: resolveLocale(vscode.env.language) });
   }
 
   private async receive(raw: unknown): Promise<void> {
@@ -177,7 +179,7 @@ export class SummaryPanel implements vscode.Disposable {
         const data = await this.fetch(source);
         if (!data || source !== this.source) return;
         this.data = data;
-        if (data.models.length === 0) this.post({ type: 'empty', message: `No TensorFlow.js model found in ${path.basename(source.fsPath)} any more.` });
+        if (data.models.length === 0) this.post({ type: 'empty', message: vscode.l10n.t('No TensorFlow.js model found in {0} any more.', path.basename(source.fsPath)) });
         // No selectedId: the page keeps the model it shows.
         else this.post({ type: 'show', data });
       } catch (err) {

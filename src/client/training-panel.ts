@@ -35,6 +35,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelGraph, SourceRange } from '../analysis/graph';
+import { resolveLocale } from '../explain/l10n';
 import { TrainingRun, type RunResult } from '../training/host';
 import { dataFileColumns } from '../training/engine/datasets';
 import { runFolderName } from '../training/engine/run-store';
@@ -273,9 +274,10 @@ export class TrainingPanel implements vscode.Disposable {
       dataFiles: this.dataFiles.map((u) => vscode.workspace.asRelativePath(u, (vscode.workspace.workspaceFolders?.length ?? 0) > 1)),
       runs: listRuns(this.roots()),
       trusted,
-      ...(trusted ? {} : { restriction: 'Restricted Mode: only the bundled wasm and cpu backends (tfjs-node and tfjs-node-gpu would load code from the workspace).' }),
+      ...(trusted ? {} : { restriction: vscode.l10n.t('Restricted Mode: only the bundled wasm and cpu backends (tfjs-node and tfjs-node-gpu would load code from the workspace).') }),
       defaults: { backend, epochs: 5, batchSize: 32, validationSplit: 0.1 },
       ...(userCode ? { userCode } : {}),
+      locale: resolveLocale(vscode.env.language),
     });
     this.replay();
   }
@@ -330,7 +332,7 @@ export class TrainingPanel implements vscode.Disposable {
 
   private async chooseScript(): Promise<void> {
     const t = this.target;
-    if (!t) return this.post({ type: 'notice', level: 'error', message: 'No model: run “Layer Lens: Train Current Model” with the cursor in a model first.' });
+    if (!t) return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('No model: run “Layer Lens: Train Current Model” with the cursor in a model first.') });
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
       canSelectFolders: false,
@@ -521,12 +523,12 @@ export class TrainingPanel implements vscode.Disposable {
 
   private async start(form: TrainForm): Promise<void> {
     const t = this.target;
-    if (!t) return this.post({ type: 'notice', level: 'error', message: 'No model to train: run “Layer Lens: Train Current Model” with the cursor in a model.' });
-    if (this.live && !this.live.ended) return this.post({ type: 'notice', level: 'warning', message: 'A run is going on: stop it first.' });
+    if (!t) return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('No model to train: run “Layer Lens: Train Current Model” with the cursor in a model.') });
+    if (this.live && !this.live.ended) return this.post({ type: 'notice', level: 'warning', message: vscode.l10n.t('A run is going on: stop it first.') });
     const problem = checkForm(form);
     if (problem) return this.post({ type: 'notice', level: 'error', message: problem });
     const errors = t.model.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length) return this.post({ type: 'notice', level: 'error', message: `The analysis found ${errors.length} error(s) in ${t.model.name}; fix them before training.` });
+    if (errors.length) return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('The analysis found {0} error(s) in {1}; fix them before training.', errors.length, t.model.name) });
     const trusted = vscode.workspace.isTrusted;
     let backend: BackendChoice = form.backend;
     if (!trusted && (backend === 'gpu' || backend === 'node')) {
@@ -538,13 +540,13 @@ export class TrainingPanel implements vscode.Disposable {
         vscode.l10n.t('Manage Workspace Trust'),
       );
       if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
-      return this.post({ type: 'notice', level: 'error', message: `Restricted Mode: the ${backend} backend would run code from the workspace. Choose wasm or cpu, or trust the workspace.` });
+      return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('Restricted Mode: the {0} backend would run code from the workspace. Choose wasm or cpu, or trust the workspace.', backend) });
     }
     if (!trusted && backend === 'auto') backend = 'wasm';
     let dataset = form.dataset;
     if (dataset === 'file') {
       const uri = form.dataFile !== undefined ? this.dataFiles[form.dataFile] : undefined;
-      if (!uri) return this.post({ type: 'notice', level: 'error', message: 'Choose a data file.' });
+      if (!uri) return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('Choose a data file.') });
       dataset = uri.fsPath;
     }
     const root = this.rootOf(t.file) ?? path.dirname(t.file);
@@ -588,7 +590,7 @@ export class TrainingPanel implements vscode.Disposable {
         onStderr: (text) => this.host.output.debug(`train-worker: ${text.trimEnd()}`),
       });
     } catch (err) {
-      return this.post({ type: 'notice', level: 'error', message: `The training worker could not start: ${err instanceof Error ? err.message : String(err)}` });
+      return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('The training worker could not start: {0}', err instanceof Error ? err.message : String(err)) });
     }
     this.host.output.info(`training ${t.model.name} (${path.basename(t.file)}) on ${dataset === form.dataset ? dataset : path.basename(dataset)}, backend ${backend}; run folder ${dir}; worker pid ${run.pid}`);
     this.begin({ id, dir, title, run, series: new RunSeries(), pending: [] });
@@ -606,8 +608,8 @@ export class TrainingPanel implements vscode.Disposable {
   /** Runs the user's own program (the one offered in init) with the instrumentation preloaded. */
   private async startScript(form: ScriptForm): Promise<void> {
     const t = this.target;
-    if (!t) return this.post({ type: 'notice', level: 'error', message: 'No model to train: run “Layer Lens: Train Current Model” with the cursor in a model.' });
-    if (this.live && !this.live.ended) return this.post({ type: 'notice', level: 'warning', message: 'A run is going on: stop it first.' });
+    if (!t) return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('No model to train: run “Layer Lens: Train Current Model” with the cursor in a model.') });
+    if (this.live && !this.live.ended) return this.post({ type: 'notice', level: 'warning', message: vscode.l10n.t('A run is going on: stop it first.') });
     // Checked here, not only on the page: the page's message cannot start workspace code in Restricted Mode.
     if (!vscode.workspace.isTrusted) {
       // The same text as `Layer Lens: ${USER_CODE_RESTRICTED} …`, written out whole for the translation.
@@ -667,7 +669,7 @@ export class TrainingPanel implements vscode.Disposable {
         },
       );
     } catch (err) {
-      return this.post({ type: 'notice', level: 'error', message: `Your training program could not start: ${err instanceof Error ? err.message : String(err)}` });
+      return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('Your training program could not start: {0}', err instanceof Error ? err.message : String(err)) });
     }
     this.host.output.info(`running ${shown}${form.args?.length ? ` ${form.args.join(' ')}` : ''} (trains ${t.model.name}) with ${nodeLabel(node)}; run folder ${dir}; pid ${run.pid}`);
     this.begin({ id, dir, title, run, program: shown, series: new RunSeries(), pending: [] });

@@ -9,6 +9,8 @@ import type { DiagnosticView, FileModelsResult, InputView, LayerView, LocationVi
 import { type Infer, type Validator, array, boolean, check, literal, nullable, number, object, optional, string, tagged } from './validate';
 
 const id = string({ max: 512 });
+/** The page's language (the display language; English when absent). */
+const pageLocale = literal('en', 'zh-cn');
 const text = string({ max: 20_000 });
 const count = nullable(number({ min: 0 }));
 const position = object({ line: number({ integer: true, min: 0 }), character: number({ integer: true, min: 0 }) });
@@ -82,9 +84,9 @@ const fileModels = object({
 /** What the extension sends the webview. */
 export const toWebview = tagged('type', {
   /** The models of a file; `selectedId` is the model to show (the first one when absent). */
-  show: object({ type: literal('show'), data: fileModels, selectedId: optional(id) }),
+  show: object({ type: literal('show'), data: fileModels, selectedId: optional(id), locale: optional(pageLocale) }),
   /** The file could not be analysed (or has no model any more). */
-  empty: object({ type: literal('empty'), message: text }),
+  empty: object({ type: literal('empty'), message: text, locale: optional(pageLocale) }),
 });
 
 /** What the webview sends the extension. */

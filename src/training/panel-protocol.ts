@@ -191,6 +191,8 @@ export const toPanelSchema = tagged('type', {
     defaults: object({ backend: oneOf(BACKEND_CHOICES), epochs: int(1), batchSize: int(1), validationSplit: num(), steps: optional(int(1)) }),
     /** The user's own training code (absent from an extension that does not offer it). */
     userCode: optional(userCodeSchema),
+    /** The page's language (the display language; English when absent). */
+    locale: optional(oneOf(['en', 'zh-cn'])),
   }),
   runs: object({ type: literal('runs'), runs: array(runSummarySchema, 1000) }),
   /** A new live run: the page clears its charts. */

@@ -7,6 +7,7 @@
  */
 import type { ELK, ElkExtendedEdge, ElkNode, LayoutOptions } from 'elkjs/lib/elk-api';
 import type { LayerView, ModelView } from '../../server/models-protocol';
+import { t } from './strings';
 
 /** Colour family of a node (the CSS class `family-…`). */
 export type Family = 'input' | 'conv' | 'pool' | 'dense' | 'norm' | 'merge' | 'recurrent' | 'reshape' | 'regularize' | 'embedding' | 'activation' | 'model' | 'other';
@@ -151,18 +152,18 @@ export function graphOf(model: ModelView): { nodes: Array<Omit<NodeSpec, 'width'
   const shapeOf = new Map<string, string>();
   const problems = layerProblems(model);
   for (const i of model.inputs) {
-    nodes.push({ id: i.id, layerId: i.id, kind: 'input', family: 'input', title: i.name, subtitle: `Input · ${compactShape(i.shape)}`, detail: `${i.name}: input ${i.shape}` });
+    nodes.push({ id: i.id, layerId: i.id, kind: 'input', family: 'input', title: i.name, subtitle: t('Input · {0}', compactShape(i.shape)), detail: t('{0}: input {1}', i.name, i.shape) });
     shapeOf.set(i.id, i.shape);
   }
   for (const l of model.layers) {
     const family = layerFamily(l);
-    const params = l.params === 0 || family === 'input' ? '' : ` · ${formatCount(l.params)} params`;
-    const subtitle = family === 'input' ? `Input · ${compactShape(l.outputShape)}` : `${l.className}${params}`;
+    const params = l.params === 0 || family === 'input' ? '' : t(' · {0} params', formatCount(l.params));
+    const subtitle = family === 'input' ? t('Input · {0}', compactShape(l.outputShape)) : `${l.className}${params}`;
     const detail = [
-      `${l.name} (${l.className})${l.where ? ` — line ${l.where}` : ''}`,
+      `${l.name} (${l.className})${l.where ? t(' — line {0}', l.where) : ''}`,
       `${l.inputShapes.join(', ') || '—'} → ${l.outputShape}`,
-      `params: ${formatCount(l.params)}${l.paramFormula ? ` = ${l.paramFormula}` : ''}`,
-      `MACs: ${formatCount(l.macs)}`,
+      `${t('params: {0}', formatCount(l.params))}${l.paramFormula ? ` = ${l.paramFormula}` : ''}`,
+      t('MACs: {0}', formatCount(l.macs)),
     ].join('\n');
     const node: Omit<NodeSpec, 'width' | 'height'> = { id: l.id, layerId: l.id, kind: l.nested ? 'model' : family === 'input' ? 'input' : 'layer', family, title: l.name, subtitle, detail };
     const problem = problems.get(l.id);

@@ -6,6 +6,7 @@
  */
 import type { GraphLayout, LaidOutEdge, LaidOutNode, Measure, TextStyle } from './graph-layout';
 import { NODE_PADDING_X } from './graph-layout';
+import { t } from './strings';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -67,7 +68,7 @@ export function renderGraph(layout: GraphLayout, opts: GraphViewOptions): SVGSVG
     width: layout.width,
     height: layout.height,
     role: 'img',
-    'aria-label': `Model graph: ${layout.nodes.length} layers, ${layout.edges.length} connections`,
+    'aria-label': t('Model graph: {0} layers, {1} connections', layout.nodes.length, layout.edges.length),
     'data-node-count': layout.nodes.length,
     'data-edge-count': layout.edges.length,
   });

@@ -32,6 +32,7 @@ import type { DiagnosticView, FileModelsResult, ModelView } from '../../server/m
 import { type FromWebview, parseToWebview } from '../../shared/webview-messages';
 import { type GraphLayout, layerProblems, layoutModel } from './graph-layout';
 import { canvasMeasure, renderGraph } from './graph-view';
+import { setLocale, t } from './strings';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -116,11 +117,11 @@ function h(tag: string, attrs: Record<string, string> = {}, ...children: Array<N
 }
 
 function count(n: number | null): string {
-  return n === null ? 'unknown' : n.toLocaleString('en-US');
+  return n === null ? t('unknown') : n.toLocaleString('en-US');
 }
 
 function bytes(n: number | null): string {
-  if (n === null) return 'unknown';
+  if (n === null) return t('unknown');
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
   if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
@@ -128,7 +129,7 @@ function bytes(n: number | null): string {
 }
 
 function compact(n: number | null): string {
-  if (n === null) return 'unknown';
+  if (n === null) return t('unknown');
   for (const [size, unit] of [
     [1e12, 'T'],
     [1e9, 'G'],
@@ -147,6 +148,7 @@ window.addEventListener('message', (event: MessageEvent) => {
     return;
   }
   const msg = parsed.value;
+  setLocale(msg.locale);
   if (msg.type === 'empty') {
     data = undefined;
     app.replaceChildren(h('p', { class: 'placeholder' }, msg.message));
@@ -164,7 +166,7 @@ window.addEventListener('message', (event: MessageEvent) => {
 function render(model: ModelView | undefined): void {
   app.removeAttribute('aria-busy');
   if (!data || !model) {
-    app.replaceChildren(h('p', { class: 'placeholder' }, 'No model to show.'));
+    app.replaceChildren(h('p', { class: 'placeholder' }, t('No model to show.')));
     return;
   }
   measure ??= canvasMeasure();
@@ -176,15 +178,15 @@ function render(model: ModelView | undefined): void {
     if (typeof index === 'number') saveState({ tab: index });
   });
   tabs.append(
-    h('vscode-tab-header', { slot: 'header', 'data-tab': 'layers' }, 'Layers ', h('vscode-badge', { variant: 'counter' }, String(model.layers.length))),
+    h('vscode-tab-header', { slot: 'header', 'data-tab': 'layers' }, t('Layers '), h('vscode-badge', { variant: 'counter' }, String(model.layers.length))),
     h('vscode-tab-panel', { class: 'panel-layers', 'data-panel': 'layers' }, renderTable(model), renderTotals(model)),
-    h('vscode-tab-header', { slot: 'header', 'data-tab': 'graph' }, 'Graph'),
+    h('vscode-tab-header', { slot: 'header', 'data-tab': 'graph' }, t('Graph')),
     h('vscode-tab-panel', { class: 'panel-graph', 'data-panel': 'graph' }, renderGraphPanel(model)),
   );
   const problems = [...model.diagnostics, ...(data.diagnostics ?? [])];
   if (problems.length > 0) {
     tabs.append(
-      h('vscode-tab-header', { slot: 'header', 'data-tab': 'problems' }, 'Problems ', h('vscode-badge', { variant: 'counter' }, String(problems.length))),
+      h('vscode-tab-header', { slot: 'header', 'data-tab': 'problems' }, t('Problems '), h('vscode-badge', { variant: 'counter' }, String(problems.length))),
       h('vscode-tab-panel', { class: 'panel-problems', 'data-panel': 'problems' }, renderProblems(model, model.diagnostics, data.diagnostics)),
     );
   }
@@ -197,10 +199,10 @@ function renderHeader(file: FileModelsResult, model: ModelView): HTMLElement {
   const title = h('div', { class: 'title-row' });
   if (file.models.length > 1) {
     const select = document.createElement('vscode-single-select');
-    select.setAttribute('aria-label', 'Model');
+    select.setAttribute('aria-label', t('Model'));
     select.classList.add('model-select');
     file.models.forEach((m) => {
-      const option = h('vscode-option', { value: m.id, description: `${m.kind}, line ${m.line}` }, `${m.name} (line ${m.line})`);
+      const option = h('vscode-option', { value: m.id, description: t('{0}, line {1}', m.kind, m.line) }, t('{0} (line {1})', m.name, m.line));
       if (m.id === model.id) option.setAttribute('selected', '');
       select.append(option);
     });
@@ -217,34 +219,33 @@ function renderHeader(file: FileModelsResult, model: ModelView): HTMLElement {
   } else {
     title.append(h('h1', { class: 'model-name' }, model.name));
   }
-  const where = h('a', { href: '#', class: 'where', title: 'Reveal the model in the editor' }, `${file.path}:${model.line}`);
+  const where = h('a', { href: '#', class: 'where', title: t('Reveal the model in the editor') }, `${file.path}:${model.line}`);
   where.addEventListener('click', (ev) => {
     ev.preventDefault();
     vscode.postMessage({ type: 'reveal', modelId: model.id });
   });
-  title.append(h('span', { class: 'kind' }, model.kind === 'sequential' ? 'Sequential' : 'Functional'), where);
+  title.append(h('span', { class: 'kind' }, model.kind === 'sequential' ? t('Sequential') : t('Functional')), where);
 
-  const copy = h('vscode-button', { secondary: '', title: 'Copy the model.summary()-style text', id: 'copy-text' }, 'Copy as text');
+  const copy = h('vscode-button', { secondary: '', title: t('Copy the model.summary()-style text'), id: 'copy-text' }, t('Copy as text'));
   copy.addEventListener('click', () => vscode.postMessage({ type: 'copyText', modelId: model.id }));
-  const open = h('vscode-button', { secondary: '', title: 'Open the text summary in an editor', id: 'open-text' }, 'Open as text');
+  const open = h('vscode-button', { secondary: '', title: t('Open the text summary in an editor'), id: 'open-text' }, t('Open as text'));
   open.addEventListener('click', () => vscode.postMessage({ type: 'openText', modelId: model.id }));
   title.append(h('span', { class: 'spacer' }), copy, open);
 
-  const t = model.totals;
+  const totals = model.totals;
   const stat = (label: string, value: string, tip?: string) => h('div', { class: 'stat', ...(tip ? { title: tip } : {}) }, h('span', { class: 'stat-value' }, value), h('span', { class: 'stat-label' }, label));
   const stats = h(
     'div',
     { class: 'stats' },
-    stat('params', count(t.params), `${count(t.trainable)} trainable, ${count(t.nonTrainable)} non-trainable`),
-    stat('fp32 weights', bytes(t.paramBytes)),
-    stat('MACs / sample', compact(t.macs), `${count(t.macs)} multiply-accumulates per sample`),
-    stat(`activations @ batch ${t.batchSize}`, bytes(t.activationBytes), `${count(t.activationsPerSample)} values per sample`),
-    stat('inputs → outputs', `${model.inputShapes.join(', ') || '—'} → ${model.outputShapes.join(', ') || '—'}`),
+    stat(t('params'), count(totals.params), t('{0} trainable, {1} non-trainable', count(totals.trainable), count(totals.nonTrainable))),
+    stat(t('fp32 weights'), bytes(totals.paramBytes)),
+    stat(t('MACs / sample'), compact(totals.macs), t('{0} multiply-accumulates per sample', count(totals.macs))),
+    stat(t('activations @ batch {0}', totals.batchSize), bytes(totals.activationBytes), t('{0} values per sample', count(totals.activationsPerSample))),
+    stat(t('inputs → outputs'), `${model.inputShapes.join(', ') || '—'} → ${model.outputShapes.join(', ') || '—'}`),
   );
   return h('header', { class: 'header' }, title, stats);
 }
 
-const COLUMNS = ['Layer', 'Type', 'Output shape', 'Params', 'MACs', 'Line'];
 
 function renderTable(model: ModelView): HTMLElement {
   const table = document.createElement('vscode-table');
@@ -254,17 +255,17 @@ function renderTable(model: ModelView): HTMLElement {
   table.classList.add('layers-table');
   fitColumns(table);
   const header = h('vscode-table-header', { slot: 'header' });
-  COLUMNS.forEach((c, i) => header.append(h('vscode-table-header-cell', i >= 3 && i <= 4 ? { class: 'num' } : {}, c)));
+  [t('Layer'), t('Type'), t('Output shape'), t('Params'), t('MACs'), t('Line')].forEach((c, i) => header.append(h('vscode-table-header-cell', i >= 3 && i <= 4 ? { class: 'num' } : {}, c)));
   const body = h('vscode-table-body', { slot: 'body' });
   const problems = layerProblems(model);
   for (const l of model.layers) {
-    const row = h('vscode-table-row', { 'data-layer-id': l.id, tabindex: '0', title: `${l.name}: ${l.inputShapes.join(', ') || '—'} → ${l.outputShape}${l.paramFormula ? `\nparams = ${l.paramFormula}` : ''}\nClick to reveal the source` });
+    const row = h('vscode-table-row', { 'data-layer-id': l.id, tabindex: '0', title: `${l.name}: ${l.inputShapes.join(', ') || '—'} → ${l.outputShape}${l.paramFormula ? `\n${t('params = {0}', l.paramFormula)}` : ''}\n${t('Click to reveal the source')}` });
     if (l.id === selectedLayerId) row.classList.add('selected');
     const problem = problems.get(l.id);
     if (problem) row.classList.add(`problem-${problem}`);
     row.append(
       h('vscode-table-cell', { class: 'name' }, ...breakable(l.name)),
-      h('vscode-table-cell', {}, l.className + (l.trainable ? '' : ' (frozen)')),
+      h('vscode-table-cell', {}, l.className + (l.trainable ? '' : t(' (frozen)'))),
       h('vscode-table-cell', { class: 'shape' }, ...breakable(l.outputShape)),
       h('vscode-table-cell', { class: 'num' }, count(l.params)),
       h('vscode-table-cell', { class: 'num' }, compact(l.macs)),
@@ -312,29 +313,29 @@ function breakable(text: string): Array<Node | string> {
 }
 
 function renderTotals(model: ModelView): HTMLElement {
-  const t = model.totals;
+  const totals = model.totals;
   const line = (label: string, value: string) => h('div', { class: 'total' }, h('span', { class: 'total-label' }, label), h('span', { class: 'total-value' }, value));
   return h(
     'div',
     { class: 'totals' },
-    line('Total params', `${count(t.params)} (${bytes(t.paramBytes)} fp32)`),
-    line('Trainable params', count(t.trainable)),
-    line('Non-trainable params', count(t.nonTrainable)),
-    line('MACs per sample', count(t.macs)),
-    line('Activations', `${count(t.activationsPerSample)} values per sample (${bytes(t.activationBytes)} fp32 at batch ${t.batchSize})`),
-    ...(model.optimizer || model.loss ? [line('Compiled with', [model.optimizer, model.loss].filter(Boolean).join(', '))] : []),
+    line(t('Total params'), t('{0} ({1} fp32)', count(totals.params), bytes(totals.paramBytes))),
+    line(t('Trainable params'), count(totals.trainable)),
+    line(t('Non-trainable params'), count(totals.nonTrainable)),
+    line(t('MACs per sample'), count(totals.macs)),
+    line(t('Activations'), t('{0} values per sample ({1} fp32 at batch {2})', count(totals.activationsPerSample), bytes(totals.activationBytes), totals.batchSize)),
+    ...(model.optimizer || model.loss ? [line(t('Compiled with'), [model.optimizer, model.loss].filter(Boolean).join(', '))] : []),
   );
 }
 
 function renderGraphPanel(model: ModelView): HTMLElement {
-  const scroller = h('div', { class: 'graph-scroll' }, h('p', { class: 'placeholder' }, 'Laying out the graph…'));
+  const scroller = h('div', { class: 'graph-scroll' }, h('p', { class: 'placeholder' }, t('Laying out the graph…')));
   const zoomLabel = h('span', { class: 'zoom-label' }, '100%');
   const button = (label: string, title: string, id: string) => h('vscode-button', { secondary: '', title, id }, label);
-  const zoomOut = button('−', 'Zoom out', 'zoom-out');
-  const zoomIn = button('+', 'Zoom in', 'zoom-in');
-  const fitBtn = button('Fit', 'Fit the graph in the view', 'zoom-fit');
-  const actual = button('100%', 'Actual size', 'zoom-reset');
-  const toolbar = h('div', { class: 'graph-toolbar' }, zoomOut, zoomLabel, zoomIn, fitBtn, actual, h('span', { class: 'hint' }, 'Click a layer to reveal its source'));
+  const zoomOut = button('−', t('Zoom out'), 'zoom-out');
+  const zoomIn = button('+', t('Zoom in'), 'zoom-in');
+  const fitBtn = button(t('Fit'), t('Fit the graph in the view'), 'zoom-fit');
+  const actual = button('100%', t('Actual size'), 'zoom-reset');
+  const toolbar = h('div', { class: 'graph-toolbar' }, zoomOut, zoomLabel, zoomIn, fitBtn, actual, h('span', { class: 'hint' }, t('Click a layer to reveal its source')));
   const panel = h('div', { class: 'graph-panel' }, toolbar, scroller);
 
   const myVersion = version;
@@ -395,7 +396,7 @@ function renderGraphPanel(model: ModelView): HTMLElement {
       markSelected();
     },
     (err: unknown) => {
-      scroller.replaceChildren(h('p', { class: 'placeholder error' }, `The graph could not be laid out: ${err instanceof Error ? err.message : String(err)}`));
+      scroller.replaceChildren(h('p', { class: 'placeholder error' }, t('The graph could not be laid out: {0}', err instanceof Error ? err.message : String(err))));
     },
   );
   return panel;
@@ -416,10 +417,14 @@ function problemItem(d: DiagnosticView): HTMLElement {
   return h(
     'li',
     { class: `problem severity-${d.severity}`, tabindex: '0' },
-    h('span', { class: 'severity' }, d.severity),
+    h('span', { class: 'severity' }, severityText(d.severity)),
     h('span', { class: 'message' }, d.message, ...(d.formula && !d.message.includes(d.formula) ? [h('code', { class: 'formula' }, d.formula)] : [])),
     h('span', { class: 'line' }, d.where),
   );
+}
+
+function severityText(severity: DiagnosticView['severity']): string {
+  return severity === 'error' ? t('error') : severity === 'warning' ? t('warning') : t('info');
 }
 
 /** Highlights the layer in the table and the graph, and reveals its source. */

@@ -12,6 +12,7 @@
  * Hovering shows the values under the cursor in the legend. Colours are VS Code theme
  * variables (--vscode-charts-*), read again when the theme changes.
  */
+import { t } from './strings';
 import uPlot from 'uplot';
 import { decimateIndexed, decimateMinMax, mergeAligned, StreamDecimator, type BlockIndex, type Decimated } from './decimate';
 
@@ -90,11 +91,11 @@ export class LineChart {
   ) {
     this.root = document.createElement('section');
     this.root.className = 'chart';
-    const h = document.createElement('h3');
-    h.textContent = opts.title;
+    this.heading = document.createElement('h3');
+    this.heading.textContent = opts.title;
     this.body = document.createElement('div');
     this.body.className = 'chart-body';
-    this.root.append(h, this.body);
+    this.root.append(this.heading, this.body);
     parent.append(this.root);
     this.resize = new ResizeObserver(() => {
       const w = Math.floor(this.body.clientWidth);
@@ -111,6 +112,13 @@ export class LineChart {
       this.zoom = null;
       this.redraw(true);
     });
+  }
+
+  private readonly heading: HTMLElement;
+
+  /** The chart's title (the page's language changed). */
+  setTitle(title: string): void {
+    this.heading.textContent = title;
   }
 
   private width = 0;
@@ -201,7 +209,7 @@ export class LineChart {
         { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font, size: 56, values: (_u, vals) => vals.map((v) => yFmt(v)) },
       ],
       series: [
-        { label: this.opts.xLabel ?? 'step', value: (_u, v) => (v === null || v === undefined ? '—' : String(Math.round(v))) },
+        { label: this.opts.xLabel ?? t('step'), value: (_u, v) => (v === null || v === undefined ? '—' : String(Math.round(v))) },
         ...this.series.map((s) => ({
           label: s.label,
           stroke: themeColor(s.color, FALLBACK[s.color] ?? '#888'),

@@ -9,6 +9,8 @@
  * layer: no gradient at all), non-finite (NaN/Inf gradients, an overflowed norm) and missing.
  */
 
+import { t } from './strings';
+
 export interface LogScale {
   /** log10 of the smallest and largest positive finite value. */
   lo: number;
@@ -140,7 +142,7 @@ export function decadeLabel(k: number): string {
 /** A value as the hover shows it: 3 significant digits, exponent form when tiny or huge. */
 export function formatValue(v: number | null | undefined): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
-  if (!Number.isFinite(v) || v >= Number.MAX_VALUE) return 'non-finite';
+  if (!Number.isFinite(v) || v >= Number.MAX_VALUE) return t('non-finite');
   if (v === 0) return '0';
   const a = Math.abs(v);
   if (a < 1e-3 || a >= 1e5) return v.toExponential(2);

@@ -22,13 +22,27 @@
  */
 import type { ProbePoint, ProbeSeries, RunSeries } from '../../training/series';
 import { decadeLabel, decadeTicks, formatValue, HeatCells, logScaleOfRange, RAMP_LUT, rampColor, SPECIAL, type LogScale } from './heatmap-scale';
+import { t } from './strings';
 
 export type HeatMetric = 'gradNorm' | 'updateRatio' | 'weightNorm';
+/** English; shown through `heatMetricText` in the page's language. */
 export const HEAT_METRICS: ReadonlyArray<{ id: HeatMetric; label: string; hint: string }> = [
   { id: 'gradNorm', label: 'Gradient norm ‖g‖', hint: 'L2 norm of the layer’s gradients (all its weights). Vanishing: a layer far darker than the rest; exploding: bright or magenta.' },
   { id: 'updateRatio', label: 'Update / weight ‖Δw‖/‖w‖', hint: 'How much a step changes the weights, relative to their size; around 1e-3 is the usual healthy range.' },
   { id: 'weightNorm', label: 'Weight norm ‖w‖', hint: 'L2 norm of the layer’s weights.' },
 ];
+
+/** A heat metric's label and hint in the page's language. */
+function heatMetricText(id: HeatMetric): { label: string; hint: string } {
+  switch (id) {
+    case 'gradNorm':
+      return { label: t('Gradient norm ‖g‖'), hint: t('L2 norm of the layer’s gradients (all its weights). Vanishing: a layer far darker than the rest; exploding: bright or magenta.') };
+    case 'updateRatio':
+      return { label: t('Update / weight ‖Δw‖/‖w‖'), hint: t('How much a step changes the weights, relative to their size; around 1e-3 is the usual healthy range.') };
+    case 'weightNorm':
+      return { label: t('Weight norm ‖w‖'), hint: t('L2 norm of the layer’s weights.') };
+  }
+}
 
 const ROW_H = 14;
 const NAME_W = 220;
@@ -65,6 +79,8 @@ export class Heatmap {
   private off: OffscreenCanvas | null = null;
   private readonly axisLabels: HTMLElement[] = [];
   private legendText = '';
+  /** The texts set once (`localize` sets them again in the page's language). */
+  private readonly labels: { title: HTMLElement; select: HTMLElement; options: HTMLElement[]; hint: HTMLElement; special: HTMLElement[] };
 
   constructor(
     parent: HTMLElement,
@@ -73,23 +89,21 @@ export class Heatmap {
     this.root = el('section', 'heatmap');
     const head = el('div', 'heatmap-head');
     const title = el('h3');
-    title.textContent = 'Layers × steps';
     const select = document.createElement('vscode-single-select') as HTMLElement & { value: string };
     select.className = 'heatmap-metric';
-    select.setAttribute('aria-label', 'Heatmap value');
+    const options: HTMLElement[] = [];
     for (const m of HEAT_METRICS) {
       const o = document.createElement('vscode-option') as HTMLElement & { value: string };
       o.setAttribute('value', m.id);
-      o.textContent = m.label;
+      options.push(o);
       select.append(o);
     }
     select.addEventListener('change', () => {
       this.metric = (HEAT_METRICS.find((m) => m.id === select.value)?.id ?? 'gradNorm') as HeatMetric;
-      hint.textContent = HEAT_METRICS.find((m) => m.id === this.metric)!.hint;
+      hint.textContent = heatMetricText(this.metric).hint;
       this.draw(this.series, true);
     });
     const hint = el('p', 'hint');
-    hint.textContent = HEAT_METRICS[0].hint;
     this.legend = document.createElement('canvas');
     this.legend.className = 'heatmap-legend';
     this.legend.width = 160;
@@ -98,16 +112,16 @@ export class Heatmap {
     const legendBox = el('div', 'heatmap-legend-box');
     const special = el('div', 'heatmap-special');
     special.innerHTML = '';
-    for (const [label, rgb] of [
-      ['zero', SPECIAL.zero],
-      ['NaN / Inf', SPECIAL.nonfinite],
-    ] as const) {
+    const specialLabels: HTMLElement[] = [];
+    for (const rgb of [SPECIAL.zero, SPECIAL.nonfinite]) {
       const sw = el('span', 'swatch');
       sw.style.background = `rgb(${rgb.join(',')})`;
-      const t = el('span');
-      t.textContent = label;
-      special.append(sw, t);
+      const label = el('span');
+      specialLabels.push(label);
+      special.append(sw, label);
     }
+    this.labels = { title, select, options, hint, special: specialLabels };
+    this.localize();
     legendBox.append(this.legend, this.legendLabels, special);
     this.drawRamp();
     head.append(title, select, legendBox);
@@ -122,9 +136,9 @@ export class Heatmap {
     this.canvas.width = 0;
     this.axis = el('div', 'heatmap-axis');
     for (const align of ['left', 'center', 'right']) {
-      const t = el('span');
-      t.style.textAlign = align;
-      this.axisLabels.push(t);
+      const label = el('span');
+      label.style.textAlign = align;
+      this.axisLabels.push(label);
     }
     plot.append(this.canvas, this.axis);
     body.append(this.names, plot);
@@ -144,6 +158,19 @@ export class Heatmap {
       this.plotWidth = w;
       this.draw(this.series, true);
     }).observe(plot);
+  }
+
+  /** Sets the fixed texts in the page's language (the legend and axis follow on the next draw). */
+  localize(): void {
+    const l = this.labels;
+    l.title.textContent = t('Layers × steps');
+    l.select.setAttribute('aria-label', t('Heatmap value'));
+    HEAT_METRICS.forEach((m, i) => (l.options[i].textContent = heatMetricText(m.id).label));
+    l.hint.textContent = heatMetricText(this.metric).hint;
+    l.special[0].textContent = t('zero');
+    l.special[1].textContent = t('NaN / Inf');
+    this.legendText = '';
+    if (this.scale) this.drawLegend();
   }
 
   private rowAt(e: MouseEvent): number | undefined {
@@ -174,12 +201,12 @@ export class Heatmap {
       }
       return best;
     };
-    const steps = from + 1 === to ? `step ${s.statSteps.get(from)}` : `steps ${s.statSteps.get(from)}–${s.statSteps.get(to - 1)}`;
+    const steps = from + 1 === to ? t('step {0}', s.statSteps.get(from)) : t('steps {0}–{1}', s.statSteps.get(from), s.statSteps.get(to - 1));
     const line = this.host.lineOf(layer.name);
     const nonFinite = pick(layer.nonFinite);
     this.tip.innerHTML = '';
     const rows: Array<[string, string]> = [
-      ['layer', `${layer.name}${layer.className ? ` (${layer.className})` : ''}${line ? ` · line ${line}` : ''}`],
+      [t('layer'), `${layer.name}${layer.className ? ` (${layer.className})` : ''}${line ? t(' · line {0}', line) : ''}`],
       ['', steps],
       ['‖g‖', formatValue(pick(layer.gradNorm))],
       ['‖Δw‖/‖w‖', formatValue(pick(layer.updateRatio))],
@@ -323,9 +350,9 @@ export class Heatmap {
     if (n > 0) {
       if (!this.axis.firstChild) this.axis.append(...this.axisLabels);
       const at = [0, Math.floor((n - 1) / 2), n - 1];
-      this.axisLabels.forEach((t, i) => {
-        const text = `step ${series.statSteps.get(at[i])}`;
-        if (t.textContent !== text) t.textContent = text;
+      this.axisLabels.forEach((label, i) => {
+        const text = t('step {0}', series.statSteps.get(at[i]));
+        if (label.textContent !== text) label.textContent = text;
       });
     } else if (this.axis.firstChild) this.axis.replaceChildren();
     if (rescaled || force) this.drawLegend();
@@ -351,7 +378,7 @@ export class Heatmap {
     const lo = el('span');
     lo.textContent = formatValue(10 ** this.scale.lo);
     const ticks = el('span');
-    ticks.textContent = `log scale · ${decadeTicks(this.scale, 4).map(decadeLabel).join(' ')}`;
+    ticks.textContent = t('log scale · {0}', decadeTicks(this.scale, 4).map(decadeLabel).join(' '));
     const hi = el('span');
     hi.textContent = formatValue(10 ** this.scale.hi);
     this.legendLabels.append(lo, ticks, hi);
@@ -397,9 +424,9 @@ export class ActivationGrid {
   ) {
     this.root = el('section', 'activations');
     const h = el('h3');
-    h.textContent = 'Activation distributions over time';
     const hint = el('p', 'hint');
-    hint.textContent = 'Each strip: probe steps left to right, activation values bottom to top, shaded by how many of the probe batch’s activations fall there; the line is the mean. Click a layer to see its source.';
+    this.labels = { title: h, hint };
+    this.localize();
     this.grid = el('div', 'activation-grid');
     this.tip = el('div', 'tooltip');
     this.tip.hidden = true;
@@ -414,6 +441,14 @@ export class ActivationGrid {
       }
       this.drawSome();
     }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  }
+
+  private readonly labels: { title: HTMLElement; hint: HTMLElement };
+
+  /** Sets the fixed texts in the page's language. */
+  localize(): void {
+    this.labels.title.textContent = t('Activation distributions over time');
+    this.labels.hint.textContent = t('Each strip: probe steps left to right, activation values bottom to top, shaded by how many of the probe batch’s activations fall there; the line is the mean. Click a layer to see its source.');
   }
 
   draw(series: RunSeries | undefined): void {
@@ -431,7 +466,7 @@ export class ActivationGrid {
         const name = el('button', 'layer-name');
         name.type = 'button';
         name.textContent = p.name;
-        name.title = `${p.name} (${p.className}): reveal its source line`;
+        name.title = t('{0} ({1}): reveal its source line', p.name, p.className);
         name.addEventListener('click', () => this.host.reveal(p.name));
         const kind = el('span', 'muted');
         kind.textContent = p.className;
@@ -491,8 +526,8 @@ export class ActivationGrid {
       let latest: (typeof p.points)[number] = null;
       for (let i = p.points.length - 1; i >= 0 && !latest; i--) latest = p.points[i];
       const text = latest
-        ? `mean ${formatValue(latest.mean)} · std ${formatValue(latest.std)} · zeros ${pct(latest.fracZero)} · saturated ${pct(latest.fracSaturated)}`
-        : 'no probe yet';
+        ? t('mean {0} · std {1} · zeros {2} · saturated {3}', formatValue(latest.mean), formatValue(latest.std), pct(latest.fracZero), pct(latest.fracSaturated))
+        : t('no probe yet');
       if (c.stats.textContent !== text) c.stats.textContent = text;
       c.card.classList.toggle('warn', !!latest && ((latest.fracZero ?? 0) > 0.5 || (latest.fracSaturated ?? 0) > 0.3));
       last = performance.now() - t0 - spent;
@@ -514,10 +549,10 @@ export class ActivationGrid {
     const i = Math.min(p.points.length - 1, Math.max(0, Math.floor(((e.clientX - rect.left) / rect.width) * p.points.length)));
     const pt = p.points[i];
     this.tip.replaceChildren();
-    const lines = [`${layer} · probe at step ${s.probeSteps[i] ?? '?'}`];
+    const lines = [t('{0} · probe at step {1}', layer, s.probeSteps[i] ?? '?')];
     if (pt) {
-      lines.push(`mean ${formatValue(pt.mean)} · std ${formatValue(pt.std)}`, `zeros ${pct(pt.fracZero)} · saturated ${pct(pt.fracSaturated)}`, `range ${formatValue(pt.histogram.min)} … ${formatValue(pt.histogram.max)}`);
-    } else lines.push('no statistics at this probe');
+      lines.push(t('mean {0} · std {1}', formatValue(pt.mean), formatValue(pt.std)), t('zeros {0} · saturated {1}', pct(pt.fracZero), pct(pt.fracSaturated)), t('range {0} … {1}', formatValue(pt.histogram.min), formatValue(pt.histogram.max)));
+    } else lines.push(t('no statistics at this probe'));
     for (const l of lines) {
       const d = el('div');
       d.textContent = l;

@@ -44,6 +44,7 @@ import { Column, etaSeconds, RunSeries } from '../../training/series';
 import { LineChart, type SeriesDef } from './charts';
 import { BlockIndex } from './decimate';
 import { ActivationGrid, Heatmap } from './layers-view';
+import { setLocale, t } from './strings';
 
 interface VsCodeApi {
   postMessage(message: FromPanel): void;
@@ -131,9 +132,9 @@ function fmt(v: number | null | undefined, digits = 4): string {
 
 function duration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '—';
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+  if (seconds < 60) return t('{0} s', Math.round(seconds));
+  if (seconds < 3600) return t('{0} min {1} s', Math.floor(seconds / 60), Math.round(seconds % 60));
+  return t('{0} h {1} min', Math.floor(seconds / 3600), Math.round((seconds % 3600) / 60));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -147,16 +148,8 @@ const setupPanel = h('vscode-tab-panel', { class: 'panel-setup' });
 const chartsPanel = h('vscode-tab-panel', { class: 'panel-charts' });
 const layersPanel = h('vscode-tab-panel', { class: 'panel-layers' });
 const runsPanel = h('vscode-tab-panel', { class: 'panel-runs' });
-tabs.append(
-  h('vscode-tab-header', { slot: 'header' }, 'Setup'),
-  setupPanel,
-  h('vscode-tab-header', { slot: 'header' }, 'Charts'),
-  chartsPanel,
-  h('vscode-tab-header', { slot: 'header' }, 'Layers'),
-  layersPanel,
-  h('vscode-tab-header', { slot: 'header', class: 'runs-tab' }, 'Runs'),
-  runsPanel,
-);
+const tabHeaders = [h('vscode-tab-header', { slot: 'header' }), h('vscode-tab-header', { slot: 'header' }), h('vscode-tab-header', { slot: 'header' }), h('vscode-tab-header', { slot: 'header', class: 'runs-tab' })];
+tabs.append(tabHeaders[0], setupPanel, tabHeaders[1], chartsPanel, tabHeaders[2], layersPanel, tabHeaders[3], runsPanel);
 const TAB = { setup: 0, charts: 1, layers: 2, runs: 3 } as const;
 tabs.addEventListener('vsc-tabs-select', () => schedule(true));
 app.replaceChildren(header, problems, tabs);
@@ -167,15 +160,15 @@ const layersHost = {
   lineOf: (layer: string) => layerLines.get(layer) ?? null,
 };
 const chartGrid = h('div', { class: 'chart-grid' });
-const chartsEmpty = h('p', { class: 'placeholder' }, 'Start a run (Setup) or open a past one (Runs) to see its charts.');
+const chartsEmpty = h('p', { class: 'placeholder' });
 chartsPanel.append(chartsEmpty, chartGrid);
-const lossChart = new LineChart(chartGrid, { title: 'Loss', height: 240 });
+const lossChart = new LineChart(chartGrid, { title: '', height: 240 });
 lossChart.root.classList.add('chart-loss');
-const metricChart = new LineChart(chartGrid, { title: 'Metrics', height: 240 });
+const metricChart = new LineChart(chartGrid, { title: '', height: 240 });
 metricChart.root.classList.add('chart-metrics');
-const lrChart = new LineChart(chartGrid, { title: 'Learning rate', height: 160 });
-const speedChart = new LineChart(chartGrid, { title: 'Samples per second', height: 160 });
-const layersEmpty = h('p', { class: 'placeholder' }, 'Per-layer statistics appear here while a run trains.');
+const lrChart = new LineChart(chartGrid, { title: '', height: 160 });
+const speedChart = new LineChart(chartGrid, { title: '', height: 160 });
+const layersEmpty = h('p', { class: 'placeholder' });
 layersPanel.append(layersEmpty);
 const heatmap = new Heatmap(layersPanel, layersHost);
 const activations = new ActivationGrid(layersPanel, layersHost);
@@ -184,16 +177,42 @@ const activations = new ActivationGrid(layersPanel, layersHost);
 // Header
 
 function status(): { label: string; kind: string } {
-  if (!current) return { label: 'idle', kind: 'idle' };
+  if (!current) return { label: t('idle'), kind: 'idle' };
   const s = current.series.info;
-  if (current.ended) return { label: current.ended.status, kind: current.ended.status };
-  if (s.done) return { label: s.done.status, kind: s.done.status };
+  if (current.ended) return { label: statusText(current.ended.status), kind: current.ended.status };
+  if (s.done) return { label: statusText(s.done.status), kind: s.done.status };
   if (!current.live) {
     const r = runs.find((x) => x.id === current!.runId);
-    return { label: r?.status ?? 'saved run', kind: r?.status ?? 'idle' };
+    return { label: r ? statusText(r.status) : t('saved run'), kind: r?.status ?? 'idle' };
   }
-  if (s.state) return { label: s.state.state, kind: s.state.state };
-  return { label: 'starting', kind: 'running' };
+  if (s.state) return { label: statusText(s.state.state), kind: s.state.state };
+  return { label: t('starting'), kind: 'running' };
+}
+
+/** A run's or the worker's status word in the page's language (an unknown one as it is). */
+function statusText(status: string): string {
+  switch (status) {
+    case 'running':
+      return t('running');
+    case 'paused':
+      return t('paused');
+    case 'completed':
+      return t('completed');
+    case 'stopped':
+      return t('stopped');
+    case 'failed':
+      return t('failed');
+    case 'killed':
+      return t('killed');
+    case 'crashed':
+      return t('crashed');
+    case 'interrupted':
+      return t('interrupted');
+    case 'unknown':
+      return t('unknown');
+    default:
+      return status;
+  }
 }
 
 function isActive(): boolean {
@@ -205,14 +224,33 @@ function isActive(): boolean {
 const titleRow = h('div', { class: 'title-row' });
 const titleText = h('span', { class: 'title-text' });
 const statusBadge = h('vscode-badge', { class: 'status' });
-const startBtn = button('Start', () => startRun(), { class: 'start' });
-const pauseBtn = button('Pause', () => post({ type: current?.series.info.state?.state === 'paused' ? 'resume' : 'pause' }), { secondary: '', class: 'pause' });
-const stopBtn = button('Stop', () => post({ type: 'stop' }), { secondary: '', class: 'stop' });
-const saveBtn = button('Save model', () => post({ type: 'save-model' }), { secondary: '', class: 'save', title: 'Save the model as it is now (tfjs format) into the run folder' });
+const startBtn = button('', () => startRun(), { class: 'start' });
+const pauseBtn = button('', () => post({ type: current?.series.info.state?.state === 'paused' ? 'resume' : 'pause' }), { secondary: '', class: 'pause' });
+const stopBtn = button('', () => post({ type: 'stop' }), { secondary: '', class: 'stop' });
+const saveBtn = button('', () => post({ type: 'save-model' }), { secondary: '', class: 'save' });
 titleRow.append(titleText, statusBadge, h('div', { class: 'actions' }, startBtn, pauseBtn, stopBtn, saveBtn));
 const headerLines = h('div', { class: 'header-lines' });
 header.append(titleRow, headerLines);
 let titleKey = '';
+
+/** The texts of the parts made once, when the page loads, in the page's language (again when the locale changes). */
+function localizeShell(): void {
+  [t('Setup'), t('Charts'), t('Layers'), t('Runs')].forEach((label, i) => (tabHeaders[i].textContent = label));
+  chartsEmpty.textContent = t('Start a run (Setup) or open a past one (Runs) to see its charts.');
+  lossChart.setTitle(t('Loss'));
+  metricChart.setTitle(t('Metrics'));
+  lrChart.setTitle(t('Learning rate'));
+  speedChart.setTitle(t('Samples per second'));
+  layersEmpty.textContent = t('Per-layer statistics appear here while a run trains.');
+  heatmap.localize();
+  activations.localize();
+  startBtn.textContent = t('Start');
+  stopBtn.textContent = t('Stop');
+  saveBtn.textContent = t('Save model');
+  saveBtn.title = t('Save the model as it is now (tfjs format) into the run folder');
+  titleKey = '';
+}
+localizeShell();
 let linesKey = '';
 /** `12,345`, as toLocaleString('en-US') writes it, through one formatter (toLocaleString builds one per call: ~40 µs each). */
 const countFormat = new Intl.NumberFormat('en-US');
@@ -220,19 +258,19 @@ const count = (n: number) => countFormat.format(n);
 
 function renderHeader(): void {
   const st = status();
-  const key = `${target?.model}|${target?.file}|${target?.line}|${current?.live}|${current?.title}`;
+  const key = `${target?.model}|${target?.file}|${target?.line}|${current?.live}|${current?.title}|${t('Training runs')}`;
   if (key !== titleKey) {
     titleKey = key;
     titleText.replaceChildren();
     if (target) {
-      const link = h('a', { href: '#', class: 'model-link', title: 'Reveal the model in the editor' }, target.model);
+      const link = h('a', { href: '#', class: 'model-link', title: t('Reveal the model in the editor') }, target.model);
       link.addEventListener('click', (e) => {
         e.preventDefault();
         post({ type: 'reveal-model' });
       });
       titleText.append(h('h2', { class: 'model-name' }, link), ' ', h('span', { class: 'muted' }, `${target.file}:${target.line}`));
     } else {
-      titleText.append(h('h2', { class: 'model-name' }, 'Training runs'));
+      titleText.append(h('h2', { class: 'model-name' }, t('Training runs')));
     }
     if (current && !current.live) titleText.append(' ', h('span', { class: 'muted' }, `· ${current.title}`));
   }
@@ -242,7 +280,7 @@ function renderHeader(): void {
   const paused = current?.series.info.state?.state === 'paused';
   // The analysis's errors block rebuilding the model; the user's own program runs as it is.
   startBtn.disabled = active || !target || (codeChoice === 'builtin' && (target?.errors.length ?? 0) > 0);
-  const pauseLabel = paused ? 'Resume' : 'Pause';
+  const pauseLabel = paused ? t('Resume') : t('Pause');
   if (pauseBtn.textContent !== pauseLabel) {
     pauseBtn.textContent = pauseLabel;
   }
@@ -253,37 +291,37 @@ function renderHeader(): void {
   const info = current?.series.info;
   if (info?.backend) {
     const b = info.backend;
-    const line = h('div', { class: 'backend-line' }, h('b', {}, 'Backend: '), `${b.kind}`, h('span', { class: 'muted' }, ` — ${b.detail}`));
+    const line = h('div', { class: 'backend-line' }, h('b', {}, t('Backend: ')), `${b.kind}`, h('span', { class: 'muted' }, ` — ${b.detail}`));
     lines.push(line);
     const why = b.skipped.filter((s) => s.backend === 'gpu' || s.backend === 'node');
     if (why.length > 0) {
       const doctor = h('div', { class: 'doctor' });
       for (const s of why) {
-        doctor.append(h('div', {}, h('b', {}, s.backend === 'gpu' ? 'GPU not used: ' : 'tfjs-node not used: '), s.reason, ...(s.fix ? [h('span', { class: 'muted' }, ` — fix: ${s.fix}`)] : [])));
+        doctor.append(h('div', {}, h('b', {}, s.backend === 'gpu' ? t('GPU not used: ') : t('tfjs-node not used: ')), s.reason, ...(s.fix ? [h('span', { class: 'muted' }, t(' — fix: {0}', s.fix))] : [])));
       }
       lines.push(doctor);
     } else if (b.requested !== 'auto' && b.requested !== 'gpu') {
-      lines.push(h('div', { class: 'doctor muted' }, `GPU not tried: the ${b.requested} backend was requested.`));
+      lines.push(h('div', { class: 'doctor muted' }, t('GPU not tried: the {0} backend was requested.', b.requested)));
     }
   } else if (current?.live && !current.ended) {
-    lines.push(h('div', { class: 'backend-line muted' }, current.program ? `Backend: starting your program ${current.program}…` : 'Backend: starting the training worker…'));
+    lines.push(h('div', { class: 'backend-line muted' }, current.program ? t('Backend: starting your program {0}…', current.program) : t('Backend: starting the training worker…')));
   }
   const s = current?.series;
   if (s) {
     const last = s.latest();
     const total = s.info.run?.totalSteps;
     const parts: string[] = [];
-    if (last) parts.push(`step ${count(last.step)}${total ? ` / ${count(total)}` : ''}`);
+    if (last) parts.push(total ? t('step {0} / {1}', count(last.step), count(total)) : t('step {0}', count(last.step)));
     const ep = s.epochOfStep.last();
-    if (Number.isFinite(ep)) parts.push(`epoch ${ep}${s.info.run ? ` / ${s.info.run.epochs}` : ''}`);
+    if (Number.isFinite(ep)) parts.push(s.info.run ? t('epoch {0} / {1}', ep, s.info.run.epochs) : t('epoch {0}', ep));
     const sps = s.stepsPerSecond();
-    if (sps !== null) parts.push(`${fmt(sps, 3)} steps/s`);
-    if (last?.samplesPerSec) parts.push(`${count(Math.round(last.samplesPerSec))} samples/s`);
+    if (sps !== null) parts.push(t('{0} steps/s', fmt(sps, 3)));
+    if (last?.samplesPerSec) parts.push(t('{0} samples/s', count(Math.round(last.samplesPerSec))));
     if (isActive()) {
       const eta = etaSeconds(s);
-      if (eta !== null) parts.push(`ETA ${duration(eta)}`);
+      if (eta !== null) parts.push(t('ETA {0}', duration(eta)));
     }
-    if (last?.elapsedMs !== null && last?.elapsedMs !== undefined) parts.push(`elapsed ${duration(last.elapsedMs / 1000)}`);
+    if (last?.elapsedMs !== null && last?.elapsedMs !== undefined) parts.push(t('elapsed {0}', duration(last.elapsedMs / 1000)));
     if (parts.length) lines.push(h('div', { class: 'progress-line' }, parts.join(' · ')));
     const metrics: string[] = [];
     if (last) metrics.push(`loss ${fmt(last.loss)}`);
@@ -296,11 +334,11 @@ function renderHeader(): void {
     const c = s.info.compile;
     if (d || c) {
       const bits: string[] = [];
-      if (d) bits.push(`dataset ${d.name} (${d.task}, ${count(d.train)} train + ${count(d.validation)} validation)`);
-      if (c) bits.push(`${c.optimizer} lr ${fmt(c.learningRate)} (${c.sources.learningRate ?? c.sources.optimizer ?? ''}), loss ${c.loss.join(', ')}, batch ${c.batchSize}`);
+      if (d) bits.push(t('dataset {0} ({1}, {2} train + {3} validation)', d.name, d.task, count(d.train), count(d.validation)));
+      if (c) bits.push(t('{0} lr {1} ({2}), loss {3}, batch {4}', c.optimizer, fmt(c.learningRate), c.sources.learningRate ?? c.sources.optimizer ?? '', c.loss.join(', '), c.batchSize));
       lines.push(h('div', { class: 'muted setup-line' }, bits.join(' · ')));
     }
-    if (s.info.saved) lines.push(h('div', { class: 'muted' }, `Model saved: ${s.info.saved.modelDir}`));
+    if (s.info.saved) lines.push(h('div', { class: 'muted' }, t('Model saved: {0}', s.info.saved.modelDir)));
   }
   const text = lines.map((l) => `${l.className}:${l.textContent}`).join('\n');
   if (text !== linesKey) {
@@ -320,6 +358,7 @@ function renderHeader(): void {
 // ---------------------------------------------------------------------------------------
 // Problems: errors (what and where), warnings, notices
 
+/** English; the page shows them through `t`. */
 const ERROR_TITLES: Record<string, string> = {
   nan: 'The loss became NaN',
   oom: 'Out of memory',
@@ -342,11 +381,30 @@ function isProgramRun(): boolean {
 /** What went wrong, titled for the user's program where the worker's title would mislead. */
 function errorTitle(kind: string, status?: string): string {
   if (isProgramRun()) {
-    if (kind === 'crash') return 'Your training program failed';
-    if (kind === 'config') return 'Your program did not train';
-    if (status === 'killed') return 'Your training program was killed';
+    if (kind === 'crash') return t('Your training program failed');
+    if (kind === 'config') return t('Your program did not train');
+    if (status === 'killed') return t('Your training program was killed');
   }
-  return ERROR_TITLES[kind] ?? (status ? ERROR_TITLES[status] : undefined) ?? (status ? 'The run ended' : 'Error');
+  const title = ERROR_TITLES[kind] ?? (status ? ERROR_TITLES[status] : undefined);
+  return title !== undefined ? errorTitleText(title) : status ? t('The run ended') : t('Error');
+}
+
+/** An ERROR_TITLES text in the page's language (each one literally, so that the table test sees them). */
+function errorTitleText(title: string): string {
+  const texts: Record<string, string> = {
+    'The loss became NaN': t('The loss became NaN'),
+    'Out of memory': t('Out of memory'),
+    'Bad data': t('Bad data'),
+    'The model cannot be built': t('The model cannot be built'),
+    'No backend could start': t('No backend could start'),
+    'A kernel is missing on this backend': t('A kernel is missing on this backend'),
+    'The training worker failed': t('The training worker failed'),
+    'Protocol error': t('Protocol error'),
+    'Bad run settings': t('Bad run settings'),
+    'The training worker was killed': t('The training worker was killed'),
+    'The training worker crashed': t('The training worker crashed'),
+  };
+  return texts[title] ?? title;
 }
 
 /** A source path as the user knows it: the program's or the model's workspace-relative path, else its last two parts. */
@@ -360,12 +418,12 @@ function shortPath(file: string): string {
 function sourceParts(source: PanelSource): { link: HTMLElement; code?: HTMLElement } {
   const runId = current?.runId;
   const label = `${shortPath(source.file)}:${source.line}${source.column ? `:${source.column}` : ''}`;
-  const link = h('a', { href: '#', class: 'source-link', title: `Reveal ${source.file}:${source.line} in the editor` }, label);
+  const link = h('a', { href: '#', class: 'source-link', title: t('Reveal {0}:{1} in the editor', source.file, source.line) }, label);
   link.addEventListener('click', (ev) => {
     ev.preventDefault();
     if (runId) post({ type: 'reveal-source', runId, file: source.file, line: source.line, ...(source.column !== undefined ? { column: source.column } : {}) });
   });
-  const code = source.text ? h('pre', { class: 'source-code' }, `${source.line} | ${source.text}${source.function ? `    (in ${source.function})` : ''}`) : undefined;
+  const code = source.text ? h('pre', { class: 'source-code' }, `${source.line} | ${source.text}${source.function ? t('    (in {0})', source.function) : ''}`) : undefined;
   return { link, ...(code ? { code } : {}) };
 }
 
@@ -373,42 +431,42 @@ function renderProblems(): void {
   const out: HTMLElement[] = [];
   if (notice) out.push(h('div', { class: `notice notice-${notice.level}` }, notice.message));
   if (target && target.errors.length > 0) {
-    out.push(h('div', { class: 'error-box' }, h('b', {}, 'The analysis found errors in this model; fix them before training:'), h('ul', {}, ...target.errors.map((e) => h('li', {}, e)))));
+    out.push(h('div', { class: 'error-box' }, h('b', {}, t('The analysis found errors in this model; fix them before training:')), h('ul', {}, ...target.errors.map((e) => h('li', {}, e)))));
   }
   const s = current?.series;
   const errors = s ? s.info.errors.filter((e) => e.fatal) : [];
   for (const e of errors) {
     const where: Array<Node | string> = [];
-    if (e.step !== undefined) where.push(`at step ${e.step}`);
+    if (e.step !== undefined) where.push(t('at step {0}', e.step));
     if (e.layer) {
       const line = layerLines.get(e.layer);
-      const a = h('a', { href: '#', title: 'Reveal the layer in the editor' }, `layer ${e.layer}${line ? ` (line ${line})` : ''}`);
+      const a = h('a', { href: '#', title: t('Reveal the layer in the editor') }, line ? t('layer {0} (line {1})', e.layer, line) : t('layer {0}', e.layer));
       a.addEventListener('click', (ev) => {
         ev.preventDefault();
         post({ type: 'reveal-layer', layer: e.layer! });
       });
-      where.push(where.length ? ', in ' : 'in ', a);
+      where.push(where.length ? t(', in ') : t('in '), a);
     }
     const src = e.source ? sourceParts(e.source) : undefined;
-    if (src) where.push(where.length ? ', at ' : 'at ', src.link);
+    if (src) where.push(where.length ? t(', at ') : t('at '), src.link);
     const box = h('div', { class: 'error-box', role: 'alert' }, h('b', {}, `${errorTitle(e.kind)}${where.length ? ' — ' : ''}`), ...where, h('div', { class: 'error-message' }, e.message));
     if (src?.code) box.append(src.code);
-    if (e.detail) box.append(h('details', {}, h('summary', {}, 'Details'), h('pre', {}, e.detail)));
-    box.append(h('div', { class: 'muted' }, 'The history up to here is kept in the run folder (Runs tab).'));
+    if (e.detail) box.append(h('details', {}, h('summary', {}, t('Details')), h('pre', {}, e.detail)));
+    box.append(h('div', { class: 'muted' }, t('The history up to here is kept in the run folder (Runs tab).')));
     out.push(box);
   }
   if (current?.ended?.error && !errors.some((e) => e.message === current!.ended!.error!.message)) {
     const en = current.ended;
     const src = en.error!.source && !errors.some((e) => e.source?.file === en.error!.source!.file && e.source.line === en.error!.source!.line) ? sourceParts(en.error!.source) : undefined;
-    const box = h('div', { class: 'error-box', role: 'alert' }, h('b', {}, `${errorTitle(en.error!.kind, en.status)}${src ? ' — at ' : ''}`), ...(src ? [src.link] : []), h('div', { class: 'error-message' }, en.error!.message));
+    const box = h('div', { class: 'error-box', role: 'alert' }, h('b', {}, `${errorTitle(en.error!.kind, en.status)}${src ? t(' — at ') : ''}`), ...(src ? [src.link] : []), h('div', { class: 'error-message' }, en.error!.message));
     if (src?.code) box.append(src.code);
-    if (en.stderrTail) box.append(h('details', {}, h('summary', {}, isProgramRun() ? 'Program output' : 'Worker output'), h('pre', {}, en.stderrTail)));
-    box.append(h('div', { class: 'muted' }, 'The history up to here is kept in the run folder (Runs tab).'));
+    if (en.stderrTail) box.append(h('details', {}, h('summary', {}, isProgramRun() ? t('Program output') : t('Worker output')), h('pre', {}, en.stderrTail)));
+    box.append(h('div', { class: 'muted' }, t('The history up to here is kept in the run folder (Runs tab).')));
     out.push(box);
   }
   const warnings = [...(s?.info.model?.warnings ?? []), ...(s?.info.logs.filter((l) => l.level === 'warning').map((l) => l.message) ?? [])];
-  if (warnings.length) out.push(h('details', { class: 'warnings' }, h('summary', {}, `${warnings.length} warning${warnings.length > 1 ? 's' : ''}`), h('ul', {}, ...warnings.map((w) => h('li', {}, w)))));
-  if (current?.skippedLines) out.push(h('div', { class: 'muted' }, `${current.skippedLines} unreadable line(s) of the run files were skipped.`));
+  if (warnings.length) out.push(h('details', { class: 'warnings' }, h('summary', {}, warnings.length > 1 ? t('{0} warnings', warnings.length) : t('{0} warning', warnings.length)), h('ul', {}, ...warnings.map((w) => h('li', {}, w)))));
+  if (current?.skippedLines) out.push(h('div', { class: 'muted' }, t('{0} unreadable line(s) of the run files were skipped.', current.skippedLines)));
   problems.replaceChildren(...out);
 }
 
@@ -451,15 +509,17 @@ function codeSection(sync: () => void): { section: HTMLElement; fields: HTMLElem
   codeChoice = runnable ? 'user' : 'builtin';
   const calls = program ? trainingCallsText(program.calls) : '';
   const userLabel = program
-    ? `My training code: ${program.file}${calls ? ` (${calls})` : ''}`
-    : `My training code: none found in ${target.file} (no fit, fitDataset, trainOnBatch or minimize call)`;
+    ? calls
+      ? t('My training code: {0} ({1})', program.file, calls)
+      : t('My training code: {0}', program.file)
+    : t('My training code: none found in {0} (no fit, fitDataset, trainOnBatch or minimize call)', target.file);
   const user = h('vscode-radio', { name: 'training-code', value: 'user', class: 'code-user', label: userLabel }) as Radio;
-  const builtin = h('vscode-radio', { name: 'training-code', value: 'builtin', class: 'code-builtin', label: 'Built-in dataset (rebuild the analysed model)' }) as Radio;
+  const builtin = h('vscode-radio', { name: 'training-code', value: 'builtin', class: 'code-builtin', label: t('Built-in dataset (rebuild the analysed model)') }) as Radio;
   user.checked = codeChoice === 'user';
   builtin.checked = codeChoice === 'builtin';
   user.disabled = !runnable;
   if (!runnable) user.setAttribute('disabled', '');
-  const group = h('vscode-radio-group', { variant: 'vertical', class: 'code-choice', 'aria-label': 'Training code' }, user, builtin);
+  const group = h('vscode-radio-group', { variant: 'vertical', class: 'code-choice', 'aria-label': t('Training code') }, user, builtin);
   const onChange = () => {
     codeChoice = user.checked && runnable ? 'user' : 'builtin';
     sync();
@@ -467,26 +527,26 @@ function codeSection(sync: () => void): { section: HTMLElement; fields: HTMLElem
   };
   user.addEventListener('change', onChange);
   builtin.addEventListener('change', onChange);
-  const choose = button(program?.chosen ? 'Choose another script…' : 'Choose a script…', () => post({ type: 'choose-script' }), { secondary: '', class: 'choose-script', title: 'Pick the program that trains this model (remembered for this workspace)' });
+  const choose = button(program?.chosen ? t('Choose another script…') : t('Choose a script…'), () => post({ type: 'choose-script' }), { secondary: '', class: 'choose-script', title: t('Pick the program that trains this model (remembered for this workspace)') });
   const buttons = h('div', { class: 'file-row' }, choose);
-  if (program?.chosen) buttons.append(button('Forget', () => post({ type: 'forget-script' }), { secondary: '', class: 'forget-script', title: 'Forget the chosen script' }));
+  if (program?.chosen) buttons.append(button(t('Forget'), () => post({ type: 'forget-script' }), { secondary: '', class: 'forget-script', title: t('Forget the chosen script') }));
   const help = uc.disabled
     ? h('div', { class: 'help restriction', role: 'note' }, uc.disabled)
     : program
-      ? h('div', { class: 'help' }, `Runs ${program.file} as node would (${uc.node}), with Layer Lens's instrumentation preloaded: its data pipeline, compile settings, epochs and callbacks are used as written. TypeScript is transpiled on the fly.`)
-      : h('div', { class: 'help' }, 'To run your own training code, choose the script that trains this model (remembered for this workspace).');
-  const section = h('div', { class: 'field code-field' }, h('label', {}, 'Training code'), group, buttons, help);
-  form.scriptSteps = textfield('Stop after steps', '', { type: 'number', min: '1', placeholder: 'as the program runs', class: 'script-steps' });
-  form.scriptArgs = textfield('Program arguments', '', { placeholder: 'e.g. --epochs 3', class: 'script-args' });
-  form.scriptSave = h('vscode-checkbox', { label: 'Save the trained model (tfjs format) into the run folder when the program ends', class: 'script-save' }) as HTMLElement & { checked: boolean };
+      ? h('div', { class: 'help' }, t("Runs {0} as node would ({1}), with Layer Lens's instrumentation preloaded: its data pipeline, compile settings, epochs and callbacks are used as written. TypeScript is transpiled on the fly.", program.file, uc.node))
+      : h('div', { class: 'help' }, t('To run your own training code, choose the script that trains this model (remembered for this workspace).'));
+  const section = h('div', { class: 'field code-field' }, h('label', {}, t('Training code')), group, buttons, help);
+  form.scriptSteps = textfield(t('Stop after steps'), '', { type: 'number', min: '1', placeholder: t('as the program runs'), class: 'script-steps' });
+  form.scriptArgs = textfield(t('Program arguments'), '', { placeholder: t('e.g. --epochs 3'), class: 'script-args' });
+  form.scriptSave = h('vscode-checkbox', { label: t('Save the trained model (tfjs format) into the run folder when the program ends'), class: 'script-save' }) as HTMLElement & { checked: boolean };
   const fields = h(
     'div',
     { class: 'script-fields' },
     h(
       'div',
       { class: 'form-grid' },
-      field('Stop after', form.scriptSteps, 'end the program after this many optimizer steps (empty: let it finish)'),
-      field('Program arguments', form.scriptArgs, 'passed to the program (process.argv); quotes group words'),
+      field(t('Stop after'), form.scriptSteps, t('end the program after this many optimizer steps (empty: let it finish)')),
+      field(t('Program arguments'), form.scriptArgs, t('passed to the program (process.argv); quotes group words')),
       h('div', { class: 'field' }, form.scriptSave),
     ),
   );
@@ -498,7 +558,7 @@ function readScriptForm(): ScriptForm | string {
   let steps: number | undefined;
   if (text !== '') {
     steps = Number(text);
-    if (!Number.isInteger(steps) || steps < 1) return 'Stop after: enter a whole number of steps, or leave it empty';
+    if (!Number.isInteger(steps) || steps < 1) return t('Stop after: enter a whole number of steps, or leave it empty');
   }
   const args = splitArgs(form.scriptArgs?.value ?? '');
   return { ...(steps !== undefined ? { steps } : {}), ...(args.length ? { args } : {}), ...(form.scriptSave?.checked ? { saveModel: true } : {}) };
@@ -507,18 +567,18 @@ function readScriptForm(): ScriptForm | string {
 function renderSetup(): void {
   if (!init) return;
   if (!target) {
-    setupPanel.replaceChildren(h('p', { class: 'placeholder' }, 'Run “Layer Lens: Train Current Model” with the cursor in a model (or click ▶ Train above it) to set up a run. Past runs are in the Runs tab.'));
+    setupPanel.replaceChildren(h('p', { class: 'placeholder' }, t('Run “Layer Lens: Train Current Model” with the cursor in a model (or click ▶ Train above it) to set up a run. Past runs are in the Runs tab.')));
     return;
   }
   const c = target.compile;
   const d = init.defaults;
-  const datasets = [...BUILTIN_DATASETS.map((x) => ({ value: x.id, label: x.label, description: x.description })), { value: 'file', label: 'A data file from the workspace…', description: 'CSV (header row) or JSON' }];
-  form.dataset = select('Dataset', datasets, 'auto', { class: 'dataset' });
-  form.dataFile = select('Data file', init.dataFiles.map((f, i) => ({ value: String(i), label: f })), '', { class: 'data-file' });
-  const browse = button('Browse…', () => post({ type: 'browse-data-file' }), { secondary: '' });
+  const datasets = [...BUILTIN_DATASETS.map((x) => ({ value: x.id, label: x.label, description: x.description })), { value: 'file', label: t('A data file from the workspace…'), description: t('CSV (header row) or JSON') }];
+  form.dataset = select(t('Dataset'), datasets, 'auto', { class: 'dataset' });
+  form.dataFile = select(t('Data file'), init.dataFiles.map((f, i) => ({ value: String(i), label: f })), '', { class: 'data-file' });
+  const browse = button(t('Browse…'), () => post({ type: 'browse-data-file' }), { secondary: '' });
   const colsBox = h('div', { class: 'columns-box' });
   const fileRow = h('div', { class: 'file-row' }, form.dataFile, browse);
-  const fileFields = h('div', { class: 'file-fields' }, field('Data file', fileRow, 'CSV with a header row, or JSON: {"xs", "ys"} or an array of objects.'), colsBox);
+  const fileFields = h('div', { class: 'file-fields' }, field(t('Data file'), fileRow, t('CSV with a header row, or JSON: {"xs", "ys"} or an array of objects.')), colsBox);
   const syncDataset = () => {
     fileFields.hidden = form.dataset!.value !== 'file';
     if (!fileFields.hidden && form.dataFile!.value !== '') post({ type: 'data-columns', dataFile: Number(form.dataFile!.value) });
@@ -527,40 +587,40 @@ function renderSetup(): void {
   form.dataFile.addEventListener('change', () => post({ type: 'data-columns', dataFile: Number(form.dataFile!.value) }));
   fileFields.hidden = true;
   const optimizer = c.optimizer && (OPTIMIZERS as readonly string[]).includes(c.optimizer) ? c.optimizer : 'adam';
-  form.optimizer = select('Optimizer', OPTIMIZERS.map((o) => ({ value: o, label: o })), optimizer);
+  form.optimizer = select(t('Optimizer'), OPTIMIZERS.map((o) => ({ value: o, label: o })), optimizer);
   const defaultLr = c.learningRate ?? ({ sgd: 0.01, momentum: 0.01, rmsprop: 0.001, adam: 0.001, adamax: 0.002, adagrad: 0.01, adadelta: 1 } as Record<string, number>)[optimizer] ?? 0.001;
-  form.lr = textfield('Learning rate', String(defaultLr), { inputmode: 'decimal' });
+  form.lr = textfield(t('Learning rate'), String(defaultLr), { inputmode: 'decimal' });
   const loss = c.loss && (LOSSES as readonly string[]).includes(c.loss) ? c.loss : '';
-  form.loss = select('Loss', [{ value: '', label: 'from the model', description: 'its compile call, else chosen from the output activation' }, ...LOSSES.map((l) => ({ value: l, label: l }))], loss);
-  form.batch = textfield('Batch size', String(d.batchSize), { type: 'number', min: '1' });
-  form.epochs = textfield('Epochs', String(d.epochs), { type: 'number', min: '1' });
-  form.steps = textfield('Steps', d.steps ? String(d.steps) : '', { type: 'number', min: '1', placeholder: 'all' });
-  form.split = textfield('Validation split', String(d.validationSplit), { inputmode: 'decimal' });
-  form.backend = select('Backend', BACKEND_CHOICES.map((b) => ({ value: b, label: b === 'auto' ? 'auto (GPU → tfjs-node → wasm → cpu)' : b })), d.backend, { class: 'backend' });
-  form.saveModel = h('vscode-checkbox', { label: 'Save the trained model (tfjs format) into the run folder' }) as HTMLElement & { checked: boolean };
-  const fromCode = (what: string, has: boolean) => (has ? `${what} from the code’s compile call` : undefined);
+  form.loss = select(t('Loss'), [{ value: '', label: t('from the model'), description: t('its compile call, else chosen from the output activation') }, ...LOSSES.map((l) => ({ value: l, label: l }))], loss);
+  form.batch = textfield(t('Batch size'), String(d.batchSize), { type: 'number', min: '1' });
+  form.epochs = textfield(t('Epochs'), String(d.epochs), { type: 'number', min: '1' });
+  form.steps = textfield(t('Steps'), d.steps ? String(d.steps) : '', { type: 'number', min: '1', placeholder: t('all') });
+  form.split = textfield(t('Validation split'), String(d.validationSplit), { inputmode: 'decimal' });
+  form.backend = select(t('Backend'), BACKEND_CHOICES.map((b) => ({ value: b, label: b === 'auto' ? t('auto (GPU → tfjs-node → wasm → cpu)') : b })), d.backend, { class: 'backend' });
+  form.saveModel = h('vscode-checkbox', { label: t('Save the trained model (tfjs format) into the run folder') }) as HTMLElement & { checked: boolean };
+  const fromCode = (has: boolean) => (has ? t('default from the code’s compile call') : undefined);
   const grid = h(
     'div',
     { class: 'form-grid' },
-    field('Dataset', form.dataset),
+    field(t('Dataset'), form.dataset),
     fileFields,
-    field('Optimizer', form.optimizer, fromCode('default', !!c.optimizer)),
-    field('Learning rate', form.lr, fromCode('default', c.learningRate !== undefined && c.learningRate !== null)),
-    field('Loss', form.loss, fromCode('default', !!c.loss)),
-    field('Batch size', form.batch),
-    field('Epochs', form.epochs),
-    field('Steps', form.steps, 'stop after this many steps (empty: all epochs)'),
-    field('Validation split', form.split),
-    field('Backend', form.backend, init.restriction),
+    field(t('Optimizer'), form.optimizer, fromCode(!!c.optimizer)),
+    field(t('Learning rate'), form.lr, fromCode(c.learningRate !== undefined && c.learningRate !== null)),
+    field(t('Loss'), form.loss, fromCode(!!c.loss)),
+    field(t('Batch size'), form.batch),
+    field(t('Epochs'), form.epochs),
+    field(t('Steps'), form.steps, t('stop after this many steps (empty: all epochs)')),
+    field(t('Validation split'), form.split),
+    field(t('Backend'), form.backend, init.restriction),
     h('div', { class: 'field' }, form.saveModel),
   );
   const modelInfo = h(
     'p',
     { class: 'muted' },
-    `${target.kind} model, ${target.layers.length} layers; input ${target.inputShapes.join(', ') || '?'} → output ${target.outputShapes.join(', ') || '?'}. `,
-    'Training rebuilds the model from its analysed graph with real tfjs in a separate process and trains it on the dataset chosen here; your own code is not run.',
+    t('{0} model, {1} layers; input {2} → output {3}. ', target.kind, target.layers.length, target.inputShapes.join(', ') || '?', target.outputShapes.join(', ') || '?'),
+    t('Training rebuilds the model from its analysed graph with real tfjs in a separate process and trains it on the dataset chosen here; your own code is not run.'),
   );
-  const startBtn = button('Start training', () => startRun(), { class: 'start-bottom' });
+  const startBtn = button(t('Start training'), () => startRun(), { class: 'start-bottom' });
   const builtinFields = h('div', { class: 'builtin-fields' }, modelInfo, grid);
   const code = codeSection(() => {
     builtinFields.hidden = codeChoice === 'user';
@@ -585,32 +645,32 @@ function renderColumns(dataFile: number): void {
     return;
   }
   if (info.columns.length === 0) {
-    box.replaceChildren(h('div', { class: 'muted' }, `${info.rows.toLocaleString('en-US')} samples in xs/ys form: no columns to pick.`));
+    box.replaceChildren(h('div', { class: 'muted' }, t('{0} samples in xs/ys form: no columns to pick.', info.rows.toLocaleString('en-US'))));
     form.inputs = undefined;
     form.targetCol = undefined;
     return;
   }
   const last = info.columns[info.columns.length - 1];
-  const inputs = h('vscode-multi-select', { 'aria-label': 'Input columns', class: 'input-columns' }) as HTMLElement & { value: string[] };
+  const inputs = h('vscode-multi-select', { 'aria-label': t('Input columns'), class: 'input-columns' }) as HTMLElement & { value: string[] };
   for (const col of info.columns) inputs.append(h('vscode-option', col === last ? { value: col } : { value: col, selected: '' }, col));
   form.inputs = inputs;
-  form.targetCol = select('Target column', info.columns.map((col) => ({ value: col, label: col })), last, { class: 'target-column' });
-  box.replaceChildren(field('Input columns', inputs, `${info.rows.toLocaleString('en-US')} rows`), field('Target column', form.targetCol));
+  form.targetCol = select(t('Target column'), info.columns.map((col) => ({ value: col, label: col })), last, { class: 'target-column' });
+  box.replaceChildren(field(t('Input columns'), inputs, t('{0} rows', info.rows.toLocaleString('en-US'))), field(t('Target column'), form.targetCol));
 }
 
 function readForm(): TrainForm | string {
-  const num = (t: TextField | undefined, what: string, integer: boolean): number | string => {
-    const v = Number(t?.value);
-    if (t?.value === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) return `${what}: enter ${integer ? 'a whole number' : 'a number'}`;
+  const num = (box: TextField | undefined, what: string, integer: boolean): number | string => {
+    const v = Number(box?.value);
+    if (box?.value === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) return integer ? t('{0}: enter a whole number', what) : t('{0}: enter a number', what);
     return v;
   };
-  const lr = num(form.lr, 'Learning rate', false);
-  const batch = num(form.batch, 'Batch size', true);
-  const epochs = num(form.epochs, 'Epochs', true);
-  const split = num(form.split, 'Validation split', false);
+  const lr = num(form.lr, t('Learning rate'), false);
+  const batch = num(form.batch, t('Batch size'), true);
+  const epochs = num(form.epochs, t('Epochs'), true);
+  const split = num(form.split, t('Validation split'), false);
   for (const v of [lr, batch, epochs, split]) if (typeof v === 'string') return v;
   const stepsText = form.steps?.value ?? '';
-  const steps = stepsText === '' ? undefined : num(form.steps, 'Steps', true);
+  const steps = stepsText === '' ? undefined : num(form.steps, t('Steps'), true);
   if (typeof steps === 'string') return steps;
   const dataset = form.dataset?.value ?? 'auto';
   const out: TrainForm = {
@@ -626,12 +686,12 @@ function readForm(): TrainForm | string {
     ...(form.saveModel?.checked ? { saveModel: true } : {}),
   };
   if (dataset === 'file') {
-    if (!form.dataFile || form.dataFile.value === '') return 'Choose a data file (or Browse…).';
+    if (!form.dataFile || form.dataFile.value === '') return t('Choose a data file (or Browse…).');
     out.dataFile = Number(form.dataFile.value);
     if (form.inputs && form.targetCol) {
       const target = form.targetCol.value;
       const inputs = (form.inputs.value ?? []).filter((c) => c !== target);
-      if (inputs.length === 0) return 'Pick at least one input column.';
+      if (inputs.length === 0) return t('Pick at least one input column.');
       out.columns = { inputs, targets: [target] };
     }
   }
@@ -667,23 +727,23 @@ const selectedRuns = new Set<string>();
 let compareChart: LineChart | undefined;
 
 function renderRuns(): void {
-  const refresh = button('Refresh', () => post({ type: 'refresh-runs' }), { secondary: ''});
-  const compare = button('Compare the two selected', () => {
+  const refresh = button(t('Refresh'), () => post({ type: 'refresh-runs' }), { secondary: ''});
+  const compare = button(t('Compare the two selected'), () => {
     const [a, b] = [...selectedRuns];
     post({ type: 'compare-runs', a, b });
   }, { secondary: '', class: 'compare' });
   compare.disabled = selectedRuns.size !== 2;
-  const bar = h('div', { class: 'runs-bar' }, refresh, compare, h('span', { class: 'muted' }, `${runs.length} run${runs.length === 1 ? '' : 's'} in .layer-lens/runs — select two to compare their loss curves`));
+  const bar = h('div', { class: 'runs-bar' }, refresh, compare, h('span', { class: 'muted' }, runs.length === 1 ? t('{0} run in .layer-lens/runs — select two to compare their loss curves', runs.length) : t('{0} runs in .layer-lens/runs — select two to compare their loss curves', runs.length)));
   if (runs.length === 0) {
-    runsPanel.replaceChildren(bar, h('p', { class: 'placeholder' }, 'No runs in this workspace yet.'));
+    runsPanel.replaceChildren(bar, h('p', { class: 'placeholder' }, t('No runs in this workspace yet.')));
     compareChart = undefined;
     return;
   }
   const table = h('table', { class: 'runs' });
-  table.append(h('thead', {}, h('tr', {}, ...['', 'started', 'model', 'file', 'dataset', 'backend', 'status', 'steps', 'loss', 'val loss', 'time', ''].map((t) => h('th', {}, t)))));
+  table.append(h('thead', {}, h('tr', {}, ...['', t('started'), t('model'), t('file'), t('dataset'), t('backend'), t('status'), t('steps'), t('loss'), t('val loss'), t('time'), ''].map((c) => h('th', {}, c)))));
   const body = h('tbody');
   for (const r of runs) {
-    const check = h('input', { type: 'checkbox', 'aria-label': `Select run ${r.startedAt}` }) as HTMLInputElement;
+    const check = h('input', { type: 'checkbox', 'aria-label': t('Select run {0}', r.startedAt) }) as HTMLInputElement;
     check.checked = selectedRuns.has(r.id);
     check.addEventListener('change', () => {
       if (check.checked) selectedRuns.add(r.id);
@@ -691,12 +751,12 @@ function renderRuns(): void {
       while (selectedRuns.size > 2) selectedRuns.delete([...selectedRuns][0]);
       renderRuns();
     });
-    const open = h('a', { href: '#', title: 'Open this run’s charts' }, 'Open');
+    const open = h('a', { href: '#', title: t('Open this run’s charts') }, t('Open'));
     open.addEventListener('click', (e) => {
       e.preventDefault();
       post({ type: 'open-run', runId: r.id });
     });
-    const folder = h('a', { href: '#', title: 'Reveal the run folder' }, 'Folder');
+    const folder = h('a', { href: '#', title: t('Reveal the run folder') }, t('Folder'));
     folder.addEventListener('click', (e) => {
       e.preventDefault();
       post({ type: 'reveal-run', runId: r.id });
@@ -711,12 +771,12 @@ function renderRuns(): void {
       h('td', { class: 'muted' }, r.file),
       h('td', {}, r.dataset),
       h('td', {}, r.backend),
-      h('td', { class: `status-${r.status}`, title: r.error ?? '' }, r.status),
+      h('td', { class: `status-${r.status}`, title: r.error ?? '' }, statusText(r.status)),
       h('td', { class: 'num' }, r.steps === null ? '—' : r.steps.toLocaleString('en-US')),
       h('td', { class: 'num' }, fmt(r.loss)),
       h('td', { class: 'num' }, fmt(r.valLoss)),
       h('td', { class: 'num' }, r.durationMs === null ? '—' : duration(r.durationMs / 1000)),
-      h('td', {}, open, ' ', folder, r.hasModel ? h('span', { class: 'muted', title: 'the trained model was saved' }, ' · model') : ''),
+      h('td', {}, open, ' ', folder, r.hasModel ? h('span', { class: 'muted', title: t('the trained model was saved') }, t(' · model')) : ''),
     );
     body.append(row);
   }
@@ -732,7 +792,7 @@ function showCompare(c: { a: LossCurve; b: LossCurve }, box = runsPanel.querySel
   lastCompare = c;
   if (!box) return;
   box.replaceChildren();
-  compareChart = new LineChart(box, { title: `Loss: ${c.a.label} vs ${c.b.label}`, height: 260 });
+  compareChart = new LineChart(box, { title: t('Loss: {0} vs {1}', c.a.label, c.b.label), height: 260 });
   compareChart.root.classList.add('chart-compare');
   // Both runs on one step axis: each curve's points where the other has none stay null.
   const steps = [...new Set([...c.a.step, ...c.b.step])].sort((x, y) => x - y);
@@ -748,10 +808,10 @@ function showCompare(c: { a: LossCurve; b: LossCurve }, box = runsPanel.querySel
     return Column.of(valSteps.map((s) => (m.has(s) ? m.get(s)! : null)));
   };
   const series: SeriesDef[] = [
-    { label: `A loss`, color: '--vscode-charts-blue' },
-    { label: `B loss`, color: '--vscode-charts-orange' },
-    { label: `A val`, color: '--vscode-charts-blue', dash: [4, 3], points: true },
-    { label: `B val`, color: '--vscode-charts-orange', dash: [4, 3], points: true },
+    { label: t('A loss'), color: '--vscode-charts-blue' },
+    { label: t('B loss'), color: '--vscode-charts-orange' },
+    { label: t('A val'), color: '--vscode-charts-blue', dash: [4, 3], points: true },
+    { label: t('B val'), color: '--vscode-charts-orange', dash: [4, 3], points: true },
   ];
   const a = at(c.a);
   const b = at(c.b);
@@ -851,8 +911,8 @@ function renderCharts(force = false): void {
     );
   }
   // The secondary charts follow at most every 500 ms while data streams in (their curves change slowly).
-  if (slowDue('lr', force)) lrChart.set([{ label: 'learning rate', color: '--vscode-charts-purple' }], { dense: { x, ys: [s.learningRate.data], length: n, index: ix.lr } });
-  if (slowDue('speed', force)) speedChart.set([{ label: 'samples/s', color: '--vscode-charts-green' }], { dense: { x, ys: [s.samplesPerSec.data], length: n, index: ix.speed } });
+  if (slowDue('lr', force)) lrChart.set([{ label: t('learning rate'), color: '--vscode-charts-purple' }], { dense: { x, ys: [s.learningRate.data], length: n, index: ix.lr } });
+  if (slowDue('speed', force)) speedChart.set([{ label: t('samples/s'), color: '--vscode-charts-green' }], { dense: { x, ys: [s.samplesPerSec.data], length: n, index: ix.speed } });
   chartGrid.dataset.lossPoints = String(lossChart.pointCount);
 }
 
@@ -935,7 +995,9 @@ function handle(msg: ToPanel): void {
     case 'init': {
       // The same model and data files again (the panel revealed, trust granted…): keep what the user typed.
       const key = (m: InitMsg) => JSON.stringify([m.target, m.dataFiles, m.defaults, m.trusted, m.userCode]);
-      const same = init !== undefined && key(init) === key(msg);
+      const relabelled = setLocale(msg.locale);
+      if (relabelled) localizeShell();
+      const same = init !== undefined && key(init) === key(msg) && !relabelled;
       init = msg;
       target = msg.target;
       runs = msg.runs;
