@@ -32,6 +32,7 @@ import { TRAINING_HEALTH_NOTIFICATION, type TrainingHealthParams } from './train
 import { diagnosticsFor } from './features/diagnostics';
 import { hoverAt } from './features/hover';
 import { inlayHintsFor } from './features/inlay-hints';
+import { type UiL10n, serverL10n } from './features/l10n';
 import { samePath } from './features/locate';
 import { summaryFor } from './features/summary';
 import { type ModelRequests, registerModelRequests } from './models-handlers';
@@ -51,6 +52,8 @@ export function startServer(connection: Connection): void {
   let settings: LayerLensSettings = DEFAULT_SETTINGS;
   let explain: Explainer | undefined;
   let locale: ExplainLocale = 'en';
+  // The server's own texts (lenses, hover labels, fix titles, problems) in the client's locale.
+  let ui: UiL10n = serverL10n(locale);
   let canVersionEdits = false;
   let workspaceFolders: string[] = [];
   let canRefreshInlayHints = false;
@@ -78,7 +81,7 @@ export function startServer(connection: Connection): void {
 
   /** Problems for the document, sent only when they changed. */
   const publish = (entry: AnalysisEntry): void => {
-    const diagnostics = diagnosticsFor(entry.analysis, entry.document);
+    const diagnostics = diagnosticsFor(entry.analysis, entry.document, ui);
     const key = JSON.stringify(diagnostics);
     if (published.get(entry.uri) === key) return;
     published.set(entry.uri, key);
@@ -104,6 +107,7 @@ export function startServer(connection: Connection): void {
     verbose = init.verbose === true;
     explain = explainerFor(init.locale ?? params.locale ?? 'en');
     locale = resolveLocale(init.locale ?? params.locale ?? 'en');
+    ui = serverL10n(locale);
     canVersionEdits = params.capabilities.workspace?.workspaceEdit?.documentChanges === true;
     workspaceFolders = (params.workspaceFolders ?? []).map((f) => fileOfUri(f.uri)).filter((f): f is string => f !== undefined);
     if (workspaceFolders.length === 0 && params.rootUri) {
@@ -165,14 +169,14 @@ export function startServer(connection: Connection): void {
   connection.onHover(async (params, token) => {
     const entry = await entryFor(params.textDocument.uri, token);
     if (!entry) return null;
-    return guard('hover', () => hoverAt(entry.analysis, entry.document, entry.document.offsetAt(params.position), { explainLayer: explain, locale }), null);
+    return guard('hover', () => hoverAt(entry.analysis, entry.document, entry.document.offsetAt(params.position), { explainLayer: explain, locale, l10n: ui }), null);
   });
 
   connection.languages.inlayHint.on(async (params, token) => {
     if (!settings.inlayHints.enabled) return [];
     const entry = await entryFor(params.textDocument.uri, token);
     if (!entry) return [];
-    return guard('inlay hints', () => inlayHintsFor(entry.analysis, entry.document, params.range, settings.inlayHints), []);
+    return guard('inlay hints', () => inlayHintsFor(entry.analysis, entry.document, params.range, settings.inlayHints, ui), []);
   });
 
   // Training-health findings of the latest run per file (from the extension host), for their quick fixes.
@@ -191,7 +195,7 @@ export function startServer(connection: Connection): void {
     return guard(
       'code actions',
       () => [
-        ...codeActionsFor(entry.analysis, entry.document, params.range, params.context, version),
+        ...codeActionsFor(entry.analysis, entry.document, params.range, params.context, version, ui),
         ...(health ? trainingCodeActions(entry.analysis, entry.document, health.model, health.findings, params.range, params.context, version, locale) : []),
       ],
       [],
@@ -201,7 +205,7 @@ export function startServer(connection: Connection): void {
   connection.onCodeLens(async (params, token) => {
     const entry = await entryFor(params.textDocument.uri, token);
     if (!entry) return [];
-    return guard('code lens', () => codeLensesFor(entry.analysis, entry.document), []);
+    return guard('code lens', () => codeLensesFor(entry.analysis, entry.document, ui), []);
   });
 
   connection.onRequest(SUMMARY_REQUEST, async (params: SummaryParams, token: CancellationToken): Promise<SummaryResult | null> => {

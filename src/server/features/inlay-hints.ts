@@ -10,12 +10,13 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis, ModelGraph, SourceRange } from '../../analysis/graph';
 import type { LayerLensSettings } from '../protocol';
 import { formatBytes, formatCount, formatShape, sumCounts } from './format';
+import { ENGLISH, type UiL10n, unknownIn } from './l10n';
 import { type LayerEntry, anchorOf, inFile, layersOf, variantPrefix } from './locate';
 
 export type InlayHintSettings = LayerLensSettings['inlayHints'];
 
 /** The hints whose position lies in `range` (the whole document when absent). */
-export function inlayHintsFor(analysis: FileAnalysis, doc: TextDocument, range: Range | undefined, settings: InlayHintSettings): InlayHint[] {
+export function inlayHintsFor(analysis: FileAnalysis, doc: TextDocument, range: Range | undefined, settings: InlayHintSettings, l10n: UiL10n = ENGLISH): InlayHint[] {
   if (!settings.enabled) return [];
   const hints: Array<InlayHint & { order: number }> = [];
 
@@ -37,7 +38,7 @@ export function inlayHintsFor(analysis: FileAnalysis, doc: TextDocument, range: 
       label: layerLabel(entries, settings),
       kind: InlayHintKind.Type,
       paddingLeft: true,
-      tooltip: { kind: MarkupKind.Markdown, value: layerTooltip(entries) },
+      tooltip: { kind: MarkupKind.Markdown, value: layerTooltip(entries, l10n) },
       order: anchor.startOffset,
     });
   }
@@ -48,10 +49,17 @@ export function inlayHintsFor(analysis: FileAnalysis, doc: TextDocument, range: 
       const t = model.totals;
       hints.push({
         position: lineEnd(doc, model.range.startOffset),
-        label: `${variantPrefix(analysis, model)}Σ ${formatCount(t.total)} params`,
+        label: `${variantPrefix(analysis, model)}${l10n.t('Σ {0} params', unknownIn(l10n, formatCount(t.total)))}`,
         kind: InlayHintKind.Type,
         paddingLeft: true,
-        tooltip: `${model.name}: ${formatCount(t.total)} parameters (${formatBytes(t.paramBytes)} fp32), ${formatCount(t.trainable)} trainable, ${formatCount(t.nonTrainable)} non-trainable`,
+        tooltip: l10n.t(
+          '{0}: {1} parameters ({2} fp32), {3} trainable, {4} non-trainable',
+          model.name,
+          unknownIn(l10n, formatCount(t.total)),
+          unknownIn(l10n, formatBytes(t.paramBytes)),
+          unknownIn(l10n, formatCount(t.trainable)),
+          unknownIn(l10n, formatCount(t.nonTrainable)),
+        ),
         // After the layer hints of the same line.
         order: Number.MAX_SAFE_INTEGER - 1,
       });
@@ -78,12 +86,12 @@ export function layerLabel(entries: LayerEntry[], settings: Pick<InlayHintSettin
   return label;
 }
 
-function layerTooltip(entries: LayerEntry[]): string {
+function layerTooltip(entries: LayerEntry[], l10n: UiL10n): string {
   const rows = entries.slice(0, 12).map(({ layer }) => {
-    const params = layer.paramFormula ?? formatCount(layer.params.total);
-    return `\`${layer.name}\` (${layer.className}) → \`${formatShape(layer.outputShape)}\` · params \`${params}\``;
+    const params = layer.paramFormula ?? unknownIn(l10n, formatCount(layer.params.total));
+    return `\`${layer.name}\` (${layer.className}) → \`${formatShape(layer.outputShape)}\` · ${l10n.t('params {0}', `\`${params}\``)}`;
   });
-  if (entries.length > 12) rows.push(`… and ${entries.length - 12} more`);
+  if (entries.length > 12) rows.push(l10n.t('… and {0} more', entries.length - 12));
   return rows.join('  \n');
 }
 

@@ -39,6 +39,7 @@ import type { Diagnostic, FileAnalysis, LayerNode, ModelGraph, OutputShape, Shap
 import { applyRule, nearestFactory, ruleForFactory } from '../../analysis/index';
 import { toLsp } from './diagnostics';
 import { formatShape, isShapeList } from './format';
+import { ENGLISH, type UiL10n } from './l10n';
 import { inFile, sameRange } from './locate';
 import {
   type OffsetEdit,
@@ -101,6 +102,8 @@ interface Ctx {
   model?: ModelGraph;
   /** Every layer of the file's models, nested models' layers and implicit inputs included, by id. */
   byId: Map<string, LayerNode>;
+  /** The fix titles' language. */
+  l10n: UiL10n;
 }
 
 type Fixer = (ctx: Ctx) => QuickFix[];
@@ -127,7 +130,7 @@ const FIXERS: Record<(typeof FIXABLE_CODES)[number], Fixer> = {
  * The fixes for the diagnostics of the file located in it (`text` is the analysed text), of
  * those `wanted` accepts when given.
  */
-export function quickFixesFor(analysis: FileAnalysis, text: string, wanted?: (d: Diagnostic) => boolean): DiagnosticFixes[] {
+export function quickFixesFor(analysis: FileAnalysis, text: string, wanted?: (d: Diagnostic) => boolean, l10n: UiL10n = ENGLISH): DiagnosticFixes[] {
   const sf = parseSource(analysis.file, text);
   const byId = new Map<string, LayerNode>();
   for (const m of analysis.models) for (const l of m.layers) if (!byId.has(l.id)) byId.set(l.id, l);
@@ -140,7 +143,7 @@ export function quickFixesFor(analysis: FileAnalysis, text: string, wanted?: (d:
     if (!fixer || (wanted && !wanted(d))) return;
     let fixes: QuickFix[];
     try {
-      fixes = fixer({ analysis, sf, text, diag: d as Ctx['diag'], model, byId }).filter((f) => f.edits.length > 0);
+      fixes = fixer({ analysis, sf, text, diag: d as Ctx['diag'], model, byId, l10n }).filter((f) => f.edits.length > 0);
     } catch {
       fixes = [];
     }
@@ -156,15 +159,22 @@ export function quickFixesFor(analysis: FileAnalysis, text: string, wanted?: (d:
  * fixes (the client's own copy when `context` carries it). `version`: the analysed document's
  * version, so that a client applies the edit only to the text it was computed for.
  */
-export function codeActionsFor(analysis: FileAnalysis, doc: TextDocument, range: Range | undefined, context?: CodeActionContext, version?: number): CodeAction[] {
+export function codeActionsFor(
+  analysis: FileAnalysis,
+  doc: TextDocument,
+  range: Range | undefined,
+  context?: CodeActionContext,
+  version?: number,
+  l10n: UiL10n = ENGLISH,
+): CodeAction[] {
   if (context?.only && !context.only.some((k) => k === '' || k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${k}.`))) return [];
   const actions: CodeAction[] = [];
   // The same edit fixing several diagnostics (one problem reported twice) is one action.
   const byEdit = new Map<string, CodeAction>();
   const fallback: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-  const near = (d: Diagnostic): boolean => !range || overlaps(toLsp(d, analysis.file, doc, fallback).range, range);
-  for (const { diagnostic, fixes } of quickFixesFor(analysis, doc.getText(), near)) {
-    const ours = toLsp(diagnostic, analysis.file, doc, fallback);
+  const near = (d: Diagnostic): boolean => !range || overlaps(toLsp(d, analysis.file, doc, fallback, l10n).range, range);
+  for (const { diagnostic, fixes } of quickFixesFor(analysis, doc.getText(), near, l10n)) {
+    const ours = toLsp(diagnostic, analysis.file, doc, fallback, l10n);
     const theirs = context?.diagnostics.find((d) => d.code === ours.code && d.source === ours.source && sameLspRange(d.range, ours.range));
     const attached: LspDiagnostic = theirs ?? ours;
     for (const fix of fixes) {
@@ -403,7 +413,7 @@ function paddingFixes(ctx: Ctx): QuickFix[] {
   const call = factoryCall(ctx, layer);
   const edit = call && setPropertyEdit(ctx.sf, call, 'padding', quote(ctx, 'same'));
   if (!edit) return [];
-  return [{ title: `Use padding 'same' in ${layer.name} (output ${formatShape(out!)})`, edits: [edit], preferred: true }];
+  return [{ title: ctx.l10n.t("Use padding 'same' in {0} (output {1})", layer.name, formatShape(out!)), edits: [edit], preferred: true }];
 }
 
 /* ---------- wrong-input-rank ---------- */
@@ -418,7 +428,7 @@ function rankFixes(ctx: Ctx): QuickFix[] {
   if (layer.className === 'Flatten') {
     if (got.length !== 2) return [];
     const edit = removeLayer(ctx, layer);
-    return edit ? [{ title: `Remove ${layer.name}: its input ${formatShape(got)} is already flat`, edits: [edit], preferred: true }] : [];
+    return edit ? [{ title: ctx.l10n.t('Remove {0}: its input {1} is already flat', layer.name, formatShape(got)), edits: [edit], preferred: true }] : [];
   }
 
   const fixes: QuickFix[] = [];
@@ -429,7 +439,7 @@ function rankFixes(ctx: Ctx): QuickFix[] {
     if (fix) fixes.push(fix);
     else {
       const ins = insertBefore(ctx, layer, `reshape({ targetShape: ${listText(up)} })`);
-      if (ins) fixes.push({ title: `Insert ${ins.text} before ${layer.name}`, edits: [ins.edit], preferred: true });
+      if (ins) fixes.push({ title: ctx.l10n.t('Insert {0} before {1}', ins.text, layer.name), edits: [ins.edit], preferred: true });
     }
   }
   // Too many axes: merge the trailing ones, down to a flat vector.
@@ -438,7 +448,7 @@ function rankFixes(ctx: Ctx): QuickFix[] {
     const merged = [...keep, product(dims.slice(rank - 2))];
     if (!positive(tryRule(layer, [[null, ...merged]]))) continue;
     const ins = insertBefore(ctx, layer, rank === 2 ? 'flatten()' : `reshape({ targetShape: ${listText(merged)} })`);
-    if (ins) fixes.push({ title: `Insert ${ins.text} before ${layer.name}`, edits: [ins.edit], preferred: true });
+    if (ins) fixes.push({ title: ctx.l10n.t('Insert {0} before {1}', ins.text, layer.name), edits: [ins.edit], preferred: true });
   }
   return fixes;
 }
@@ -454,14 +464,14 @@ function ownInputShapeFix(ctx: Ctx, layer: LayerNode, dims: number[], fixed: num
   const list = written && numberList(written);
   if (!list || list.join() !== dims.join()) return undefined;
   const edit = setPropertyEdit(ctx.sf, call, 'inputShape', listText(fixed));
-  return edit && { title: `Change inputShape to ${listText(fixed)}`, edits: [edit], preferred: true };
+  return edit && { title: ctx.l10n.t('Change inputShape to {0}', listText(fixed)), edits: [edit], preferred: true };
 }
 
 /** A `tf.input` feeding only this layer whose shape gave the wrong rank: that shape, fixed. */
 function inputLayerShapeFix(ctx: Ctx, layer: LayerNode, dims: number[], fixed: number[]): QuickFix | undefined {
   const producer = ctx.byId.get(layer.inbound[0] ?? '');
   if (producer?.className !== 'InputLayer' || consumers(ctx, producer.id).length !== 1) return undefined;
-  return tfInputShapeFix(ctx, producer, dims, fixed, `Change the input shape to ${listText(fixed)}`);
+  return tfInputShapeFix(ctx, producer, dims, fixed, ctx.l10n.t('Change the input shape to {0}', listText(fixed)));
 }
 
 function tfInputShapeFix(ctx: Ctx, input: LayerNode, dims: number[], fixed: number[], title: string): QuickFix | undefined {
@@ -524,7 +534,7 @@ function incompatibleInputFixes(ctx: Ctx): QuickFix[] {
   const who = nested ? nested.name : layer.name;
   // The input itself, when it is a tf.input written here.
   if (producer?.className === 'InputLayer') {
-    const fix = tfInputShapeFix(ctx, producer, have, want, `Change the input shape to ${listText(want)} (what ${who} expects)`);
+    const fix = tfInputShapeFix(ctx, producer, have, want, ctx.l10n.t('Change the input shape to {0} (what {1} expects)', listText(want), who));
     if (fix) fixes.push(fix);
   }
   // The nested model's own input, made to take what it is given.
@@ -535,7 +545,7 @@ function incompatibleInputFixes(ctx: Ctx): QuickFix[] {
     const written = cfg && cfg !== 'none' ? propertyValue(cfg, 'inputShape') : undefined;
     if (first && call && written && numberList(written)?.join() === want.join() && positive(tryRule(first, [[null, ...have]]))) {
       const edit = setPropertyEdit(ctx.sf, call, 'inputShape', listText(have));
-      if (edit) fixes.push({ title: `Change the inputShape of ${nested.name} to ${listText(have)} (what ${producer?.name ?? 'its input'} produces)`, edits: [edit] });
+      if (edit) fixes.push({ title: ctx.l10n.t('Change the inputShape of {0} to {1} (what {2} produces)', nested.name, listText(have), producer?.name ?? ctx.l10n.t('its input')), edits: [edit] });
     }
   }
   // The layer before, made to produce what is expected (only the last axis differs).
@@ -569,8 +579,8 @@ function widthFix(ctx: Ctx, layers: LayerNode[], width: number): QuickFix | unde
   const edits = layers.map((l) => widthEdit(ctx, l, width));
   if (edits.some((e) => !e)) return undefined;
   const key = edits[0]!.key;
-  const names = layers.map((l) => l.name).join(' and ');
-  return { title: `Set ${key} of ${names} to ${width}`, edits: edits.map((e) => e!.edit) };
+  const names = layers.map((l) => l.name).join(ctx.l10n.t(' and '));
+  return { title: ctx.l10n.t('Set {0} of {1} to {2}', key, names, width), edits: edits.map((e) => e!.edit) };
 }
 
 /* ---------- concatenate axis ---------- */
@@ -593,7 +603,7 @@ function concatAxisFixes(ctx: Ctx): QuickFix[] {
   if (!positive(out)) return [];
   const call = factoryCall(ctx, layer);
   const edit = call && setPropertyEdit(ctx.sf, call, 'axis', String(axis));
-  return edit ? [{ title: `Concatenate on axis ${axis} (output ${formatShape(out!)})`, edits: [edit], preferred: true }] : [];
+  return edit ? [{ title: ctx.l10n.t('Concatenate on axis {0} (output {1})', axis, formatShape(out!)), edits: [edit], preferred: true }] : [];
 }
 
 /* ---------- add / multiply / … of different widths ---------- */
@@ -640,7 +650,7 @@ function reshapeFixes(ctx: Ctx): QuickFix[] {
   const size = product(target as number[]);
   const fix = widthFix(ctx, [producer], size);
   if (!fix) return [];
-  fix.title += ` (targetShape ${listText(target as number[])} holds ${(target as number[]).join('·')} = ${size})`;
+  fix.title += ctx.l10n.t(' (targetShape {0} holds {1} = {2})', listText(target as number[]), (target as number[]).join('·'), size);
   fix.preferred = true;
   return [fix];
 }
@@ -664,7 +674,7 @@ function missingInputShapeFixes(ctx: Ctx): QuickFix[] {
     if (!edit) return [];
     const data = unwrap(use.data);
     const what = ts.isIdentifier(data) ? data.text : 'data';
-    return [{ title: `Add inputShape: ${listText(inputShape)} (${use.method}() is given ${what} of shape ${listText(shape)})`, edits: [edit], preferred: true }];
+    return [{ title: ctx.l10n.t('Add inputShape: {0} ({1}() is given {2} of shape {3})', listText(inputShape), use.method, what, listText(shape)), edits: [edit], preferred: true }];
   }
   return [];
 }
@@ -760,7 +770,7 @@ function factoryTypoFixes(ctx: Ctx): QuickFix[] {
   const near = nearestFactory(callee.name.text);
   if (!near) return [];
   const owner = callee.expression.getText(ctx.sf);
-  return [{ title: `Change to ${owner}.${near}`, edits: [{ start: callee.name.getStart(ctx.sf), end: callee.name.getEnd(), newText: near }], preferred: true }];
+  return [{ title: ctx.l10n.t('Change to {0}', `${owner}.${near}`), edits: [{ start: callee.name.getStart(ctx.sf), end: callee.name.getEnd(), newText: near }], preferred: true }];
 }
 
 
@@ -776,7 +786,7 @@ function activationFixes(ctx: Ctx, wanted: (ctx: Ctx, layer: LayerNode) => strin
   if (!act || layer.config.activation === act) return [];
   const call = factoryCall(ctx, layer);
   const edit = call && setPropertyEdit(ctx.sf, call, 'activation', quote(ctx, act));
-  return edit ? [{ title: `Use activation '${act}' in ${layer.name}`, edits: [edit], preferred: true }] : [];
+  return edit ? [{ title: ctx.l10n.t("Use activation '{0}' in {1}", act, layer.name), edits: [edit], preferred: true }] : [];
 }
 
 const SOFTMAX_LOSSES = new Set(['categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'kullbackLeiblerDivergence']);
@@ -825,7 +835,7 @@ function dropoutLastFixes(ctx: Ctx): QuickFix[] {
     return [];
   }
   if (insert.start >= removal.start) return [];
-  return [{ title: `Move ${dropout.name} before ${before.name}`, edits: [insert, removal], preferred: true }];
+  return [{ title: ctx.l10n.t('Move {0} before {1}', dropout.name, before.name), edits: [insert, removal], preferred: true }];
 }
 
 const SGD_LIKE = new Set(['sgd', 'momentum']);
@@ -848,5 +858,5 @@ function learningRateFixes(ctx: Ctx): QuickFix[] {
   }
   if (!ts.isNumericLiteral(lr)) return [];
   const suggested = SGD_LIKE.has(name) ? '0.01' : '0.001';
-  return [{ title: `Set the learning rate of ${name} to ${suggested}`, edits: [{ start: lr.getStart(ctx.sf), end: lr.getEnd(), newText: suggested }], preferred: true }];
+  return [{ title: ctx.l10n.t('Set the learning rate of {0} to {1}', name, suggested), edits: [{ start: lr.getStart(ctx.sf), end: lr.getEnd(), newText: suggested }], preferred: true }];
 }
