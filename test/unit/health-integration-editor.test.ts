@@ -17,19 +17,10 @@ import { findingPlaces, inlineNote, lineNote } from '../../src/health/editor';
 import type { Finding } from '../../src/health/findings';
 import { dropoutAfter, lowerLearningRate, reluActivation } from '../../src/health/fixes';
 import { parseFromHealthView, parseToHealthView } from '../../src/shared/training-health-messages';
+import { SIGMOID_STACK } from './health-sources';
 import { analyse } from './server-helpers';
 
-const SOURCE = `import * as tf from '@tensorflow/tfjs';
-
-export function build() {
-  const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [8], units: 32, activation: 'sigmoid' }));
-  model.add(tf.layers.dense({ units: 32, activation: 'sigmoid' }));
-  model.add(tf.layers.dense({ units: 4, activation: 'softmax' }));
-  model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
-  return model;
-}
-`;
+const SOURCE = SIGMOID_STACK;
 
 const src = analyse({ 'model.ts': SOURCE });
 const graph = src.analysis.models[0];

@@ -16,6 +16,7 @@ import { NOTE_LABEL, NOTE_TEXT, inlineNote } from '../../src/health/editor';
 import { findingMessage, findingTitle } from '../../src/health/findings';
 import { EVIDENCE_LABELS, MESSAGES, UI_TEXT, evidenceLabel, messageIds, msg, renderMessage, slotsOf, uiText } from '../../src/health/messages';
 import { parseToHealthView } from '../../src/shared/training-health-messages';
+import { SIGMOID_STACK } from './health-sources';
 import { analyse } from './server-helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -106,17 +107,7 @@ describe('finding texts have Simplified Chinese translations', () => {
 });
 
 describe('the editor speaks the client’s language', () => {
-  const SOURCE = `import * as tf from '@tensorflow/tfjs';
-
-export function build() {
-  const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [8], units: 32, activation: 'sigmoid' }));
-  model.add(tf.layers.dense({ units: 32, activation: 'sigmoid' }));
-  model.add(tf.layers.dense({ units: 4, activation: 'softmax' }));
-  model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
-  return model;
-}
-`;
+  const SOURCE = SIGMOID_STACK;
   const graph = analyse({ 'model.ts': SOURCE }).analysis.models[0];
   const vanishing = recordedFindings().find((f) => f.code === 'vanishing-gradient')!;
   const f: Finding = { ...vanishing, layers: ['dense_Dense1', 'dense_Dense2'], line: 5 };

@@ -24,19 +24,10 @@ import type { Finding } from '../../src/health/findings';
 import { reluActivation } from '../../src/health/fixes';
 import { msg } from '../../src/health/messages';
 import { parseFromHealthView, parseToHealthView } from '../../src/shared/training-health-messages';
+import { SIGMOID_STACK } from './health-sources';
 import { analyse } from './server-helpers';
 
-const SOURCE = `import * as tf from '@tensorflow/tfjs';
-
-export function build() {
-  const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [8], units: 32, activation: 'sigmoid' }));
-  model.add(tf.layers.dense({ units: 32, activation: 'sigmoid' }));
-  model.add(tf.layers.dense({ units: 4, activation: 'softmax' }));
-  model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
-  return model;
-}
-`;
+const SOURCE = SIGMOID_STACK;
 const graph = analyse({ 'model.ts': SOURCE }).analysis.models[0];
 const FILE = graph.range.file;
 const lineLength = (_f: string, line: number) => SOURCE.split('\n')[line]?.length;

@@ -1,9 +1,12 @@
 /** Shared by the test/unit/server-*.test.ts files: real engine output for small sources. */
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { createConnection, createProtocolConnection, ProposedFeatures, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis } from '../../src/analysis/graph';
 import { Analyzer } from '../../src/analysis/index';
+import { startServer } from '../../src/server/server';
 
 /** A folder that does not exist: every file is given as text. */
 export const ROOT = path.resolve('/virtual/layer-lens-server-tests');
@@ -44,3 +47,14 @@ export function lineOf(text: string, offset: number): number {
 }
 
 export const HEADER = "import * as tf from '@tensorflow/tfjs';\n";
+
+/**
+ * The language server started in this process on in-memory streams, and the client end of
+ * the connection (not yet listening: register handlers, then `listen()`).
+ */
+export function serverInMemory(): ProtocolConnection {
+  const toServer = new PassThrough();
+  const toClient = new PassThrough();
+  startServer(createConnection(ProposedFeatures.all, new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
+  return createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+}

@@ -9,18 +9,12 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import {
   type CodeLens,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
-  ProposedFeatures,
-  StreamMessageReader,
-  StreamMessageWriter,
-  createConnection,
-  createProtocolConnection,
 } from 'vscode-languageserver/node';
 import { codeLensesFor } from '../../src/server/features/code-lens';
 import { DIAGNOSTIC_TEMPLATES, localizeDiagnosticMessage, matchTemplate } from '../../src/server/features/diagnostic-l10n';
@@ -29,8 +23,7 @@ import { hoverAt } from '../../src/server/features/hover';
 import { inlayHintsFor } from '../../src/server/features/inlay-hints';
 import { ENGLISH, serverL10n } from '../../src/server/features/l10n';
 import { codeActionsFor, quickFixesFor } from '../../src/server/features/quick-fixes';
-import { startServer } from '../../src/server/server';
-import { HEADER, ROOT, analyse } from './server-helpers';
+import { HEADER, ROOT, analyse, serverInMemory } from './server-helpers';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const bundle = JSON.parse(fs.readFileSync(path.join(REPO, 'l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string | { message: string }>;
@@ -201,10 +194,7 @@ describe('a zh-cn client over LSP', () => {
   const uri = pathToFileURL(path.join(DIR, 'broken.ts')).toString();
 
   before(async () => {
-    const toServer = new PassThrough();
-    const toClient = new PassThrough();
-    startServer(createConnection(ProposedFeatures.all, new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
-    client = createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+    client = serverInMemory();
     client.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => void published.push(p));
     client.onRequest('workspace/configuration', () => []);
     client.listen();

@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -17,15 +16,9 @@ import {
   type MarkupContent,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
-  ProposedFeatures,
-  StreamMessageReader,
-  StreamMessageWriter,
-  createConnection,
-  createProtocolConnection,
 } from 'vscode-languageserver/node';
-import { startServer } from '../../src/server/server';
 import { SUMMARY_REQUEST, type SummaryResult } from '../../src/server/protocol';
-import { HEADER, ROOT } from './server-helpers';
+import { HEADER, ROOT, serverInMemory } from './server-helpers';
 
 const DIR = path.join(ROOT, 'lsp');
 const uriOf = (name: string) => pathToFileURL(path.join(DIR, name)).toString();
@@ -79,10 +72,7 @@ describe('language server over LSP', () => {
   };
 
   before(async () => {
-    const toServer = new PassThrough();
-    const toClient = new PassThrough();
-    startServer(createConnection(ProposedFeatures.all, new StreamMessageReader(toServer), new StreamMessageWriter(toClient)));
-    client = createProtocolConnection(new StreamMessageReader(toClient), new StreamMessageWriter(toServer));
+    client = serverInMemory();
     client.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       diagnostics.set(p.uri, [...(diagnostics.get(p.uri) ?? []), p]);
       notify();
