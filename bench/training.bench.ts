@@ -13,9 +13,10 @@
  *  - every step: statistics, gradient histograms and the activation probe at every step;
  *  - forward pass: no instrumentation, only the model's inference pass over the probe batch at
  *    every step — the least a per-step probe can cost.
- * One model and one batch per row, trained plain and in each mode in turn: a round runs one
- * period of the default schedule (50 steps) in every mode, in an order that rotates from round
- * to round, and each mode's time is divided by the plain time of the same round. The overhead
+ * One model and one batch per row, trained plain and in each mode in turn: a round runs the same
+ * whole number of periods of the default schedule (50 steps; at least BENCH_ROUND_SECONDS of
+ * plain training, default 2.5) in every mode, in an order that changes from round to round,
+ * and each mode's time is divided by the plain time of the same round. The overhead
  * is the median of these paired ratios, with their min and max as the spread. Times are the
  * process's CPU time: the wasm and cpu backends compute on this thread only, and on a shared
  * machine wall time mostly measures the other jobs (it is printed too, for comparison).
@@ -46,6 +47,8 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 7));
 const PART = process.env.BENCH_PART ?? 'all';
 /** Batch size of the overhead table: the trainer's default unless BENCH_BATCH says otherwise. */
 const OVERHEAD_BATCH = Number(process.env.BENCH_BATCH ?? DEFAULT_BATCH_SIZE);
+/** Least CPU seconds of one mode in one round of the overhead table. */
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 2.5);
 const BATCH = 64;
 /** A run long enough for the default schedule to reach its sparsest intervals. */
 const LONG_RUN = 10_000;
@@ -132,7 +135,7 @@ async function speedTable(): Promise<void> {
   console.log('wasm: Conv2DBackpropFilter composed from wasm convolutions (the default); wasm*: delegated to the cpu kernel');
 }
 
-/** A mode: the trainer's schedule read from step `offset + 1` on, or only the probe batch's forward pass at every step. */
+/** A mode: the trainer's schedule over steps `offset + 1` to `offset + PERIOD`, or only the probe batch's forward pass at every step. */
 interface Mode {
   label: string;
   schedule?: InstrumentSchedule;
@@ -172,13 +175,15 @@ interface Setup {
 /** CPU time and wall time (ms) of `steps` optimizer steps in one mode, as the trainer's step loop runs them. */
 async function runMode({ model, x, y, xProbe, probe }: Setup, mode: Mode, steps: number): Promise<{ cpu: number; wall: number }> {
   const sched = mode.schedule;
+  // Step s of a round is step `at(s)` of the run: the mode's window of one period, repeated.
+  const at = (s: number) => mode.offset + ((s - 1) % PERIOD) + 1;
   const { layerOfVar, weights } = modelWeightsOf(model);
   const hook = sched
     ? installGradientHook(
         tf,
         {
-          wantStats: (s) => sched.statsDue(mode.offset + s),
-          wantHistograms: (s) => sched.probeDue(mode.offset + s),
+          wantStats: (s) => sched.statsDue(at(s)),
+          wantHistograms: (s) => sched.probeDue(at(s)),
           weights: () => weights,
           layerOf: (v) => layerOfVar.get(v) ?? v,
           onStats: (step, layers) => emit({ type: 'layer-stats', step, layers }),
@@ -193,9 +198,9 @@ async function runMode({ model, x, y, xProbe, probe }: Setup, mode: Mode, steps:
   const c0 = process.cpuUsage();
   for (let i = 1; i <= steps; i++) {
     await model.trainOnBatch(x, y);
-    if (sched?.probeDue(mode.offset + i)) emit({ type: 'activations', step: i, layers: await probe.run([xProbe]) });
+    if (sched?.probeDue(at(i))) emit({ type: 'activations', step: i, layers: await probe.run([xProbe]) });
     if (mode.forwardOnly) {
-      const out = model.predict(xProbe) as tf.Tensor;
+      const out = model.predict(xProbe, { batchSize: DEFAULT_PROBE_SIZE }) as tf.Tensor;
       await out.data();
       out.dispose();
     }
@@ -207,12 +212,31 @@ async function runMode({ model, x, y, xProbe, probe }: Setup, mode: Mode, steps:
   return { cpu: (c.user + c.system) / 1000, wall };
 }
 
+/**
+ * The order of the modes in round `r`: a fixed pseudo-random permutation per round, so that no
+ * mode always runs right after the same other one (and pays for its garbage collection).
+ */
+function roundOrder(r: number): number[] {
+  let seed = 0x9e3779b9 ^ (r * 0x85ebca6b);
+  const next = () => {
+    seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) | 0;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  const order = MODES.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
 const median = (a: number[]) => {
   const s = [...a].sort((p, q) => p - q);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const pct = (r: number, unit = '%') => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(1)}${unit}`;
 const COL = 26;
+const LABEL = 50;
 
 /** One row of the table: per mode, the median CPU-time ratio [min, max] and whether it meets its target; the wall-time medians. */
 async function overheadRow(name: string, backend: 'cpu' | 'wasm', build: () => tf.LayersModel, shape: readonly number[], rounds: number): Promise<{ cpu: string; wall: string }> {
@@ -220,19 +244,18 @@ async function overheadRow(name: string, backend: 'cpu' | 'wasm', build: () => t
   const model = compiled(build);
   const { x, y } = batch(OVERHEAD_BATCH, shape);
   const setup: Setup = { model, x, y, xProbe: tf.randomUniform([DEFAULT_PROBE_SIZE, ...shape]), probe: new ActivationProbe(tf, model, DEFAULT_HISTOGRAM_BINS) };
-  // Warm-up: every mode once, through a probe step.
+  // Warm-up: every mode once, through a probe step; then one period plain sizes the rounds.
   for (const mode of MODES) await runMode(setup, mode, 3);
+  const periodMs = (await runMode(setup, MODES[0], PERIOD)).cpu;
+  const steps = PERIOD * Math.max(1, Math.round((ROUND_SECONDS * 1000) / periodMs));
   const times = MODES.map(() => [] as { cpu: number; wall: number }[]);
   for (let r = 0; r < rounds; r++) {
-    for (let k = 0; k < MODES.length; k++) {
-      const m = (r + k) % MODES.length;
-      times[m].push(await runMode(setup, MODES[m], PERIOD));
-    }
+    for (const m of roundOrder(r)) times[m].push(await runMode(setup, MODES[m], steps));
   }
   tf.dispose([x, y, setup.xProbe]);
   model.dispose();
-  const label = `${name} (${backend})`.padEnd(44);
-  const plainMs = (median(times[0].map((t) => t.cpu)) / PERIOD).toFixed(1).padStart(9);
+  const label = `${name} (${backend}, ${rounds}×${steps})`.padEnd(LABEL);
+  const plainMs = (median(times[0].map((t) => t.cpu)) / steps).toFixed(1).padStart(9);
   const cells = MODES.slice(1).map((mode, j) => {
     const ratios = times[j + 1].map((t, r) => t.cpu / times[0][r].cpu);
     const mid = median(ratios);
@@ -240,17 +263,17 @@ async function overheadRow(name: string, backend: 'cpu' | 'wasm', build: () => t
     return `${pct(mid).padStart(6)} [${pct(Math.min(...ratios), '')}, ${pct(Math.max(...ratios), '')}]${mark}`.padEnd(COL);
   });
   const walls = MODES.slice(1).map((_, j) => pct(median(times[j + 1].map((t, r) => t.wall / times[0][r].wall))).padStart(6).padEnd(COL));
-  const plainWall = (median(times[0].map((t) => t.wall)) / PERIOD).toFixed(1).padStart(9);
+  const plainWall = (median(times[0].map((t) => t.wall)) / steps).toFixed(1).padStart(9);
   return { cpu: `${label}${plainMs}  ${cells.join('')}`, wall: `${label}${plainWall}  ${walls.join('')}` };
 }
 
 async function overheadTable(): Promise<void> {
   const cpuRounds = Math.max(3, Math.ceil(ROUNDS / 2));
   console.log(
-    `\ninstrumentation overhead, batch ${OVERHEAD_BATCH}, probe batch ${DEFAULT_PROBE_SIZE}, ${ROUNDS} rounds (cpu: ${cpuRounds}) of ${PERIOD} steps per mode, in rotating order:\n` +
+    `\ninstrumentation overhead, batch ${OVERHEAD_BATCH}, probe batch ${DEFAULT_PROBE_SIZE}: rounds × steps per mode (whole periods of ${PERIOD} steps, ≥ ${ROUND_SECONDS} s plain), modes in a different order each round\n` +
       'CPU time instrumented ÷ plain in the same round − 1: median of the rounds [min, max], ✓/✗ against the target (defaults, early ≤ 5%, every step ≤ 15%)',
   );
-  const header = `${'model (backend)'.padEnd(44)}${'plain ms'.padStart(9)}  ${MODES.slice(1).map((m) => m.label.padEnd(COL)).join('')}`;
+  const header = `${'model (backend, rounds×steps)'.padEnd(LABEL)}${'plain ms'.padStart(9)}  ${MODES.slice(1).map((m) => m.label.padEnd(COL)).join('')}`;
   console.log(header);
   const rows: [string, 'cpu' | 'wasm', () => tf.LayersModel, readonly number[]][] = [
     [MODELS[0].name, 'wasm', MODELS[0].build, MODELS[0].shape],
@@ -266,7 +289,7 @@ async function overheadTable(): Promise<void> {
   console.log(
     `plain ms: CPU milliseconds per plain step (median)\n` +
       `defaults: steps ${EARLY_STEPS + 1}–${EARLY_STEPS + PERIOD} of a long run, as every later ${PERIOD} steps (statistics every ${defaults.statsEvery} steps, gradient histograms and probe every ${defaults.probeEvery})\n` +
-      `early: steps ${EARLY_STEPS - PERIOD + 1}–${EARLY_STEPS}, as steps ${PERIOD + 1}–${EARLY_STEPS - PERIOD} (statistics every ${EARLY_STATS_EVERY} steps; every step up to step ${EVERY_STEP_STATS})\n` +
+      `early: steps ${EARLY_STEPS - PERIOD + 1}–${EARLY_STEPS}, as every ${PERIOD} steps from step ${PERIOD + 1} to ${EARLY_STEPS} (statistics every ${EARLY_STATS_EVERY} steps, probe every ${PERIOD}; the first ${EVERY_STEP_STATS} steps, not measured, have statistics at every step)\n` +
       'every step: statistics, gradient histograms and the activation probe at every step (--stats-every 1 --probe-every 1)\n' +
       'forward pass: no instrumentation, only the model\'s inference pass over the probe batch at every step: what a per-step probe costs at the least',
   );

@@ -188,23 +188,18 @@ function hostSaturation(activation: string | undefined, v: Float32Array): number
 export function hostActivation(v: Float32Array, units: number, activation: string | undefined, bins: number): Omit<ActivationStat, 'layer' | 'className' | 'activation'> {
   const n = v.length;
   const bits = bitsOf(v);
-  const alive = new Uint8Array(units);
   let sum = 0;
   let zeros = 0;
   let kmn = KEY_MAX;
   let kmx = KEY_MIN;
-  for (let i = 0; i < n; ) {
-    for (let u = 0; u < units; u++, i++) {
-      const x = v[i];
-      sum += x;
-      const zero = +(x === 0);
-      zeros += zero;
-      alive[u] |= 1 - zero;
-      const b = bits[i];
-      const k = b ^ ((b >> 31) & KEY_MAX);
-      kmn = k < kmn ? k : kmn;
-      kmx = k > kmx ? k : kmx;
-    }
+  for (let i = 0; i < n; i++) {
+    sum += v[i];
+    const b = bits[i];
+    // 1 when |v| is 0 (±0), without a branch; NaN is not 0, as for tf.equal.
+    zeros += (((b & KEY_MAX) - 1) >> 31) & 1;
+    const k = b ^ ((b >> 31) & KEY_MAX);
+    kmn = k < kmn ? k : kmn;
+    kmx = k > kmx ? k : kmx;
   }
   // A float64 sum of float32 values is finite unless one of them is NaN or ±Infinity.
   const nonFinite = sum - sum !== 0;
@@ -215,8 +210,13 @@ export function hostActivation(v: Float32Array, units: number, activation: strin
     const d = v[i] - mean;
     ss += d * d;
   }
+  // Dead units: a unit's values are read until one is not 0, which for a live unit is at once.
   let dead = 0;
-  for (let u = 0; u < units; u++) dead += 1 - alive[u];
+  for (let u = 0; u < units; u++) {
+    let i = u;
+    while (i < n && (bits[i] & KEY_MAX) === 0) i += units;
+    if (i >= n) dead++;
+  }
   return {
     mean: finite(mean),
     std: finite(Math.sqrt(ss / n)),

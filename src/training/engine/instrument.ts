@@ -1,5 +1,5 @@
 /**
- * Training instrumentation, computed on the device and read back as small summaries.
+ * Training instrumentation: small summaries of each optimizer step and of the layers' outputs.
  *
  * Gradients: every optimizer class's `applyGradients` is wrapped (they each override it),
  * so `model.fit`, `fitDataset`, `trainOnBatch` and custom loops calling `minimize` or
@@ -11,11 +11,12 @@
  * a histogram.
  *
  * Where the summaries are computed (`summaryPlace`): on the cpu and wasm backends the tensors
- * are read back (a copy) and summarised by one or two passes of JavaScript — those backends
- * run every kernel on this thread, and the engine's bookkeeping of the ten-odd small kernels
- * per variable cost more than the arithmetic. On the other backends (tfjs-node, GPUs) they are
- * computed with tf ops into one small tensor per step, read with `data()` (asynchronous) so
- * the next step is not held up. Both give the same figures, float32 semantics included.
+ * are read back and summarised by one or two passes of JavaScript (instrument-host.ts) — those
+ * backends run every kernel on this thread, where the engine's bookkeeping of the twenty-odd
+ * small kernels per variable or layer cost more than the arithmetic. On the other backends
+ * (tfjs-node, GPUs) they are computed with tf ops into one small tensor per step, read with
+ * `data()` (asynchronous) so the next step is not held up; reading every gradient back would
+ * be a transfer. Both give the same figures, float32 semantics included.
  */
 import type { ActivationStat, Histogram, LayerStat } from '../protocol';
 import { finite } from '../protocol';
@@ -410,14 +411,21 @@ export class ActivationProbe {
     }
   }
 
+  /**
+   * Every probed layer's output on the probe batch, computed as one batch (`predict` would split
+   * it into batches of 32 and concatenate each output's parts).
+   */
+  private outputs(probeModel: LayersModel, xs: Tensor[]): Tensor[] {
+    const o = probeModel.predict(xs.length === 1 ? xs[0] : xs, { batchSize: Math.max(1, xs[0]?.shape[0] ?? 1) }) as Tensor | Tensor[];
+    return Array.isArray(o) ? o : [o];
+  }
+
   async run(xs: Tensor[]): Promise<ActivationStat[]> {
-    if (!this.probeModel) return [];
+    const probeModel = this.probeModel;
+    if (!probeModel) return [];
     const { tf, bins } = this;
     if ((this.place ?? summaryPlace(tf)) === 'host') {
-      const outs = tf.tidy(() => {
-        const o = this.probeModel!.predict(xs.length === 1 ? xs[0] : xs) as Tensor | Tensor[];
-        return Array.isArray(o) ? o : [o];
-      });
+      const outs = tf.tidy(() => this.outputs(probeModel, xs));
       try {
         return this.layers.map((l, i) => {
           const y = outs[i];
@@ -428,8 +436,7 @@ export class ActivationProbe {
       }
     }
     const summary = tf.tidy(() => {
-      const outs = this.probeModel!.predict(xs.length === 1 ? xs[0] : xs) as Tensor | Tensor[];
-      const list = Array.isArray(outs) ? outs : [outs];
+      const list = this.outputs(probeModel, xs);
       return tf.stack(
         list.map((y, i) => {
           const f = y.toFloat();

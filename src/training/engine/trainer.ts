@@ -231,8 +231,8 @@ export async function saveModel(tf: TF, model: LayersModel, dir: string): Promis
  * layer statistics at least every EARLY_STATS_EVERY steps (the gradient detectors want ≥ 5
  * reports, sustained, before they judge: 5 × 5 = 25 steps), the activation probe after step 1
  * and at least every EARLY_PROBE_EVERY steps (dead/saturated units must show on 2 probes in a
- * row). Statistics every 5 steps cost ~3% of a small MLP's step on wasm (a fifth of the
- * per-step cost measured in bench/training.bench.ts). The first EVERY_STEP_STATS steps have
+ * row). This early schedule costs about 1–3% of a training step, as the later defaults do
+ * (`npm run bench:train`: 'early', 'defaults'). The first EVERY_STEP_STATS steps have
  * statistics at every step: tfjs can overflow to NaN at the second or third batch, and the
  * step and layer where the gradients first went non-finite are the finding's evidence.
  */
