@@ -1,4 +1,4 @@
-/** Progress lines shared by `layer-lens train` for the built-in trainer and for the user's own program. */
+/** Progress lines and Ctrl+C handling shared by `layer-lens train` (built-in trainer and the user's own program). */
 import type { WorkerMessage } from './protocol';
 
 export function fmt(x: number | null | undefined, digits = 4): string {
@@ -28,4 +28,25 @@ export function healthPrinter(progress: (line: string) => void): (m: Of<'health'
       progress(`health: ${f.severity} ${f.code} at step ${f.step}${f.layers.length ? ` (${f.layers.slice(0, 3).join(', ')}${f.layers.length > 3 ? ', …' : ''})` : ''}${f.line ? `, line ${f.line}` : ''}: ${f.message}${f.fixes[0] ? `\n  fix: ${f.fixes[0].title}` : ''}`);
     }
   };
+}
+
+/**
+ * Waits for a run's result while Ctrl+C stops it (the history is kept) and a second Ctrl+C
+ * kills it; `say` tells the user which.
+ */
+export async function resultWithCtrlC<T>(run: { stop(): unknown; kill(): unknown }, result: Promise<T>, say: (line: string) => void): Promise<T> {
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      say('stopping… (Ctrl+C again to kill)');
+      void run.stop();
+    } else run.kill();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await result;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }

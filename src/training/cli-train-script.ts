@@ -18,7 +18,7 @@ import { TRANSPILERS, type TranspilerChoice } from './script/config';
 import { defaultRunDir } from './engine/run-store';
 export { SCRIPT_USAGE } from './script/usage';
 import { hasTrainingCode, trainingCodeOf, type TrainingCode } from './training-calls';
-import { epochLine, fmt, healthPrinter, metricsText } from './cli-progress';
+import { epochLine, fmt, healthPrinter, metricsText, resultWithCtrlC } from './cli-progress';
 
 const VALUE_FLAGS = new Set(['--model', '--dataset', '--epochs', '--steps', '--backend', '--out', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--stats-every', '--probe-every', '--script', '--node', '--transpiler', '--columns', '--validation-split']);
 const BOOL_FLAGS = new Set(['--json', '--save-model', '--no-stop-on-nan']);
@@ -234,21 +234,7 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
       onOutput: (t) => progress(t.replace(/\n$/, '')),
     },
   );
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      io.err('stopping… (Ctrl+C again to kill)');
-      void run.stop();
-    } else run.kill();
-  };
-  process.on('SIGINT', onSigint);
-  let result: ScriptRunResult;
-  try {
-    result = await run.result;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  const result = await resultWithCtrlC(run, run.result, (line) => io.err(line));
   if (result.error && !result.messages.some((m) => m.type === 'error' && m.fatal)) io.err(`error (${result.error.kind}): ${result.error.message}`);
   io.out(JSON.stringify({ ...findingsJson(result.findings ?? []), ...scriptFinalJson(run, model, result) }));
   return result.status === 'completed' || result.status === 'stopped' ? 0 : 1;

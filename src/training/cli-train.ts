@@ -18,7 +18,7 @@ import { BACKEND_CHOICES, type BackendChoice, type TrainConfig, type WorkerMessa
 import { defaultRunDir } from './engine/run-store';
 import { decideTrainMode, runScriptTrain } from './cli-train-script';
 import { SCRIPT_USAGE } from './script/usage';
-import { epochLine, fmt, healthPrinter, metricsText } from './cli-progress';
+import { epochLine, fmt, healthPrinter, metricsText, resultWithCtrlC } from './cli-progress';
 
 export const TRAIN_USAGE = `layer-lens train <file> [options]   train a model of the file (built from the analysis) and save the run
     --model <name|line>       which model (default: the one compiled in the file, or the only one)
@@ -238,21 +238,7 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
   };
 
   const run = TrainingRun.start(config, { ...opts, onMessage, onStderr: opts.onStderr ?? (() => undefined) });
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      io.err('stopping… (Ctrl+C again to kill)');
-      void run.stop();
-    } else run.kill();
-  };
-  process.on('SIGINT', onSigint);
-  let result: RunResult;
-  try {
-    result = await run.result;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  const result = await resultWithCtrlC(run, run.result, (line) => io.err(line));
   io.out(JSON.stringify({ ...findingsJson(result.findings ?? []), ...finalJson(config, picked, result) }));
   return result.status === 'completed' || result.status === 'stopped' ? 0 : 1;
 }
