@@ -11,7 +11,6 @@
  * (dist/webview/elk-worker.js) is fetched from there and run as a worker from a blob: URL.
  */
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { resolveLocale } from '../explain/l10n';
@@ -20,6 +19,7 @@ import { type ModelSelector, SUMMARY_REQUEST, type SummaryParams, type SummaryRe
 import { type FromWebview, type ToWebview, parseFromWebview } from '../shared/webview-messages';
 import type { ModelsChanged } from './models-view';
 import { revealLocation } from './reveal';
+import { webviewPageHtml } from './webview-page';
 
 export const SUMMARY_PANEL_VIEW_TYPE = 'layerLens.summary';
 
@@ -207,35 +207,15 @@ export function placeOf(model: ModelView, layerId?: string, diagnostic?: number)
   return model.location;
 }
 
-/** The page: a strict CSP with a fresh nonce; script and stylesheet from dist/webview. */
+/** The page; the graph layout engine is fetched from dist/webview and run as a worker from a blob: URL. */
 export function summaryHtml(webview: vscode.Webview, root: vscode.Uri): string {
-  const nonce = randomBytes(18).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'summary.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'summary.css'));
   const elkWorker = webview.asWebviewUri(vscode.Uri.joinPath(root, 'elk-worker.js'));
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data:`,
-    `font-src ${webview.cspSource}`,
-    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-    `script-src 'nonce-${nonce}'`,
-    // The graph layout engine: fetched from dist/webview and run as a worker from a blob: URL.
-    `connect-src ${webview.cspSource}`,
-    'worker-src blob:',
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="layer-lens-elk-worker" content="${elkWorker}">
-<link rel="stylesheet" nonce="${nonce}" href="${style}">
-<title>Model summary</title>
-</head>
-<body>
-<main id="app" aria-busy="true"><p class="placeholder">Loading the model summary…</p></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+  return webviewPageHtml(webview, root, {
+    name: 'summary',
+    title: 'Model summary',
+    placeholder: 'Loading the model summary…',
+    main: 'busy',
+    extraCsp: [`connect-src ${webview.cspSource}`, 'worker-src blob:'],
+    extraHead: [`<meta name="layer-lens-elk-worker" content="${elkWorker}">`],
+  });
 }

@@ -18,7 +18,7 @@
  * Every message from the page is validated (src/shared/training-health-messages.ts) and names
  * findings and fixes by id, looked up in what was sent.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
@@ -31,6 +31,7 @@ import { TRAIN_MODEL_COMMAND } from '../server/train-protocol';
 import { parseFromHealthView, type FromHealthView, type ToHealthView } from '../shared/training-health-messages';
 import { trainingHealth, type HealthRunInfo, type HealthSeries } from '../training/health-host';
 import { revealLocation } from './reveal';
+import { webviewPageHtml } from './webview-page';
 import {
   freshRun,
   healthDecorations,
@@ -415,30 +416,15 @@ function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
-/** The page: a strict CSP with a fresh nonce; script and stylesheet from dist/webview. The placeholder is in the display language. */
+/** The page; its placeholder is in the display language. */
 export function healthHtml(webview: vscode.Webview, root: vscode.Uri): string {
-  const nonce = randomBytes(18).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'health.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'health.css'));
-  const csp = ["default-src 'none'", `img-src ${webview.cspSource} data:`, `font-src ${webview.cspSource}`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" nonce="${nonce}" href="${style}">
-<title>${escapeHtml(vscode.l10n.t('Training Health'))}</title>
-</head>
-<body>
-<main id="app" aria-live="polite"><p class="placeholder">${escapeHtml(vscode.l10n.t('Train a model (Layer Lens: Train Current Model) to see its health here.'))}</p></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+  return webviewPageHtml(webview, root, {
+    name: 'health',
+    title: vscode.l10n.t('Training Health'),
+    placeholder: vscode.l10n.t('Train a model (Layer Lens: Train Current Model) to see its health here.'),
+    main: 'live',
+  });
 }
 
 /** Registers the view, the diagnostics and the decorations; returns the instance (for tests). */

@@ -30,7 +30,7 @@
  * user's own program is refused here too (not only greyed out on the page) until the
  * workspace is trusted.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -59,6 +59,7 @@ import { projectRoot, ScriptRun } from '../training/script-host';
 import type { LocationView } from '../server/models-protocol';
 import type { TrainingCodeResult, TrainTargetResult } from '../server/train-protocol';
 import { revealLocation } from './reveal';
+import { webviewPageHtml } from './webview-page';
 
 export const TRAINING_PANEL_VIEW_TYPE = 'layerLens.training';
 
@@ -829,30 +830,6 @@ export function layerLocation(t: { model: ModelGraph; otherModels: ModelGraph[] 
   return toLocation(layer.range ?? layer.applyRanges[0] ?? t.model.range);
 }
 
-/** The page: a strict CSP with a fresh nonce; script and stylesheet from dist/webview only. */
 export function trainingHtml(webview: vscode.Webview, root: vscode.Uri): string {
-  const nonce = randomBytes(18).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'training.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'training.css'));
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data:`,
-    `font-src ${webview.cspSource}`,
-    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" nonce="${nonce}" href="${style}">
-<title>Training</title>
-</head>
-<body>
-<main id="app" aria-busy="true"><p class="placeholder">Loading the training panel…</p></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+  return webviewPageHtml(webview, root, { name: 'training', title: 'Training', placeholder: 'Loading the training panel…', main: 'busy' });
 }
