@@ -1379,7 +1379,7 @@ export const CONCEPTS: readonly ConceptEntry[] = [
     title: 'Early stopping',
     summary: 'Ending training when the validation loss stops improving.',
     body: 'It limits overfitting without changing the model, and saves time. In tfjs, pass `tf.callbacks.earlyStopping({monitor: \'val_loss\', patience: 5})` to `fit` together with validation data. Patience avoids stopping because of one noisy epoch.',
-    pitfall: 'The tfjs callback does not restore the best weights (`restoreBestWeights` is not implemented); the model keeps the weights of the last epoch.',
+    pitfall: 'The tfjs callback does not restore the best weights: passing `restoreBestWeights: true` throws (it is not implemented in tfjs 4.22), so the model keeps the weights of the last epoch; to keep the best ones, save the model yourself in `onEpochEnd` when the monitored value improves.',
     related: ['concept.overfitting', 'concept.regularization'],
   },
   {
