@@ -10,9 +10,12 @@
  *  - defaults: the default schedule of a long run after its first EARLY_STEPS steps (statistics
  *    every DEFAULT_STATS_EVERY steps, gradient histograms and the activation probe every 50);
  *  - early: the same schedule between steps 151 and 200 (statistics every EARLY_STATS_EVERY);
- *  - every step: statistics, gradient histograms and the activation probe at every step;
+ *  - every step: statistics, gradient histograms and activation statistics at every step, the
+ *    activations from the training step's own forward pass (`activationsFrom: 'batch'`, what
+ *    a per-step schedule is run with);
+ *  - every step, probe: the same with the activations of the fixed probe batch, for comparison;
  *  - forward pass: no instrumentation, only the model's inference pass over the probe batch at
- *    every step — the least a per-step probe can cost.
+ *    every step — the least a per-step probe batch can cost.
  * One model and one batch per row, trained plain and in each mode in turn: a round runs the same
  * whole number of periods of the default schedule (50 steps; at least BENCH_ROUND_SECONDS of
  * plain training, default 2.5) in every mode, in an order that changes from round to round,
@@ -28,7 +31,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/training/engine/backend';
-import { ActivationProbe, installGradientHook } from '../src/training/engine/instrument';
+import { ActivationProbe, BatchActivationTap, installGradientHook } from '../src/training/engine/instrument';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_HISTOGRAM_BINS,
@@ -141,6 +144,8 @@ interface Mode {
   schedule?: InstrumentSchedule;
   offset: number;
   forwardOnly?: boolean;
+  /** Activation statistics from the training step's forward pass instead of the probe batch. */
+  batchActivations?: boolean;
   /** The overhead this mode must stay within. */
   target?: number;
 }
@@ -154,7 +159,8 @@ const MODES: Mode[] = [
   { label: 'plain', offset: 0 },
   { label: 'defaults', schedule: defaults, offset: EARLY_STEPS, target: 0.05 },
   { label: 'early', schedule: defaults, offset: EARLY_STEPS - PERIOD, target: 0.05 },
-  { label: 'every step', schedule: instrumentSchedule({ statsEvery: 1, probeEvery: 1 }, LONG_RUN), offset: EARLY_STEPS, target: 0.15 },
+  { label: 'every step', schedule: instrumentSchedule({ statsEvery: 1, probeEvery: 1 }, LONG_RUN), offset: EARLY_STEPS, batchActivations: true, target: 0.15 },
+  { label: 'every step, probe', schedule: instrumentSchedule({ statsEvery: 1, probeEvery: 1 }, LONG_RUN), offset: EARLY_STEPS },
   { label: 'forward pass', offset: 0, forwardOnly: true },
 ];
 
@@ -194,11 +200,14 @@ async function runMode({ model, x, y, xProbe, probe }: Setup, mode: Mode, steps:
         DEFAULT_HISTOGRAM_BINS,
       )
     : undefined;
+  const tap = mode.batchActivations ? new BatchActivationTap(tf, model, DEFAULT_HISTOGRAM_BINS) : undefined;
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   for (let i = 1; i <= steps; i++) {
+    const probeStep = sched?.probeDue(at(i)) ?? false;
+    if (tap && probeStep) tap.arm();
     await model.trainOnBatch(x, y);
-    if (sched?.probeDue(at(i))) emit({ type: 'activations', step: i, layers: await probe.run([xProbe]) });
+    if (probeStep) emit({ type: 'activations', step: i, layers: tap ? await tap.collect() : await probe.run([xProbe]) });
     if (mode.forwardOnly) {
       const out = model.predict(xProbe, { batchSize: DEFAULT_PROBE_SIZE }) as tf.Tensor;
       await out.data();
@@ -209,6 +218,7 @@ async function runMode({ model, x, y, xProbe, probe }: Setup, mode: Mode, steps:
   const c = process.cpuUsage(c0);
   const wall = performance.now() - t0;
   hook?.uninstall();
+  tap?.uninstall();
   return { cpu: (c.user + c.system) / 1000, wall };
 }
 
@@ -290,7 +300,8 @@ async function overheadTable(): Promise<void> {
     `plain ms: CPU milliseconds per plain step (median)\n` +
       `defaults: steps ${EARLY_STEPS + 1}–${EARLY_STEPS + PERIOD} of a long run, as every later ${PERIOD} steps (statistics every ${defaults.statsEvery} steps, gradient histograms and probe every ${defaults.probeEvery})\n` +
       `early: steps ${EARLY_STEPS - PERIOD + 1}–${EARLY_STEPS}, as every ${PERIOD} steps from step ${PERIOD + 1} to ${EARLY_STEPS} (statistics every ${EARLY_STATS_EVERY} steps, probe every ${PERIOD}; the first ${EVERY_STEP_STATS} steps, not measured, have statistics at every step)\n` +
-      'every step: statistics, gradient histograms and the activation probe at every step (--stats-every 1 --probe-every 1)\n' +
+      'every step: statistics, gradient histograms and activation statistics of the training batch at every step (--stats-every 1 --probe-every 1 --activations-from batch)\n' +
+      'every step, probe: the same with the activations of the fixed probe batch (--activations-from probe)\n' +
       'forward pass: no instrumentation, only the model\'s inference pass over the probe batch at every step: what a per-step probe costs at the least',
   );
   console.log(`\nthe same rounds in wall time (median of the ratios; the machine's other load shows in these)\n${header.replace(' plain ms', '  wall ms')}`);

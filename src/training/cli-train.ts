@@ -14,7 +14,7 @@ import { analyzeFiles } from '../analysis/engine';
 import type { ModelGraph } from '../analysis/graph';
 import { findingsJson } from '../health/monitor';
 import { TrainingRun, type RunResult, type StartOptions } from './host';
-import { BACKEND_CHOICES, type BackendChoice, type TrainConfig, type WorkerMessage } from './protocol';
+import { ACTIVATION_SOURCES, BACKEND_CHOICES, type ActivationSource, type BackendChoice, type TrainConfig, type WorkerMessage } from './protocol';
 import { defaultRunDir } from './engine/run-store';
 import { decideTrainMode, runScriptTrain } from './cli-train-script';
 import { SCRIPT_USAGE } from './script/usage';
@@ -30,6 +30,10 @@ export const TRAIN_USAGE = `layer-lens train <file> [options]   train a model of
     --save-model              also save the trained model (tfjs format) into <run dir>/model
     --gpu-package <path>      where @tensorflow/tfjs-node-gpu is, when not in the file's node_modules
     --validation-split X      the share of samples held out for validation (default 0.1)
+    --stats-every N           per-layer gradient statistics every N steps (default 10; denser in the first 200)
+    --probe-every N           activation and gradient histograms every N steps (default: a tenth of the run, 10–50)
+    --activations-from <s>    probe (default: a fixed batch in inference mode, comparable step to step) or
+                              batch (the training step's own forward pass: no extra pass, for --probe-every 1)
     --json                    only the final JSON line on stdout (progress on stderr); it starts with the
                               training-health findings: {"findings":[{"code","severity","layers","line",
                               "step","evidence","fixes",…}], "status", …final metrics}
@@ -45,7 +49,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['--model', '--dataset', '--epochs', '--steps', '--backend', '--out', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--stats-every', '--probe-every', '--validation-split']);
+const VALUE_FLAGS = new Set(['--model', '--dataset', '--epochs', '--steps', '--backend', '--out', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--stats-every', '--probe-every', '--activations-from', '--validation-split']);
 const BOOL_FLAGS = new Set(['--json', '--save-model']);
 
 function parseArgs(args: string[]): Parsed | string {
@@ -117,6 +121,11 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
     io.err(`layer-lens train: --backend must be one of ${BACKEND_CHOICES.join(', ')}`);
     return 2;
   }
+  const activationsFrom = flags.get('--activations-from') as ActivationSource | undefined;
+  if (activationsFrom !== undefined && !ACTIVATION_SOURCES.includes(activationsFrom)) {
+    io.err(`layer-lens train: --activations-from must be one of ${ACTIVATION_SOURCES.join(', ')}`);
+    return 2;
+  }
   const ints: Record<string, number | undefined> = {};
   for (const name of ['--epochs', '--steps', '--batch-size', '--samples', '--stats-every', '--probe-every']) {
     const v = positiveInt(flags, name);
@@ -176,6 +185,7 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
     ...(ints['--samples'] ? { samples: ints['--samples'] } : {}),
     ...(ints['--stats-every'] ? { statsEvery: ints['--stats-every'] } : {}),
     ...(ints['--probe-every'] ? { probeEvery: ints['--probe-every'] } : {}),
+    ...(activationsFrom ? { activationsFrom } : {}),
     ...(lr !== undefined ? { learningRate: Number(lr) } : {}),
     ...(split !== undefined ? { validationSplit: Number(split) } : {}),
     ...(flags.get('--optimizer') ? { optimizer: flags.get('--optimizer') as string } : {}),

@@ -45,7 +45,9 @@ const maybeNum = () => nullable(num());
 // Shared pieces
 
 export const BACKEND_CHOICES = ['auto', 'gpu', 'node', 'wasm', 'cpu'] as const;
+export const ACTIVATION_SOURCES = ['probe', 'batch'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export type ActivationSource = (typeof ACTIVATION_SOURCES)[number];
 /** What actually runs: tfjs-node-gpu, tfjs-node, the wasm backend, the pure-JS cpu backend. */
 export const BACKEND_KINDS = ['gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendKind = (typeof BACKEND_KINDS)[number];
@@ -115,9 +117,14 @@ export const trainConfigSchema = object({
   saveModel: optional(bool()),
   /** Per-layer gradient statistics every N steps (1: every step). */
   statsEvery: optional(int(1)),
-  /** Activation statistics and histograms on the probe batch every N steps. */
+  /** Activation statistics and histograms, and gradient histograms, every N steps. */
   probeEvery: optional(int(1)),
   probeSize: optional(int(1)),
+  /**
+   * Where activation statistics come from: the fixed probe batch in inference mode (default),
+   * or the training step's own forward pass ('batch': no extra pass, training mode).
+   */
+  activationsFrom: optional(oneOf(ACTIVATION_SOURCES)),
   histogramBins: optional(int(2)),
   seed: optional(int(0)),
   /** The worker emits a `step` event at most every this many ms (0: every step). */
@@ -359,7 +366,8 @@ export const workerMessageSchema = tagged('type', {
     elapsedMs: num(),
   }),
   'layer-stats': object({ v, type: literal('layer-stats'), step: int(0), layers: array(layerStatSchema) }),
-  activations: object({ v, type: literal('activations'), step: int(0), layers: array(activationStatSchema) }),
+  /** `source` 'batch': the training step's forward pass (absent: the probe batch). */
+  activations: object({ v, type: literal('activations'), step: int(0), layers: array(activationStatSchema), source: optional(oneOf(ACTIVATION_SOURCES)) }),
   epoch: object({
     v,
     type: literal('epoch'),

@@ -89,6 +89,26 @@ describe('layer-lens train', () => {
     assert.equal(fs.statSync(path.join(out, 'model', 'weights.bin')).size, 1251 * 4);
   });
 
+  it('--probe-every 1 --activations-from batch: activation statistics of the training batch at every step', async () => {
+    const out = path.join(tmp, 'batch-activations');
+    const r = await train(['test/fixtures/training/mlp.ts', '--backend', 'cpu', '--steps', '6', '--stats-every', '1', '--probe-every', '1', '--activations-from', 'batch', '--out', out, '--json']);
+    assert.equal(r.code, 0, r.err);
+    const run = readRun(out);
+    const acts = run.layers.filter((m): m is Extract<WorkerMessage, { type: 'activations' }> => m.type === 'activations');
+    assert.deepEqual(
+      acts.map((a) => [a.step, a.source]),
+      [1, 2, 3, 4, 5, 6].map((s) => [s, 'batch']),
+    );
+    assert.ok(acts.every((a) => a.layers.length > 0 && a.layers.every((l) => l.histogram.counts.length === 20)));
+    const grads = run.layers.filter((m): m is Extract<WorkerMessage, { type: 'layer-stats' }> => m.type === 'layer-stats');
+    assert.ok(grads.every((g) => g.layers.some((l) => l.gradHistogram)), 'gradient histograms at every step');
+    assert.equal((run.run.settings as TrainConfig).activationsFrom, 'batch');
+    let err = '';
+    const code = await runTrain(['test/fixtures/training/mlp.ts', '--activations-from', 'training', '--out', path.join(tmp, 'bad-source')], { out: () => undefined, err: (t) => (err += t) }, { cwd: ROOT });
+    assert.equal(code, 2);
+    assert.match(err, /--activations-from must be one of probe, batch/);
+  });
+
   it('a learning rate that blows up ends with a NaN error naming the step, and keeps the history', async () => {
     const out = path.join(tmp, 'nan');
     const r = await train(['test/fixtures/training/regression.ts', '--steps', '50', '--learning-rate', '1000', '--out', out, '--json']);

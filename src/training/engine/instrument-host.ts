@@ -99,15 +99,30 @@ export function scanGradient(g: Float32Array, range = true): { g2: number; gmax:
 
 /** [Σw², Σ(w − w₀)²] of a weight after an update and before it (or at a snapshot). */
 export function scanUpdate(w: Float32Array, w0: Float32Array): [number, number] {
+  // Two values per iteration into separate sums: the additions do not wait on each other.
   let w2 = 0;
   let d2 = 0;
-  for (let i = 0; i < w.length; i++) {
+  let x2 = 0;
+  let e2 = 0;
+  const even = w.length & ~1;
+  let i = 0;
+  for (; i < even; i += 2) {
+    const a = w[i];
+    const b = w[i + 1];
+    const d = a - w0[i];
+    const e = b - w0[i + 1];
+    w2 += a * a;
+    d2 += d * d;
+    x2 += b * b;
+    e2 += e * e;
+  }
+  if (i < w.length) {
     const a = w[i];
     const d = a - w0[i];
     w2 += a * a;
     d2 += d * d;
   }
-  return [f32(w2), f32(d2)];
+  return [f32(w2 + x2), f32(d2 + e2)];
 }
 
 export function sumSquares(w: Float32Array): number {
@@ -132,12 +147,14 @@ function exactBin(v: number, min: number, range: number, bins: number): number {
  * arithmetic is repeated exactly.
  */
 export function hostHistogram(x: Float32Array, min: number, max: number, bins: number, nonFinite = true): Histogram {
-  const counts = new Int32Array(bins);
+  // Four counters per bin, taken in turn: runs of equal values (the zeros of a ReLU) would
+  // otherwise make every increment wait for the one before.
+  const lanes = new Int32Array(bins * 4);
   const range = Math.max(f32(max - min), TINY_RANGE);
   if (nonFinite) {
     for (let i = 0; i < x.length; i++) {
       const v = x[i];
-      if (v - v === 0) counts[exactBin(v, min, range, bins)]++;
+      if (v - v === 0) lanes[(exactBin(v, min, range, bins) << 2) | (i & 3)]++;
     }
   } else {
     const scale = bins / range;
@@ -152,10 +169,12 @@ export function hostHistogram(x: Float32Array, min: number, max: number, bins: n
       // short-circuit, operators: a branch on `fraction < eps` alone is taken at random for
       // ReLU outputs (half of them equal the minimum).
       if ((+(fraction < eps) & +(k > 0)) | +(fraction > high)) k = exactBin(v, min, range, bins);
-      counts[k]++;
+      lanes[(k << 2) | (i & 3)]++;
     }
   }
-  return { min: finite(min), max: finite(max), counts: Array.from(counts) };
+  const counts = new Array<number>(bins);
+  for (let k = 0; k < bins; k++) counts[k] = lanes[4 * k] + lanes[4 * k + 1] + lanes[4 * k + 2] + lanes[4 * k + 3];
+  return { min: finite(min), max: finite(max), counts };
 }
 
 const SAT_HIGH = f32(0.99);
@@ -184,16 +203,29 @@ function hostSaturation(activation: string | undefined, v: Float32Array): number
   return n / v.length;
 }
 
+/** The mean as tf computes it when values are NaN or ±Infinity (±Infinity, or NaN). */
+function plainMean(v: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i];
+  return sum / v.length;
+}
+
 /** What `ActivationProbe.run` reports of one layer's output, from its values (`units`: the size of its last axis). */
 export function hostActivation(v: Float32Array, units: number, activation: string | undefined, bins: number): Omit<ActivationStat, 'layer' | 'className' | 'activation'> {
   const n = v.length;
   const bits = bitsOf(v);
+  // Sums of the values shifted by the first one give the variance in the same pass, exactly
+  // enough in float64 (no cancellation between large sums when the values sit far from 0).
+  const shift = n ? v[0] : 0;
   let sum = 0;
+  let ss = 0;
   let zeros = 0;
   let kmn = KEY_MAX;
   let kmx = KEY_MIN;
   for (let i = 0; i < n; i++) {
-    sum += v[i];
+    const d = v[i] - shift;
+    sum += d;
+    ss += d * d;
     const b = bits[i];
     // 1 when |v| is 0 (±0), without a branch; NaN is not 0, as for tf.equal.
     zeros += (((b & KEY_MAX) - 1) >> 31) & 1;
@@ -202,14 +234,10 @@ export function hostActivation(v: Float32Array, units: number, activation: strin
     kmx = k > kmx ? k : kmx;
   }
   // A float64 sum of float32 values is finite unless one of them is NaN or ±Infinity.
-  const nonFinite = sum - sum !== 0;
+  const nonFinite = sum - sum !== 0 || shift - shift !== 0;
   const [lo, hi] = nonFinite ? histogramRange(...finiteRange(v), true) : n ? [fromKey(kmn), fromKey(kmx)] : [Infinity, -Infinity];
-  const mean = sum / n;
-  let ss = 0;
-  for (let i = 0; i < n; i++) {
-    const d = v[i] - mean;
-    ss += d * d;
-  }
+  const mean = nonFinite ? plainMean(v) : shift + sum / n;
+  const variance = nonFinite ? NaN : Math.max(0, ss / n - (sum / n) ** 2);
   // Dead units: a unit's values are read until one is not 0, which for a live unit is at once.
   let dead = 0;
   for (let u = 0; u < units; u++) {
@@ -219,7 +247,7 @@ export function hostActivation(v: Float32Array, units: number, activation: strin
   }
   return {
     mean: finite(mean),
-    std: finite(Math.sqrt(ss / n)),
+    std: finite(Math.sqrt(variance)),
     fracZero: finite(zeros / n),
     fracSaturated: finite(hostSaturation(activation, v)),
     histogram: hostHistogram(v, lo, hi, bins, nonFinite),

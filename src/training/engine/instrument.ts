@@ -8,7 +8,8 @@
  *
  * Activations: every N steps the model runs on a fixed probe batch (inference mode) and
  * each layer's output is summarised: mean, std, fraction of zeros, fraction saturated, and
- * a histogram.
+ * a histogram. Or, with `activationsFrom: 'batch'`, the same summaries of the outputs of the
+ * training step's own forward pass (`BatchActivationTap`), which costs no pass of its own.
  *
  * Where the summaries are computed (`summaryPlace`): on the cpu and wasm backends the tensors
  * are read back and summarised by one or two passes of JavaScript (instrument-host.ts) — those
@@ -124,50 +125,56 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
       else deviceStep(this, grads);
 
       function hostStep(self: unknown, g: NamedGrads): void {
-        // The gradients are disposed by the caller right after this returns, and the weights
-        // change at the next step: their values are read now (copies, or the cpu backend's own
-        // arrays, which no kernel writes to again), the arithmetic runs after this step.
-        let gv: Float32Array[] | undefined;
-        let before: Float32Array[] | undefined;
+        // Summarised now, on views of the backend's memory: the gradients are disposed by the
+        // caller right after this returns, and the weights before the update are kept as
+        // clones (the cpu backend shares the values, wasm copies them within its memory).
+        let layers: LayerStat[] | undefined;
+        let gs: ReturnType<typeof scanGradient>[] | undefined;
+        let hists: (Histogram | undefined)[] | undefined;
+        let before: Tensor[] = [];
         try {
-          gv = named.map(([, t]) => readFloats(t));
-          before = named.map(([name]) => readFloats(vars[name]));
+          gs = [];
+          hists = [];
+          for (const [, t] of named) {
+            const v = hostView(tf, t);
+            const scan = scanGradient(v, hist);
+            gs.push(scan);
+            hists.push(hist ? hostHistogram(v, scan.min, scan.max, bins, scan.nan + scan.inf > 0) : undefined);
+          }
+          before = named.map(([name]) => tf.keep(vars[name].clone()));
         } catch (e) {
+          gs = undefined;
           listener.onError?.(e as Error);
         }
         base.call(self, g);
-        let after: Float32Array[] | undefined;
-        let other: { w: ModelWeight; now: Float32Array; snap: Float32Array | undefined }[] = [];
         try {
-          if (gv) after = named.map(([name]) => readFloats(vars[name]));
-          other = others.map((w) => {
-            const snap = snapshots.get(w.name);
-            return { w, now: readFloats(w.variable), snap: snap === undefined ? undefined : snap instanceof Float32Array ? snap : readFloats(snap) };
-          });
+          if (gs && hists) {
+            const [g0, h0] = [gs, hists];
+            layers = names.map((name, i): LayerStat => {
+              const [w2, d2] = scanUpdate(hostView(tf, vars[name]), hostView(tf, before[i]));
+              const stat = gradientStat(listener, name, [g0[i].g2, g0[i].gmax, w2, d2, g0[i].nan, g0[i].inf], sizes[i]);
+              if (h0[i]) stat.gradHistogram = h0[i];
+              return stat;
+            });
+            for (const w of others) {
+              const now = hostView(tf, w.variable);
+              const snap = snapshots.get(w.name);
+              const w2 = sumSquares(now);
+              const d2 = w.trainable ? 0 : snap ? scanUpdate(now, snap instanceof Float32Array ? snap : readFloats(snap))[1] : -1;
+              layers.push(otherStat(w, w2, d2));
+            }
+          }
         } catch (e) {
+          layers = undefined;
           listener.onError?.(e as Error);
+        } finally {
+          for (const t of before) t.dispose();
         }
         if (listener.wantStats(s + 1)) takeSnapshots();
         else dropSnapshots();
-        if (!gv || !before || !after) return;
-        const [g0, b0, a0] = [gv, before, after];
-        track(
-          Promise.resolve().then(() => {
-            const layers = names.map((name, i): LayerStat => {
-              const gs = scanGradient(g0[i], hist);
-              const [w2, d2] = scanUpdate(a0[i], b0[i]);
-              const stat = gradientStat(listener, name, [gs.g2, gs.gmax, w2, d2, gs.nan, gs.inf], sizes[i]);
-              if (hist) stat.gradHistogram = hostHistogram(g0[i], gs.min, gs.max, bins, gs.nan + gs.inf > 0);
-              return stat;
-            });
-            for (const { w, now, snap } of other) {
-              const w2 = sumSquares(now);
-              const d2 = w.trainable ? 0 : snap ? scanUpdate(now, snap)[1] : -1;
-              layers.push(otherStat(w, w2, d2));
-            }
-            listener.onStats(s, layers);
-          }),
-        );
+        if (!layers) return;
+        const l0 = layers;
+        track(Promise.resolve().then(() => listener.onStats(s, l0)));
       }
 
       function deviceStep(self: unknown, g: NamedGrads): void {
@@ -304,6 +311,17 @@ function otherStat(w: ModelWeight, w2: number, d2: number): LayerStat {
   };
 }
 
+/**
+ * A float32 tensor's values without a copy, to be read before anything else runs on the
+ * backend: a view of the wasm backend's memory (which a later allocation may move or reuse),
+ * the cpu backend's own array; a copy elsewhere.
+ */
+export function hostView(tf: TF, t: Tensor): Float32Array {
+  const backend = tf.backend() as unknown as { typedArrayFromHeap?(t: Tensor): Float32Array };
+  if (t.dtype === 'float32' && typeof backend.typedArrayFromHeap === 'function') return backend.typedArrayFromHeap(t);
+  return readFloats(t);
+}
+
 /** A tensor's values as float32: a copy on wasm, the backend's own (never rewritten) array on cpu. */
 function readFloats(t: Tensor): Float32Array {
   const v = t.dataSync();
@@ -362,6 +380,63 @@ interface ProbeLayer {
   activation?: string;
 }
 
+function probeLayerOf(layer: LayersModel['layers'][number]): ProbeLayer {
+  let activation: string | undefined;
+  try {
+    activation = (layer.getConfig() as { activation?: string }).activation;
+  } catch {
+    activation = undefined;
+  }
+  return { name: layer.name, className: layer.getClassName(), activation: layer.getClassName() === 'Activation' || typeof activation === 'string' ? activation : undefined };
+}
+
+/**
+ * What the probe and the tap report of each layer's output: on the host from views of the
+ * values, or with tf ops into one small tensor read asynchronously. `outs[i]` is `layers[i]`'s
+ * output; the caller disposes them.
+ */
+async function summariseOutputs(tf: TF, layers: ProbeLayer[], outs: Tensor[], bins: number, place: SummaryPlace): Promise<ActivationStat[]> {
+  if (place === 'host') {
+    return layers.map((l, i) => {
+      const y = outs[i];
+      const v = y.dtype === 'float32' ? hostView(tf, y) : readFloats(y);
+      return { layer: l.name, className: l.className, ...hostActivation(v, y.shape[y.shape.length - 1] ?? 1, l.activation, bins), ...(l.activation ? { activation: l.activation } : {}) };
+    });
+  }
+  const summary = tf.tidy(() =>
+    tf.stack(
+      outs.map((y, i) => {
+        const f = y.toFloat();
+        const { mean, variance } = tf.moments(f);
+        const zero = f.equal(0).toFloat().mean();
+        const sat = saturationTest(tf, layers[i].activation, f);
+        // Dead units: the last axis's entries that are 0 for every sample and position.
+        const units = f.shape[f.shape.length - 1] ?? 1;
+        const dead = f.reshape([-1, units]).abs().max(0).equal(0).toFloat().mean();
+        return tf.concat([tf.stack([mean, variance.sqrt(), zero, sat, dead, tf.scalar(units)]), histogramTensor(tf, f, bins)]);
+      }),
+    ),
+  );
+  try {
+    const v = (await summary.data()) as Float32Array;
+    const W = 6 + 2 + bins;
+    return layers.map((l, i) => ({
+      layer: l.name,
+      className: l.className,
+      mean: finite(v[i * W]),
+      std: finite(v[i * W + 1]),
+      fracZero: finite(v[i * W + 2]),
+      fracSaturated: finite(v[i * W + 3]),
+      histogram: readHistogram(v, i * W + 6, bins),
+      ...(l.activation ? { activation: l.activation } : {}),
+      deadFraction: finite(v[i * W + 4]),
+      units: Math.round(v[i * W + 5]),
+    }));
+  } finally {
+    summary.dispose();
+  }
+}
+
 /**
  * The model's layers' outputs on a fixed batch. Built once; `run` summarises each output on
  * the device and resolves with one small array per call.
@@ -394,13 +469,7 @@ export class ActivationProbe {
       }
       const t = (Array.isArray(out) ? out[0] : out) as ReturnType<TF['input']>;
       outputs.push(t);
-      let activation: string | undefined;
-      try {
-        activation = (layer.getConfig() as { activation?: string }).activation;
-      } catch {
-        activation = undefined;
-      }
-      this.layers.push({ name: layer.name, className: layer.getClassName(), activation: layer.getClassName() === 'Activation' || typeof activation === 'string' ? activation : undefined });
+      this.layers.push(probeLayerOf(layer));
     }
     try {
       this.probeModel = outputs.length ? tf.model({ inputs: model.inputs, outputs }) : undefined;
@@ -423,54 +492,91 @@ export class ActivationProbe {
   async run(xs: Tensor[]): Promise<ActivationStat[]> {
     const probeModel = this.probeModel;
     if (!probeModel) return [];
-    const { tf, bins } = this;
-    if ((this.place ?? summaryPlace(tf)) === 'host') {
-      const outs = tf.tidy(() => this.outputs(probeModel, xs));
-      try {
-        return this.layers.map((l, i) => {
-          const y = outs[i];
-          return { layer: l.name, className: l.className, ...hostActivation(readFloats(y), y.shape[y.shape.length - 1] ?? 1, l.activation, bins), ...(l.activation ? { activation: l.activation } : {}) };
-        });
-      } finally {
-        tf.dispose(outs);
-      }
-    }
-    const summary = tf.tidy(() => {
-      const list = this.outputs(probeModel, xs);
-      return tf.stack(
-        list.map((y, i) => {
-          const f = y.toFloat();
-          const { mean, variance } = tf.moments(f);
-          const zero = f.equal(0).toFloat().mean();
-          const sat = saturationTest(tf, this.layers[i].activation, f);
-          // Dead units: the last axis's entries that are 0 for every sample and position.
-          const units = f.shape[f.shape.length - 1] ?? 1;
-          const dead = f.reshape([-1, units]).abs().max(0).equal(0).toFloat().mean();
-          return tf.concat([tf.stack([mean, variance.sqrt(), zero, sat, dead, tf.scalar(units)]), histogramTensor(tf, f, bins)]);
-        }),
-      );
-    });
+    const { tf } = this;
+    const outs = tf.tidy(() => this.outputs(probeModel, xs));
     try {
-      const v = (await summary.data()) as Float32Array;
-      const W = 6 + 2 + bins;
-      return this.layers.map((l, i) => ({
-        layer: l.name,
-        className: l.className,
-        mean: finite(v[i * W]),
-        std: finite(v[i * W + 1]),
-        fracZero: finite(v[i * W + 2]),
-        fracSaturated: finite(v[i * W + 3]),
-        histogram: readHistogram(v, i * W + 6, bins),
-        ...(l.activation ? { activation: l.activation } : {}),
-        deadFraction: finite(v[i * W + 4]),
-        units: Math.round(v[i * W + 5]),
-      }));
+      return await summariseOutputs(tf, this.layers, outs, this.bins, this.place ?? summaryPlace(tf));
     } finally {
-      summary.dispose();
+      tf.dispose(outs);
     }
   }
 
   dispose(): void {
     // The probe model shares the trained model's layers and weights: nothing of its own to free.
+  }
+}
+
+/**
+ * Activation statistics from the training step's own forward pass, for schedules that want
+ * them at (nearly) every step: the fixed probe needs an inference pass of its own, which alone
+ * costs 15–35% of a training step on wasm and cpu (`npm run bench:train`, 'forward pass').
+ * Each top-level layer's `call` is wrapped on the instance; while armed, a copy of each layer's
+ * first output is kept, and `collect` summarises them as the probe does. These are the training
+ * batch's figures in training mode — dropout active, batch normalisation on the batch's own
+ * statistics — and they change with the batch, where the probe's are comparable step to step.
+ */
+export class BatchActivationTap {
+  readonly layers: ProbeLayer[] = [];
+  private readonly captured = new Map<number, Tensor>();
+  private armed = false;
+  private readonly restore: (() => void)[] = [];
+
+  constructor(
+    private readonly tf: TF,
+    model: LayersModel,
+    private readonly bins = 20,
+    private readonly place?: SummaryPlace,
+  ) {
+    for (const layer of model.layers) {
+      if (layer.getClassName() === 'InputLayer') continue;
+      const index = this.layers.length;
+      this.layers.push(probeLayerOf(layer));
+      const target = layer as unknown as { call: (inputs: unknown, kwargs: unknown) => unknown };
+      const own = Object.prototype.hasOwnProperty.call(target, 'call');
+      const original = target.call;
+      target.call = (inputs: unknown, kwargs: unknown) => {
+        const out = original.call(target, inputs, kwargs);
+        if (this.armed && !this.captured.has(index)) {
+          const first = (Array.isArray(out) ? out[0] : out) as Tensor | undefined;
+          // A clone: a layer may return its input (a linear activation, dropout at rate 0), which
+          // is not ours to dispose. On cpu it shares the values; wasm copies within its memory.
+          if (first && typeof first === 'object' && 'dataId' in first) this.captured.set(index, tf.keep(first.clone()));
+        }
+        return out;
+      };
+      this.restore.push(() => {
+        if (own) target.call = original;
+        else delete (target as Partial<typeof target>).call;
+      });
+    }
+  }
+
+  /** Keep the layers' outputs of the next forward pass. */
+  arm(): void {
+    this.drop();
+    this.armed = true;
+  }
+
+  /** The summaries of what the armed forward pass produced (layers it did not reach are left out); disarms. */
+  async collect(): Promise<ActivationStat[]> {
+    this.armed = false;
+    const order = [...this.captured.keys()].sort((a, b) => a - b);
+    const outs = order.map((i) => this.captured.get(i) as Tensor);
+    try {
+      return await summariseOutputs(this.tf, order.map((i) => this.layers[i]), outs, this.bins, this.place ?? summaryPlace(this.tf));
+    } finally {
+      this.drop();
+    }
+  }
+
+  private drop(): void {
+    for (const t of this.captured.values()) t.dispose();
+    this.captured.clear();
+  }
+
+  uninstall(): void {
+    this.armed = false;
+    this.drop();
+    this.restore.forEach((r) => r());
   }
 }

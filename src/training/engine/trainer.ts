@@ -12,7 +12,7 @@ import type { BackendSelection, TF } from './backend';
 import { buildModel, ModelBuildError } from './build-model';
 import { DataError, makeDataset, Rng, type DataSpec, type Dataset, type OutputKind } from './datasets';
 import { dataStats } from './data-stats';
-import { ActivationProbe, installGradientHook, type ModelWeight } from './instrument';
+import { ActivationProbe, BatchActivationTap, installGradientHook, type ModelWeight } from './instrument';
 import { RunStore } from './run-store';
 
 type Tensor = ReturnType<TF['tensor']>;
@@ -323,6 +323,7 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
   let model: LayersModel | undefined;
   const tensors: Tensor[] = [];
   let hook: ReturnType<typeof installGradientHook> | undefined;
+  let tap: BatchActivationTap | undefined;
   const done = (status: DoneEvent['status']): DoneEvent => ({
     type: 'done',
     status,
@@ -437,12 +438,13 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
       },
       bins,
     );
-    const probe = new ActivationProbe(tf, m, bins);
-    if (probe.skipped.length) emit({ type: 'log', level: 'info', message: `no activation statistics for ${probe.skipped.join(', ')}` });
+    const probe = cfg.activationsFrom === 'batch' ? undefined : new ActivationProbe(tf, m, bins);
+    if (probe?.skipped.length) emit({ type: 'log', level: 'info', message: `no activation statistics for ${probe.skipped.join(', ')}` });
+    tap = cfg.activationsFrom === 'batch' ? new BatchActivationTap(tf, m, bins) : undefined;
     const runProbe = async (s: number) => {
       try {
-        const layers = await probe.run(xProbe);
-        if (layers.length) emit({ type: 'activations', step: s, layers });
+        const layers = tap ? await tap.collect() : probe ? await probe.run(xProbe) : [];
+        if (layers.length) emit({ type: 'activations', step: s, layers, ...(tap ? { source: 'batch' as const } : {}) });
       } catch (e) {
         emit({ type: 'log', level: 'warning', message: `activation statistics failed: ${(e as Error).message}` });
       }
@@ -454,7 +456,8 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     let lastStepEvent = 0;
     const stepEventMs = cfg.stepEventMs ?? 0;
     emit({ type: 'state', state: 'running' });
-    await runProbe(0);
+    // Before the first step: the probe batch only (the tap has no forward pass to read yet).
+    if (!tap) await runProbe(0);
     outer: for (epoch = 0; epoch < epochs; ) {
       const order = shuffled(nTrain, rng);
       const epochLosses: number[] = [];
@@ -481,6 +484,7 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
         const idx = tf.tensor1d(order.slice(from, to), 'int32');
         const xb = xTrain.map((x) => tf.gather(x, idx));
         const yb = yTrain.map((y) => tf.gather(y, idx));
+        if (tap && probeDue(step + 1)) tap.arm();
         const t0 = performance.now();
         let out: number | number[];
         try {
@@ -541,7 +545,7 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
       if (cfg.steps && step >= cfg.steps) break;
     }
     await hook.pending();
-    if (!probeDue(step)) await runProbe(step);
+    if (!tap && !probeDue(step)) await runProbe(step);
     if (cfg.saveModel) {
       modelDir = path.join(store.dir, 'model');
       await saveModel(tf, m, modelDir);
@@ -559,6 +563,7 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     return done('failed');
   } finally {
     hook?.uninstall();
+    tap?.uninstall();
     tf.dispose(tensors);
     model?.dispose();
   }
