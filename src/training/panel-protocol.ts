@@ -14,7 +14,7 @@
  * itself reported (checked against that run's errors before it is revealed).
  * No `vscode`, Node or DOM import: the extension, the page bundle and the tests use it.
  */
-import { BACKEND_CHOICES, workerMessageSchema, type WorkerMessage } from './protocol';
+import { ACTIVATION_SOURCES, BACKEND_CHOICES, workerMessageSchema, type WorkerMessage } from './protocol';
 import type { RunSnapshot } from './series';
 import type { RunSummary } from './runs';
 import { array, bool, int, literal, nullable, num, object, oneOf, optional, record, str, tagged, validate, type Infer, type Result } from './validate';
@@ -70,6 +70,7 @@ export const runSnapshotSchema = object({
     saved: optional(workerMessageSchema),
     errors: array(workerMessageSchema, 10_000),
     logs: array(workerMessageSchema, 10_000),
+    activationsFrom: optional(oneOf(ACTIVATION_SOURCES)),
   }),
   steps: object({ step: column, epoch: column, loss: column, learningRate: column, samplesPerSec: column, elapsedMs: column, metrics: record(column) }),
   epochs: object({ step: column, epoch: column, loss: column, valLoss: column, metrics: record(column) }),

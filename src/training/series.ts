@@ -110,6 +110,8 @@ export type RunInfo = {
   saved?: WorkerMessageOf<'saved'>;
   errors: WorkerMessageOf<'error'>[];
   logs: WorkerMessageOf<'log'>[];
+  /** 'batch' once activations came from the training step's forward pass (`activationsFrom: 'batch'`). */
+  activationsFrom?: 'probe' | 'batch';
 };
 
 /** The JSON form of a RunSeries (what the extension sends the page). */
@@ -202,6 +204,7 @@ export class RunSeries {
       case 'layer-stats':
         return this.addStats(m);
       case 'activations':
+        this.info.activationsFrom = m.source ?? 'probe';
         return this.addProbe(m);
     }
   }

@@ -155,6 +155,19 @@ describe('training panel: messages to the page (validated by the page)', () => {
     assert.equal(broken.ok, false);
   });
 
+  it('says where the activation statistics came from: the probe batch, or the training batch', () => {
+    const acts = (step: number, source?: 'batch') => ({ v: 1, type: 'activations', step, layers: [{ layer: 'd', className: 'Dense', mean: 0.1, std: 1, fracZero: 0.5, fracSaturated: 0, histogram: { min: 0, max: 1, counts: [1, 2] } }], ...(source ? { source } : {}) }) as never;
+    const probe = RunSeries.fromMessages([acts(0), acts(10)]);
+    assert.equal(probe.info.activationsFrom, 'probe');
+    const batch = RunSeries.fromMessages([acts(1, 'batch'), acts(2, 'batch')]);
+    assert.equal(batch.info.activationsFrom, 'batch');
+    const msg = JSON.parse(JSON.stringify({ type: 'snapshot', runId: '0/r', title: 't', live: false, series: batch.snapshot() }));
+    assert.equal(parseToPanel(msg).ok, true);
+    assert.equal(RunSeries.from(msg.series).info.activationsFrom, 'batch');
+    assert.equal(parseToPanel({ ...msg, series: { ...msg.series, info: { ...msg.series.info, activationsFrom: 'guess' } } }).ok, false);
+    assert.equal(parseToPanel({ type: 'events', runId: '0/r', events: [{ ...(acts(3) as object), source: 'guess' }] }).ok, false);
+  });
+
   it('rejects anything else', () => {
     assert.equal(parseToPanel({ type: 'eval', code: 'alert(1)' }).ok, false);
     assert.equal(parseToPanel({ type: 'init' }).ok, false);

@@ -444,11 +444,16 @@ export class ActivationGrid {
   }
 
   private readonly labels: { title: HTMLElement; hint: HTMLElement };
+  /** Where the shown activations come from: the hint says the probe batch or the training batch. */
+  private shownSource: 'probe' | 'batch' | undefined;
 
   /** Sets the fixed texts in the page's language. */
   localize(): void {
     this.labels.title.textContent = t('Activation distributions over time');
-    this.labels.hint.textContent = t('Each strip: probe steps left to right, activation values bottom to top, shaded by how many of the probe batch’s activations fall there; the line is the mean. Click a layer to see its source.');
+    this.labels.hint.textContent =
+      this.series?.info.activationsFrom === 'batch'
+        ? t('Each strip: steps left to right, activation values bottom to top, shaded by how many of that step’s training-batch activations fall there (training mode: dropout on); the line is the mean. Click a layer to see its source.')
+        : t('Each strip: probe steps left to right, activation values bottom to top, shaded by how many of the probe batch’s activations fall there; the line is the mean. Click a layer to see its source.');
   }
 
   draw(series: RunSeries | undefined): void {
@@ -458,6 +463,10 @@ export class ActivationGrid {
       this.grid.replaceChildren();
     }
     if (!series) return;
+    if (series.info.activationsFrom !== this.shownSource) {
+      this.shownSource = series.info.activationsFrom;
+      this.localize();
+    }
     const steps = series.probeSteps;
     for (const p of series.probes) {
       let c = this.cards.get(p.name);
@@ -549,7 +558,7 @@ export class ActivationGrid {
     const i = Math.min(p.points.length - 1, Math.max(0, Math.floor(((e.clientX - rect.left) / rect.width) * p.points.length)));
     const pt = p.points[i];
     this.tip.replaceChildren();
-    const lines = [t('{0} · probe at step {1}', layer, s.probeSteps[i] ?? '?')];
+    const lines = [s.info.activationsFrom === 'batch' ? t('{0} · training batch at step {1}', layer, s.probeSteps[i] ?? '?') : t('{0} · probe at step {1}', layer, s.probeSteps[i] ?? '?')];
     if (pt) {
       lines.push(t('mean {0} · std {1}', formatValue(pt.mean), formatValue(pt.std)), t('zeros {0} · saturated {1}', pct(pt.fracZero), pct(pt.fracSaturated)), t('range {0} … {1}', formatValue(pt.histogram.min), formatValue(pt.histogram.max)));
     } else lines.push(t('no statistics at this probe'));

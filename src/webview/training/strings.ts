@@ -18,6 +18,7 @@ export const TRAINING_ZH: Readonly<Record<string, string>> = {
   ', in ': '，在 ',
   '{0} ({1}): reveal its source line': '{0}（{1}）：跳转到它的源代码行',
   '{0} · probe at step {1}': '{0} · 第 {1} 步的探测',
+  '{0} · training batch at step {1}': '{0} · 第 {1} 步的训练批次',
   '{0} h {1} min': '{0} 小时 {1} 分钟',
   '{0} lr {1} ({2}), loss {3}, batch {4}': '{0} 学习率 {1}（{2}），损失 {3}，批大小 {4}',
   '{0} min {1} s': '{0} 分 {1} 秒',
@@ -74,6 +75,8 @@ export const TRAINING_ZH: Readonly<Record<string, string>> = {
   'e.g. --epochs 3': '例如 --epochs 3',
   'Each strip: probe steps left to right, activation values bottom to top, shaded by how many of the probe batch’s activations fall there; the line is the mean. Click a layer to see its source.':
     '每一条：从左到右是探测的步数，从下到上是激活值，颜色深浅表示探测批次中落在该处的激活有多少；线条是均值。点击某一层可查看它的源代码。',
+  'Each strip: steps left to right, activation values bottom to top, shaded by how many of that step’s training-batch activations fall there (training mode: dropout on); the line is the mean. Click a layer to see its source.':
+    '每一条：从左到右是训练步数，从下到上是激活值，颜色深浅表示该步训练批次中落在该处的激活有多少（训练模式：dropout 生效）；线条是均值。点击某一层可查看它的源代码。',
   'elapsed {0}': '已用时 {0}',
   'end the program after this many optimizer steps (empty: let it finish)': '优化器走完这么多步后结束程序（留空：让它运行完）',
   'epoch {0}': '第 {0} 轮',
