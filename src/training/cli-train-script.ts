@@ -12,7 +12,7 @@ import { analyzeFiles } from '../analysis/engine';
 import type { ModelGraph } from '../analysis/graph';
 import { findingsJson } from '../health/monitor';
 import { pickModel, type TrainIO } from './cli-train';
-import type { WorkerMessage } from './protocol';
+import { ACTIVATION_SOURCES, type ActivationSource, type WorkerMessage } from './protocol';
 import { ScriptRun, type ScriptRunResult, type ScriptStartOptions } from './script-host';
 import { TRANSPILERS, type TranspilerChoice } from './script/config';
 import { defaultRunDir } from './engine/run-store';
@@ -20,7 +20,7 @@ export { SCRIPT_USAGE } from './script/usage';
 import { hasTrainingCode, trainingCodeOf, type TrainingCode } from './training-calls';
 import { epochLine, fmt, healthPrinter, metricsText, resultWithCtrlC } from './cli-progress';
 
-const VALUE_FLAGS = new Set(['--model', '--dataset', '--epochs', '--steps', '--backend', '--out', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--stats-every', '--probe-every', '--script', '--node', '--transpiler', '--columns', '--validation-split']);
+const VALUE_FLAGS = new Set(['--model', '--dataset', '--epochs', '--steps', '--backend', '--out', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--stats-every', '--probe-every', '--activations-from', '--script', '--node', '--transpiler', '--columns', '--validation-split']);
 const BOOL_FLAGS = new Set(['--json', '--save-model', '--no-stop-on-nan']);
 /** Built-in trainer settings that a program's own code decides. */
 const IGNORED_WITH_SCRIPT = ['--epochs', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--columns', '--validation-split'];
@@ -124,6 +124,11 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
     }
     ints[name] = v;
   }
+  const activationsFrom = flags.get('--activations-from') as ActivationSource | undefined;
+  if (activationsFrom !== undefined && !ACTIVATION_SOURCES.includes(activationsFrom)) {
+    io.err(`layer-lens train: --activations-from must be one of ${ACTIVATION_SOURCES.join(', ')}`);
+    return 2;
+  }
   const transpiler = (flags.get('--transpiler') ?? 'auto') as TranspilerChoice;
   if (!TRANSPILERS.includes(transpiler)) {
     io.err(`layer-lens train: --transpiler must be one of ${TRANSPILERS.join(', ')}`);
@@ -219,6 +224,7 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
       ...(ints['--steps'] ? { maxSteps: ints['--steps'] } : {}),
       ...(ints['--stats-every'] ? { statsEvery: ints['--stats-every'] } : {}),
       ...(ints['--probe-every'] ? { probeEvery: ints['--probe-every'] } : {}),
+      ...(activationsFrom ? { activationsFrom } : {}),
       ...(flags.has('--save-model') ? { saveModel: true } : {}),
       ...(flags.has('--no-stop-on-nan') ? { stopOnNaN: false } : {}),
       ...(transpiler !== 'auto' ? { transpiler } : {}),

@@ -12,6 +12,7 @@
  * yields to the event loop cannot receive IPC messages, so at every step boundary the preload
  * also re-reads the file (at most every 100 ms), and while paused it blocks in place, polling it.
  */
+import { ACTIVATION_SOURCES } from '../protocol';
 import { array, bool, int, literal, object, oneOf, optional, str, validate, type Infer, type Result } from '../validate';
 
 export const SCRIPT_CONFIG_ENV = 'LAYER_LENS_SCRIPT_CONFIG';
@@ -36,9 +37,15 @@ export const scriptConfigSchema = object({
   runDir: str(),
   /** Per-layer gradient statistics every N optimizer steps (default 10; 1: every step). */
   statsEvery: optional(int(1)),
-  /** Activation statistics on a fixed probe batch every N steps (default 50). */
+  /** Activation statistics every N steps (default 50): on a fixed probe batch, or the step's own batch (`activationsFrom`). */
   probeEvery: optional(int(1)),
   probeSize: optional(int(1)),
+  /**
+   * Where activation statistics come from (as the built-in trainer's TrainConfig): the fixed
+   * probe batch in inference mode (default), or 'batch', the forward pass of the program's own
+   * fit/fitDataset/trainOnBatch step (no extra pass, training mode).
+   */
+  activationsFrom: optional(oneOf(ACTIVATION_SOURCES)),
   histogramBins: optional(int(2)),
   /** A `step` event at most every this many ms (0, the default: every step). */
   stepEventMs: optional(int(0)),

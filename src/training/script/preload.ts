@@ -101,7 +101,7 @@ function start(cfg: ScriptConfig): void {
     args: cfg.args ?? [],
     model: cfg.modelName ?? null,
     codeHash: cfg.codeHash,
-    settings: { statsEvery: cfg.statsEvery ?? 10, probeEvery: cfg.probeEvery ?? 50, maxSteps: cfg.maxSteps ?? null, stopOnNaN: cfg.stopOnNaN ?? true },
+    settings: { statsEvery: cfg.statsEvery ?? 10, probeEvery: cfg.probeEvery ?? 50, activationsFrom: cfg.activationsFrom ?? 'probe', maxSteps: cfg.maxSteps ?? null, stopOnNaN: cfg.stopOnNaN ?? true },
     node: process.version,
     execPath: process.execPath,
     cwd: process.cwd(),

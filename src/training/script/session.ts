@@ -11,13 +11,20 @@
  *    a callback (batch and epoch logs, the activation probe, pause without blocking the event
  *    loop) and to describe the model, its compile settings and the data.
  *
+ * Activation statistics (`activationsFrom`, as the built-in trainer's): a fixed probe batch run
+ * through the model (default), or with 'batch' the layers' outputs of the program's own training
+ * step, kept by a `BatchActivationTap` armed before a probe-due step's forward pass. Both need
+ * a model-level step (fit, fitDataset, trainOnBatch): a custom loop (`optimizer.minimize`,
+ * `applyGradients`) has no model to run or tap, so it gets no activation statistics in either
+ * mode — only the gradient statistics of its variables.
+ *
  * Events are the built-in worker's (protocol.ts), so the CLI, the panel, the run folder and
  * the health monitor read both the same way.
  */
 import { finite, type LayerStat, type WorkerEvent } from '../protocol';
 import type { TF } from '../engine/backend';
 import { dataStats } from '../engine/data-stats';
-import { ActivationProbe, installGradientHook, OPTIMIZER_CLASSES, type ModelWeight } from '../engine/instrument';
+import { ActivationProbe, BatchActivationTap, installGradientHook, OPTIMIZER_CLASSES, type ModelWeight } from '../engine/instrument';
 import { EARLY_PROBE_EVERY, EARLY_STATS_EVERY, EARLY_STEPS, EVERY_STEP_STATS } from '../engine/trainer';
 import type { ScriptConfig, ControlState } from './config';
 import { formatLocation, sourceLine, userLocation, type SourceLocation } from './source-location';
@@ -75,6 +82,12 @@ interface ModelInfo {
   probe?: ActivationProbe;
   probeXs?: Tensor[];
   probeNs?: TF;
+  /** With `activationsFrom: 'batch'` (instead of the probe): the layers' outputs of the step's own forward pass. */
+  tap?: BatchActivationTap;
+  /** The tap keeps the outputs of the step under way (armed before it, collected at its end). */
+  tapArmed?: boolean;
+  /** The input shapes of the first batch fitDataset gets (its `dataset` event; no probe batch is kept with the tap). */
+  inputShapes?: (number | null)[][];
   compiled?: boolean;
   datasetSent?: boolean;
   dataStatsSent?: boolean;
@@ -575,9 +588,10 @@ export class Session {
     if (core) {
       try {
         const probeNs = Object.assign(Object.create(core) as TF, { model: ns.model });
-        info.probe = new ActivationProbe(probeNs, model, this.bins);
+        if (this.cfg.activationsFrom === 'batch') info.tap = new BatchActivationTap(probeNs, model, this.bins);
+        else info.probe = new ActivationProbe(probeNs, model, this.bins);
         info.probeNs = probeNs;
-        if (info.probe.skipped.length) this.io.emit({ type: 'log', level: 'info', message: `no activation statistics for ${info.probe.skipped.join(', ')}` });
+        if (info.probe?.skipped.length) this.io.emit({ type: 'log', level: 'info', message: `no activation statistics for ${info.probe.skipped.join(', ')}` });
       } catch (e) {
         this.io.emit({ type: 'log', level: 'info', message: `no activation statistics for ${name}: ${(e as Error).message}` });
       }
@@ -598,6 +612,7 @@ export class Session {
     }
   }
 
+  /** The probe batch through the model: activation statistics at `step` (before training: step 0). */
   private async runProbe(info: ModelInfo, step: number): Promise<void> {
     if (!info.probe || !info.probeXs) return;
     info.probed = true;
@@ -606,6 +621,47 @@ export class Session {
       if (layers.length && !this.finished) this.io.emit({ type: 'activations', step, layers });
     } catch (e) {
       this.io.emit({ type: 'log', level: 'warning', message: `activation statistics failed: ${(e as Error).message}` });
+    }
+  }
+
+  /**
+   * activationsFrom 'batch', before a step's forward pass: the tap keeps the layers' outputs when
+   * the coming step (this.step + 1) is probe-due.
+   */
+  private armTap(info: ModelInfo): void {
+    if (!info.tap || !this.probeDue(this.step + 1)) return;
+    try {
+      info.tap.arm();
+      info.tapArmed = true;
+    } catch (e) {
+      this.warnOnce(`activation statistics failed: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * activationsFrom 'batch', at the end of a step the tap was armed for: the statistics of what
+   * its forward pass produced, as the `activations` of `step` (source 'batch'). A failure is a
+   * warning, never the program's.
+   */
+  private async collectTap(info: ModelInfo, step: number): Promise<void> {
+    if (!info.tap || !info.tapArmed) return;
+    info.tapArmed = false;
+    try {
+      const layers = await info.tap.collect();
+      if (layers.length && !this.finished) this.io.emit({ type: 'activations', step, layers, source: 'batch' });
+    } catch (e) {
+      this.warnOnce(`activation statistics failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** A training call threw with the tap armed: let go of what it kept, so no later step reports it. */
+  private async dropTap(info: ModelInfo | undefined): Promise<void> {
+    if (!info?.tap || !info.tapArmed) return;
+    info.tapArmed = false;
+    try {
+      await info.tap.collect();
+    } catch {
+      // nothing kept, nothing to report
     }
   }
 
@@ -667,10 +723,13 @@ export class Session {
       };
     const callbacks: Record<string, (...a: never[]) => Promise<void>> = {
       onTrainBegin: async () => {
-        if (!info.probed) await session.runProbe(info, session.step);
+        // Before training: the probe batch only (the tap has no forward pass to read yet).
+        if (!info.tap && !info.probed) await session.runProbe(info, session.step);
       },
       onBatchBegin: async () => {
         batchStart = session.io.now();
+        // fit and fitDataset call onBatchBegin (ours last) right before the step's trainFunction.
+        session.armTap(info);
       },
       onBatchEnd: async (_batch: number, logs: Logs = {}) => {
         if (first) {
@@ -686,8 +745,11 @@ export class Session {
         for (const [k, v] of Object.entries(logs)) if (k !== 'loss' && k !== 'batch' && k !== 'size' && typeof v === 'number') metrics[k] = finite(v);
         const opt = (model as unknown as { optimizer?: unknown }).optimizer;
         session.emitStep({ loss: finite(loss), metrics, learningRate: learningRateOf(opt), samples: logs.size ?? 0, seconds });
+        // The tap's figures are this step's (fit's validation pass, on an epoch's last batch, runs
+        // before onBatchEnd but after the training pass, whose outputs the tap kept first).
+        if (info.tap) await session.collectTap(info, session.step);
         if (!Number.isFinite(loss) && (session.cfg.stopOnNaN ?? true)) return session.failNaN(session.step, loss, site, learningRateOf(opt));
-        if (session.probeDue(session.step)) await session.runProbe(info, session.step);
+        if (!info.tap && session.probeDue(session.step)) await session.runProbe(info, session.step);
         if (session.cfg.maxSteps && session.step >= session.cfg.maxSteps) {
           session.endWith('completed', `the step limit (${session.cfg.maxSteps}) was reached`);
         }
@@ -710,7 +772,8 @@ export class Session {
         session.io.emit(ev);
       },
       onTrainEnd: async () => {
-        if (!session.probeDue(session.step)) await session.runProbe(info, session.step);
+        // The probe's last figures; the tap reads only training steps (none here).
+        if (!info.tap && !session.probeDue(session.step)) await session.runProbe(info, session.step);
       },
     };
     const guarded = Object.fromEntries(Object.entries(callbacks).map(([k, f]) => [k, guard(k, f as (...a: unknown[]) => Promise<void>)]));
@@ -741,13 +804,26 @@ export class Session {
       this.warnOnce(`${method} runs without instrumentation: ${(e as Error).message}`);
       return original.apply(model, args);
     }
-    if (method !== 'trainOnBatch') return original.apply(model, prepared);
+    if (method !== 'trainOnBatch') {
+      try {
+        return await original.apply(model, prepared);
+      } finally {
+        await this.dropTap(this.models.get(model));
+      }
+    }
     const info = this.models.get(model)!;
     const xs = tensorsOf(args[0]);
     const batch = xs[0]?.shape[0] ?? 0;
     const t = this.io.now();
     const before = this.step;
-    const out = (await original.apply(model, args)) as number | number[];
+    this.armTap(info);
+    let out: number | number[];
+    try {
+      out = (await original.apply(model, args)) as number | number[];
+    } catch (e) {
+      await this.dropTap(info);
+      throw e;
+    }
     if (this.step === before) this.step++; // an optimizer the hook does not know
     const seconds = (this.io.now() - t) / 1000;
     const values = Array.isArray(out) ? out : [out];
@@ -757,7 +833,8 @@ export class Session {
       const metrics: Record<string, number | null> = {};
       names.slice(1).forEach((m, i) => (metrics[m] = finite(values[i + 1])));
       this.emitStep({ loss: finite(values[0]), metrics, learningRate: learningRateOf(opt), samples: batch, seconds, epoch: 0 });
-      if (Number.isFinite(values[0]) && this.probeDue(this.step)) await this.runProbe(info, this.step);
+      if (info.tap) await this.collectTap(info, this.step);
+      else if (Number.isFinite(values[0]) && this.probeDue(this.step)) await this.runProbe(info, this.step);
     } catch (e) {
       this.warnOnce(`trainOnBatch statistics failed: ${(e as Error).message}`);
     }
@@ -817,6 +894,7 @@ export class Session {
           async next() {
             const r = await it.next();
             const value = r.value as { xs?: unknown; ys?: unknown } | undefined;
+            if (!info.inputShapes && value && !r.done) info.inputShapes = tensorsOf(value.xs).map(shapeOf);
             if (!info.probeXs && value && !r.done) session.setProbeBatch(info, tensorsOf(value.xs));
             if (!info.dataStatsSent && value && !r.done) {
               // Copies: fitDataset disposes the batch once trained, the statistics read it later.
@@ -832,10 +910,9 @@ export class Session {
       };
       const ours = this.callbackFor(model, info, ns, site, (logs) => {
         const losses = this.emitCompile(model, info, logs.size ?? 1);
-        const xs = info.probeXs ?? [];
         if (info.datasetSent) return;
         info.datasetSent = true;
-        this.io.emit({ type: 'dataset', name: 'the program\'s data (fitDataset)', task: taskOf(losses, undefined), train: 0, validation: 0, inputShapes: xs.map(shapeOf), targetShapes: [], note: 'batches from the program\'s tf.data pipeline (its size is not known ahead)' });
+        this.io.emit({ type: 'dataset', name: 'the program\'s data (fitDataset)', task: taskOf(losses, undefined), train: 0, validation: 0, inputShapes: info.inputShapes ?? [], targetShapes: [], note: 'batches from the program\'s tf.data pipeline (its size is not known ahead)' });
       });
       return [wrapped, this.withCallback(a, ours, ns)];
     }
@@ -847,7 +924,8 @@ export class Session {
     }
     this.setProbeBatch(info, xs);
     await this.emitDataStats(info, xs, tensorsOf(args[1]), xs[0]?.shape[0] ?? 0, `the first batch given to trainOnBatch (${xs[0]?.shape[0] ?? 0} samples)`);
-    if (!info.probed) await this.runProbe(info, this.step);
+    // Before the model's first step: the probe batch only (the tap reads the step's own forward pass).
+    if (!info.tap && !info.probed) await this.runProbe(info, this.step);
     return args;
   }
 

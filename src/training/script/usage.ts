@@ -6,4 +6,6 @@ export const SCRIPT_USAGE = `    --script <file>           run this program (you
     --no-stop-on-nan          let the program go on after a NaN loss
     -- <args…>                arguments passed to the program
     With your own code, --steps N ends the program after N optimizer steps; the program's own
-    data, compile settings, epochs and callbacks are used.`;
+    data, compile settings, epochs and callbacks are used. --activations-from probe|batch applies to
+    its fit, fitDataset and trainOnBatch steps (batch: the training step's own forward pass, no extra
+    pass); a custom loop (minimize) gets gradient statistics but no activation statistics.`;
