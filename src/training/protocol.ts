@@ -173,7 +173,7 @@ export type HostMessage =
 
 const skippedSchema = object({
   backend: oneOf(BACKEND_KINDS),
-  /** Stable id of the reason: package-absent, cuda-missing, cuda-version, cudnn-missing, … */
+  /** Stable id of the reason: package-absent, cuda-missing, cuda-version, cudnn-missing, cudnn-version, binding-missing, dependency-missing, abi-mismatch, load-failed, … */
   code: str(),
   reason: str(),
   /** What to do about it, when something can be done. */

@@ -56,12 +56,13 @@ describe('GPU doctor', () => {
 
   it('CUDA missing, and CUDA of another version named', () => {
     const base = { packages: { '@tensorflow/tfjs-node-gpu': GPU_DIR } };
-    const none = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR)] }), opts);
+    const none = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR), cuda11[1]] }), opts);
     assert.equal(!none.ok && none.code, 'cuda-missing');
     assert.match(!none.ok ? none.reason : '', /CUDA 11\.2 runtime \(libcudart\.so\.11\.0\) is not found on LD_LIBRARY_PATH/);
-    const v12 = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR), '/usr/local/cuda/lib64/libcudart.so.12', '/usr/local/cuda/lib64/libcudart.so'] }), opts);
+    const v12 = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR), cuda11[1], '/usr/local/cuda/lib64/libcudart.so.12', '/usr/local/cuda/lib64/libcudart.so'] }), opts);
     assert.equal(!v12.ok && v12.code, 'cuda-version');
-    assert.match(!v12.ok ? v12.reason : '', /not found; found libcudart\.so\.12, another CUDA version/);
+    assert.equal(!v12.ok && v12.reason, 'the CUDA 11.2 runtime (libcudart.so.11.0) is not found; found CUDA 12 (libcudart.so.12), which tfjs-node-gpu cannot use');
+    assert.equal(!v12.ok && v12.fix, 'install CUDA 11.2, the version tfjs-node-gpu 4.x is built against (it can be installed beside CUDA 12), and put the folder holding libcudart.so.11.0 on LD_LIBRARY_PATH');
     // The linker cache counts too, and LD_LIBRARY_PATH folders are searched.
     const viaLdconfig = diagnoseGpu(
       fakeProbe({ ...base, files: [binding(GPU_DIR), '/opt/cudnn/libcudnn.so.8.1.0', ...device], env: { LD_LIBRARY_PATH: '/opt/cudnn' }, ldconfig: '\tlibcudart.so.11.0 (libc6,x86-64) => /usr/lib/libcudart.so.11.0\n' }),
@@ -77,7 +78,42 @@ describe('GPU doctor', () => {
     assert.match(!none.ok ? none.reason : '', /cuDNN 8\.1 \(libcudnn\.so\.8\) is not found/);
     const v9 = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR), cuda11[0], '/usr/lib/x86_64-linux-gnu/libcudnn.so.9'] }), opts);
     assert.equal(!v9.ok && v9.code, 'cudnn-version');
-    assert.match(!v9.ok ? v9.reason : '', /found libcudnn\.so\.9, another cuDNN version/);
+    assert.equal(!v9.ok && v9.reason, 'cuDNN 8.1 (libcudnn.so.8) is not found; found cuDNN 9 (libcudnn.so.9), which tfjs-node-gpu cannot use');
+    assert.equal(!v9.ok && v9.fix, 'install cuDNN 8.1, the version tfjs-node-gpu 4.x is built against (it can be installed beside cuDNN 9), and put the folder holding libcudnn.so.8 on LD_LIBRARY_PATH');
+  });
+
+  it('CUDA and cuDNN both wrong: one diagnosis names both, with the code of the CUDA problem', () => {
+    const base = { packages: { '@tensorflow/tfjs-node-gpu': GPU_DIR } };
+    const both = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR), '/usr/local/cuda/lib64/libcudart.so.12', '/usr/lib/x86_64-linux-gnu/libcudnn.so.9', ...device] }), opts);
+    assert.equal(!both.ok && both.code, 'cuda-version');
+    assert.equal(!both.ok && both.reason, 'neither the CUDA 11.2 runtime (libcudart.so.11.0) nor cuDNN 8.1 (libcudnn.so.8) is found; found CUDA 12 (libcudart.so.12) and cuDNN 9 (libcudnn.so.9), which tfjs-node-gpu cannot use');
+    assert.equal(
+      !both.ok && both.fix,
+      'install CUDA 11.2 and cuDNN 8.1, the versions tfjs-node-gpu 4.x is built against (they can be installed beside CUDA 12 and cuDNN 9), and put the folders holding libcudart.so.11.0 and libcudnn.so.8 on LD_LIBRARY_PATH',
+    );
+    const none = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR), ...device] }), opts);
+    assert.equal(!none.ok && none.code, 'cuda-missing');
+    assert.equal(!none.ok && none.reason, 'neither the CUDA 11.2 runtime (libcudart.so.11.0) nor cuDNN 8.1 (libcudnn.so.8) is found on LD_LIBRARY_PATH, /usr/local/cuda/lib64 or the linker cache');
+    assert.equal(!none.ok && none.fix, 'install CUDA 11.2 and cuDNN 8.1, the versions tfjs-node-gpu 4.x is built against, and put the folders holding libcudart.so.11.0 and libcudnn.so.8 on LD_LIBRARY_PATH');
+    // CUDA absent, cuDNN of another version: still the CUDA code, and the cuDNN found is named.
+    const mixed = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR), '/usr/lib/x86_64-linux-gnu/libcudnn.so.9', ...device] }), opts);
+    assert.equal(!mixed.ok && mixed.code, 'cuda-missing');
+    assert.match(!mixed.ok ? mixed.reason : '', /^neither .* is found; found cuDNN 9 \(libcudnn\.so\.9\), which tfjs-node-gpu cannot use$/);
+  });
+
+  it('found libraries are named once per major version; cuDNN sub-libraries are not counted', () => {
+    const base = { packages: { '@tensorflow/tfjs-node-gpu': GPU_DIR } };
+    const lib = (f: string) => `/usr/local/cuda/lib64/${f}`;
+    const files = [binding(GPU_DIR), cuda11[0], ...['libcudart.so.12', 'libcudart.so.12.4.127', 'libcudart.so.10.1', 'libcudart.so'].map(lib)];
+    files.push(...['libcudnn.so', 'libcudnn.so.9', 'libcudnn.so.9.14.0', 'libcudnn.so.7.6.5', 'libcudnn_ops.so.9', 'libcudnn_cnn.so.8', 'libcudnn_ops_infer.so.8'].map((f) => `/usr/lib/x86_64-linux-gnu/${f}`));
+    const d = diagnoseGpu(fakeProbe({ ...base, files }), opts);
+    assert.equal(!d.ok && d.code, 'cudnn-version');
+    assert.equal(!d.ok && d.reason, 'cuDNN 8.1 (libcudnn.so.8) is not found; found cuDNN 7 (libcudnn.so.7.6.5) and cuDNN 9 (libcudnn.so.9), which tfjs-node-gpu cannot use');
+    const cudaOnly = diagnoseGpu(fakeProbe({ ...base, files: files.filter((f) => f !== cuda11[0]).concat('/usr/lib/x86_64-linux-gnu/libcudnn.so.8') }), opts);
+    assert.equal(!cudaOnly.ok && cudaOnly.reason, 'the CUDA 11.2 runtime (libcudart.so.11.0) is not found; found CUDA 10 (libcudart.so.10.1) and CUDA 12 (libcudart.so.12), which tfjs-node-gpu cannot use');
+    // Only sub-libraries of cuDNN: that is no cuDNN.
+    const subOnly = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR), cuda11[0], '/usr/lib/x86_64-linux-gnu/libcudnn_ops.so.9'] }), opts);
+    assert.equal(!subOnly.ok && subOnly.code, 'cudnn-missing');
   });
 
   it('no device: no driver, or a driver without a device', () => {
@@ -95,10 +131,21 @@ describe('GPU doctor', () => {
     const base = { packages: { '@tensorflow/tfjs-node-gpu': GPU_DIR }, platform: 'win32' as const };
     const bin = 'C:\\CUDA\\bin';
     const p = (f: string) => path.join(bin, f);
-    const missing = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR)], env: { PATH: bin } }), opts);
+    const missing = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR), p('cudnn64_8.dll')], env: { PATH: bin } }), opts);
     assert.match(!missing.ok ? missing.reason : '', /cudart64_110\.dll\) is not found on PATH/);
-    const wrong = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR), p('cudart64_12.dll')], env: { PATH: bin } }), opts);
-    assert.match(!wrong.ok ? wrong.reason : '', /found cudart64_12\.dll/);
+    const wrong = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR), p('cudnn64_8.dll'), p('cudart64_12.dll')], env: { PATH: bin } }), opts);
+    assert.match(!wrong.ok ? wrong.reason : '', /found CUDA 12 \(cudart64_12\.dll\)/);
+    // cudart64_110.dll is every CUDA 11.x, cudart64_101.dll CUDA 10.1, cudart64_92.dll CUDA 9.2; cuDNN sub-libraries are not counted.
+    const dlls = ['cudart64_101.dll', 'cudart64_92.dll', 'cudart64_12.dll', 'cudart64_13.dll', 'cudnn64_9.dll', 'cudnn_ops64_9.dll', 'cudnn_ops_infer64_8.dll'].map(p);
+    const both = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR), ...dlls], env: { PATH: bin } }), opts);
+    assert.equal(!both.ok && both.code, 'cuda-version');
+    assert.equal(
+      !both.ok && both.reason,
+      'neither the CUDA 11.2 runtime (cudart64_110.dll) nor cuDNN 8.1 (cudnn64_8.dll) is found; found CUDA 9 (cudart64_92.dll), CUDA 10 (cudart64_101.dll), CUDA 12 (cudart64_12.dll), CUDA 13 (cudart64_13.dll) and cuDNN 9 (cudnn64_9.dll), which tfjs-node-gpu cannot use',
+    );
+    assert.match(!both.ok ? (both.fix ?? '') : '', /put the folders holding cudart64_110\.dll and cudnn64_8\.dll on PATH$/);
+    const cuda11dll = diagnoseGpu(fakeProbe({ ...base, files: [binding(GPU_DIR), p('cudart64_110.dll'), p('cudnn64_9.dll')], env: { PATH: bin } }), opts);
+    assert.equal(!cuda11dll.ok && cuda11dll.reason, 'cuDNN 8.1 (cudnn64_8.dll) is not found; found cuDNN 9 (cudnn64_9.dll), which tfjs-node-gpu cannot use');
   });
 
   it('load errors are explained by the library that failed', () => {
@@ -108,6 +155,31 @@ describe('GPU doctor', () => {
     const abi = explainLoadError('node', NODE_DIR, new Error('The module was compiled against a different Node.js version using NODE_MODULE_VERSION 93'));
     assert.equal(abi.code, 'abi-mismatch');
     assert.equal(explainLoadError('node', NODE_DIR, new Error('boom')).code, 'load-failed');
+    assert.equal(explainLoadError('gpu', GPU_DIR, new Error('tfjs_binding.node: invalid ELF header')).fix, 'run `npm rebuild @tensorflow/tfjs-node-gpu` in /ws with internet access');
+  });
+
+  it('a package copied or installed without its dependencies: npm install where it is', () => {
+    const stack = `Require stack:\n- ${GPU_DIR}/dist/index.js\n- /ext/dist/train-worker.js`;
+    const cjs = explainLoadError('gpu', GPU_DIR, Object.assign(new Error(`Cannot find module '@tensorflow/tfjs'\n${stack}`), { code: 'MODULE_NOT_FOUND' }));
+    assert.equal(cjs.code, 'dependency-missing');
+    assert.equal(cjs.reason, `@tensorflow/tfjs-node-gpu at ${GPU_DIR} cannot load @tensorflow/tfjs, a package it depends on: it was copied or installed without its dependencies`);
+    assert.equal(cjs.fix, 'run `npm install @tensorflow/tfjs-node-gpu` in /ws, which installs its dependencies too');
+    for (const dep of ['adm-zip', 'google-protobuf', 'rimraf', 'tar', '@mapbox/node-pre-gyp', 'https-proxy-agent', 'progress']) {
+      const e = explainLoadError('gpu', GPU_DIR, new Error(`Cannot find module '${dep}/lib/index.js'\n${stack}`));
+      assert.equal(e.code, 'dependency-missing', dep);
+      assert.match(e.reason, new RegExp(`cannot load ${dep}, a package`));
+    }
+    const esm = explainLoadError('node', NODE_DIR, Object.assign(new Error(`Cannot find package 'google-protobuf' imported from ${NODE_DIR}/dist/index.js`), { code: 'ERR_MODULE_NOT_FOUND' }));
+    assert.equal(esm.code, 'dependency-missing');
+    assert.equal(esm.fix, 'run `npm install @tensorflow/tfjs-node` in /ws, which installs its dependencies too');
+    // A package folder of its own (a configured path outside any node_modules): npm install in it.
+    const own = explainLoadError('gpu', '/opt/gpu/tfjs-node-gpu', new Error("Cannot find module 'adm-zip'"));
+    assert.equal(own.fix, 'run `npm install` in /opt/gpu/tfjs-node-gpu, which installs its dependencies');
+    const win = explainLoadError('gpu', 'C:\\ws\\node_modules\\@tensorflow\\tfjs-node-gpu', new Error("Cannot find module '@tensorflow/tfjs'"));
+    assert.equal(win.fix, 'run `npm install @tensorflow/tfjs-node-gpu` in C:\\ws, which installs its dependencies too');
+    // A missing file of the package itself is not a missing dependency.
+    const file = explainLoadError('gpu', GPU_DIR, new Error(`Cannot find module '${GPU_DIR}/dist/index.js'`));
+    assert.equal(file.code, 'load-failed');
   });
 
   it('tfjs-node: absent, or present without its binding', () => {

@@ -37,8 +37,54 @@ export interface Located {
 }
 export type Diagnosis = Located | ({ ok: false } & SkippedBackend);
 
-const CUDA = { version: '11.2', linux: 'libcudart.so.11.0', windows: 'cudart64_110.dll' };
-const CUDNN = { version: '8.1', linux: 'libcudnn.so.8', windows: 'cudnn64_8.dll' };
+interface Library {
+  /** How a user names it: `CUDA`, `cuDNN`. */
+  name: string;
+  /** What the reason calls it: `the CUDA 11.2 runtime`. */
+  title: string;
+  version: string;
+  linux: string;
+  windows: string;
+  /** Every file name of the library, any version; sub-libraries (libcudnn_ops…) do not match. */
+  stem: { linux: RegExp; windows: RegExp };
+  /** The major version a file name stands for, or null for an unversioned name (libcudart.so). */
+  major(file: string): number | null;
+}
+
+/** The major version in a Linux soname: libcudart.so.13.0.96 → 13. */
+const sonameMajor = (file: string): number | null => {
+  const m = /\.so\.(\d+)/.exec(file);
+  return m ? Number(m[1]) : null;
+};
+
+const CUDA: Library = {
+  name: 'CUDA',
+  title: 'the CUDA 11.2 runtime',
+  version: '11.2',
+  linux: 'libcudart.so.11.0',
+  windows: 'cudart64_110.dll',
+  stem: { linux: /^libcudart\.so(\.\d+)*$/, windows: /^cudart64_\d+\.dll$/i },
+  major(file) {
+    const win = /^cudart64_(\d+)\.dll$/i.exec(file);
+    if (!win) return sonameMajor(file);
+    // Major and minor up to CUDA 11 (cudart64_92.dll, cudart64_101.dll, cudart64_110.dll for all of 11.x), the major alone since 12.
+    const d = win[1];
+    if (d.length >= 3) return Number(d.slice(0, -1));
+    return d.length === 2 && Number(d) >= 50 ? Number(d[0]) : Number(d);
+  },
+};
+const CUDNN: Library = {
+  name: 'cuDNN',
+  title: 'cuDNN 8.1',
+  version: '8.1',
+  linux: 'libcudnn.so.8',
+  windows: 'cudnn64_8.dll',
+  stem: { linux: /^libcudnn\.so(\.\d+)*$/, windows: /^cudnn64_\d+\.dll$/i },
+  major(file) {
+    const win = /^cudnn64_(\d+)\.dll$/i.exec(file);
+    return win ? Number(win[1]) : sonameMajor(file);
+  },
+};
 const INSTALL_CUDA =
   'install CUDA 11.2 and cuDNN 8.1 (tfjs-node-gpu 4.x is built against them) and put their lib folder on LD_LIBRARY_PATH (PATH on Windows)';
 
@@ -92,16 +138,74 @@ function findLibraries(probe: SystemProbe, pattern: RegExp): string[] {
   return [...found].sort();
 }
 
-/**
- * Whether a library of the needed version is present; else the versions that are (for the
- * message "found CUDA 12 (libcudart.so.12) but …").
- */
-function checkLibrary(probe: SystemProbe, lib: { version: string; linux: string; windows: string }, stem: { linux: RegExp; windows: RegExp }): { ok: true } | { ok: false; others: string[] } {
+/** A version of a library that is present but not the one needed: `CUDA 13` (libcudart.so.13). */
+interface FoundVersion {
+  label: string;
+  /** The shortest of its file names, the one the loader asks for. */
+  file: string;
+}
+
+interface LibraryCheck {
+  lib: Library;
+  ok: boolean;
+  /** The other versions present, one per major version, oldest first. */
+  found: FoundVersion[];
+}
+
+/** Whether a library of the needed version is present; else the other versions that are. */
+function checkLibrary(probe: SystemProbe, lib: Library): LibraryCheck {
   const win = probe.platform === 'win32';
   const wanted = win ? lib.windows : lib.linux;
-  const all = findLibraries(probe, win ? stem.windows : stem.linux);
-  if (all.some((f) => f === wanted || (!win && f.startsWith(`${wanted}.`)))) return { ok: true };
-  return { ok: false, others: all };
+  const all = findLibraries(probe, win ? lib.stem.windows : lib.stem.linux);
+  if (all.some((f) => f === wanted || (!win && f.startsWith(`${wanted}.`)))) return { lib, ok: true, found: [] };
+  const byMajor = new Map<number, string>();
+  for (const f of all) {
+    const major = lib.major(f);
+    if (major === null) continue;
+    const seen = byMajor.get(major);
+    if (seen === undefined || f.length < seen.length || (f.length === seen.length && f < seen)) byMajor.set(major, f);
+  }
+  const found = [...byMajor].sort(([a], [b]) => a - b).map(([major, file]) => ({ label: `${lib.name} ${major}`, file }));
+  return { lib, ok: false, found };
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listOf(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * One diagnosis for every library that is missing or of another version, so that fixing it
+ * does not uncover the next; its code is the first problem's (cuda-* before cudnn-*).
+ */
+function libraryProblem(probe: SystemProbe, checks: LibraryCheck[]): { ok: false } & SkippedBackend {
+  const win = probe.platform === 'win32';
+  const failed = checks.filter((c) => !c.ok);
+  const first = failed[0];
+  const found = failed.flatMap((c) => c.found);
+  const fileOf = (lib: Library) => (win ? lib.windows : lib.linux);
+  const named = failed.map((c) => `${c.lib.title} (${fileOf(c.lib)})`);
+  const subject = named.length > 1 ? `neither ${named.join(' nor ')} is found` : `${named[0]} is not found`;
+  const where = win ? 'PATH' : 'LD_LIBRARY_PATH, /usr/local/cuda/lib64 or the linker cache';
+  const reason = found.length
+    ? `${subject}; found ${listOf(found.map((f) => `${f.label} (${f.file})`))}, which tfjs-node-gpu cannot use`
+    : `${subject} on ${where}`;
+  const one = failed.length === 1;
+  const beside = found.length ? ` (${one ? 'it' : 'they'} can be installed beside ${listOf(found.map((f) => f.label))})` : '';
+  const fix =
+    `install ${listOf(failed.map((c) => `${c.lib.name} ${c.lib.version}`))}, the version${one ? '' : 's'} tfjs-node-gpu 4.x is built against${beside}, ` +
+    `and put the folder${one ? '' : 's'} holding ${listOf(failed.map((c) => fileOf(c.lib)))} on ${win ? 'PATH' : 'LD_LIBRARY_PATH'}`;
+  const prefix = first.lib === CUDA ? 'cuda' : 'cudnn';
+  return { ok: false, backend: 'gpu', code: `${prefix}-${first.found.length ? 'version' : 'missing'}`, reason, fix };
+}
+
+/**
+ * The folder whose node_modules holds the package folder `dir` (where to run npm for it), or
+ * `dir` itself when it is a package folder of its own.
+ */
+function installRoot(dir: string): { root: string; inNodeModules: boolean } {
+  const m = /^(.*)[\\/]node_modules[\\/]/.exec(dir);
+  return m ? { root: m[1] || '/', inNodeModules: true } : { root: dir, inNodeModules: false };
 }
 
 function hasDevice(probe: SystemProbe): { ok: true } | { ok: false; why: string } {
@@ -159,32 +263,8 @@ export function diagnoseGpu(probe: SystemProbe, opts: DoctorOptions): Diagnosis 
       fix: `run \`npm rebuild ${GPU_PACKAGE}\` where it is installed, with internet access`,
     };
   }
-  const cuda = checkLibrary(probe, CUDA, { linux: /^libcudart\.so(\.\d+)*$/, windows: /^cudart64_\d+\.dll$/i });
-  if (!cuda.ok) {
-    const found = cuda.others.filter((f) => f !== 'libcudart.so');
-    return {
-      ok: false,
-      backend: 'gpu',
-      code: found.length ? 'cuda-version' : 'cuda-missing',
-      reason: found.length
-        ? `CUDA ${CUDA.version} runtime (${probe.platform === 'win32' ? CUDA.windows : CUDA.linux}) not found; found ${found.join(', ')}, another CUDA version, which tfjs-node-gpu cannot use`
-        : `the CUDA ${CUDA.version} runtime (${probe.platform === 'win32' ? CUDA.windows : CUDA.linux}) is not found on ${probe.platform === 'win32' ? 'PATH' : 'LD_LIBRARY_PATH, /usr/local/cuda/lib64 or the linker cache'}`,
-      fix: INSTALL_CUDA,
-    };
-  }
-  const cudnn = checkLibrary(probe, CUDNN, { linux: /^libcudnn\.so(\.\d+)*$/, windows: /^cudnn64_\d+\.dll$/i });
-  if (!cudnn.ok) {
-    const found = cudnn.others.filter((f) => f !== 'libcudnn.so');
-    return {
-      ok: false,
-      backend: 'gpu',
-      code: found.length ? 'cudnn-version' : 'cudnn-missing',
-      reason: found.length
-        ? `cuDNN ${CUDNN.version} (${probe.platform === 'win32' ? CUDNN.windows : CUDNN.linux}) not found; found ${found.join(', ')}, another cuDNN version`
-        : `cuDNN ${CUDNN.version} (${probe.platform === 'win32' ? CUDNN.windows : CUDNN.linux}) is not found`,
-      fix: INSTALL_CUDA,
-    };
-  }
+  const libraries = [checkLibrary(probe, CUDA), checkLibrary(probe, CUDNN)];
+  if (libraries.some((c) => !c.ok)) return libraryProblem(probe, libraries);
   const device = hasDevice(probe);
   if (!device.ok) {
     return { ok: false, backend: 'gpu', code: 'no-device', reason: device.why, fix: 'install the NVIDIA driver and check that `nvidia-smi` lists a GPU' };
@@ -232,13 +312,24 @@ export function explainLoadError(kind: 'gpu' | 'node', dir: string, error: unkno
       fix: INSTALL_CUDA,
     };
   }
+  const { root, inNodeModules } = installRoot(dir);
   m = /(libtensorflow[\w.]*|tfjs_binding\.node)/.exec(text);
   if (m) {
     return {
       backend: kind,
       code: 'binding-missing',
       reason: `loading ${pkg} failed: ${m[1]} cannot be loaded (${first})`,
-      fix: `run \`npm rebuild ${pkg}\` in ${path.dirname(path.dirname(dir))} with internet access`,
+      fix: inNodeModules ? `run \`npm rebuild ${pkg}\` in ${root} with internet access` : `run \`npm install\` in ${root} with internet access`,
+    };
+  }
+  // A package name, not a file: the package folder is there but what it requires is not.
+  m = /Cannot find (?:module|package) '((?:@[^/'\s]+\/)?[^./\\'\s][^/'\s]*)[^']*'/.exec(text);
+  if (m && !/^[A-Za-z]:/.test(m[1]) && !m[1].startsWith('node:')) {
+    return {
+      backend: kind,
+      code: 'dependency-missing',
+      reason: `${pkg} at ${dir} cannot load ${m[1]}, a package it depends on: it was copied or installed without its dependencies`,
+      fix: inNodeModules ? `run \`npm install ${pkg}\` in ${root}, which installs its dependencies too` : `run \`npm install\` in ${root}, which installs its dependencies`,
     };
   }
   if (/NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(text)) {
