@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { ActivationProbe, BatchActivationTap, type SummaryPlace } from '../../src/training/engine/instrument';
+import { ActivationProbe, BatchActivationTap, TAP_VALUES_PER_LAYER, type SummaryPlace } from '../../src/training/engine/instrument';
 import { hostActivation } from '../../src/training/engine/instrument-host';
 import { selectBackend } from '../../src/training/engine/backend';
 import type { ActivationStat } from '../../src/training/protocol';
@@ -71,6 +71,34 @@ for (const backend of ['cpu', 'wasm'] as const) {
         m.dispose();
       });
     }
+
+    it(`summarise an output larger than ${TAP_VALUES_PER_LAYER} values over the batch's first whole samples, the rest whole`, async () => {
+      const input = tf.input({ shape: [40, 40, 1] });
+      const conv = tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }).apply(input) as tf.SymbolicTensor;
+      const pool = tf.layers.maxPooling2d({ poolSize: 4, name: 'pool' }).apply(conv) as tf.SymbolicTensor;
+      const flat = tf.layers.flatten({ name: 'flat' }).apply(pool) as tf.SymbolicTensor;
+      const out = tf.layers.dense({ units: 3, activation: 'softmax', name: 'out', kernelInitializer: tf.initializers.glorotUniform({ seed: 6 }) }).apply(flat) as tf.SymbolicTensor;
+      const m = tf.model({ inputs: input, outputs: out });
+      m.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
+      const x = tf.randomNormal([32, 40, 40, 1], 0, 1, 'float32', 12);
+      const y = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 3), 'int32'), 3);
+      // conv: 40·40·16 = 25,600 values a sample, over the bound for the batch: its first 2 samples.
+      const kept = Math.floor(TAP_VALUES_PER_LAYER / (40 * 40 * 16));
+      assert.equal(kept, 2);
+      const head = x.slice(0, kept);
+      const [expectedConv] = await new ActivationProbe(tf, tf.model({ inputs: input, outputs: conv }), 9).run([head]);
+      const expectedRest = (await new ActivationProbe(tf, m, 9).run([x])).filter((l) => l.layer !== 'conv');
+      const tap = new BatchActivationTap(tf, m, 9);
+      tap.arm();
+      await m.trainOnBatch(x, y);
+      const got = await tap.collect();
+      sameStats(got, [{ ...expectedConv, layer: 'conv' }, ...expectedRest]);
+      assert.equal(got[0].histogram.counts.reduce((a, b) => a + b, 0), kept * 40 * 40 * 16);
+      assert.equal(got[1].histogram.counts.reduce((a, b) => a + b, 0), 32 * 10 * 10 * 16, 'the pooled output fits: the whole batch');
+      tap.uninstall();
+      tf.dispose([x, y, head]);
+      m.dispose();
+    });
 
     it('report training mode: dropout zeros half the units, which the inference-mode probe never sees', async () => {
       const m = model(true);

@@ -506,6 +506,9 @@ export class ActivationProbe {
   }
 }
 
+/** The most values of one layer's output the tap summarises per step (see BatchActivationTap). */
+export const TAP_VALUES_PER_LAYER = 65_536;
+
 /**
  * Activation statistics from the training step's own forward pass, for schedules that want
  * them at (nearly) every step: the fixed probe needs an inference pass of its own, which alone
@@ -514,6 +517,10 @@ export class ActivationProbe {
  * first output is kept, and `collect` summarises them as the probe does. These are the training
  * batch's figures in training mode — dropout active, batch normalisation on the batch's own
  * statistics — and they change with the batch, where the probe's are comparable step to step.
+ * An output larger than TAP_VALUES_PER_LAYER values is summarised over the batch's first samples
+ * that fit (every position and channel of each, so dead channels still show): the summaries
+ * cost about 10 ns a value, and a first convolution's feature maps of a whole batch would be
+ * most of that cost.
  */
 export class BatchActivationTap {
   readonly layers: ProbeLayer[] = [];
@@ -538,9 +545,14 @@ export class BatchActivationTap {
         const out = original.call(target, inputs, kwargs);
         if (this.armed && !this.captured.has(index)) {
           const first = (Array.isArray(out) ? out[0] : out) as Tensor | undefined;
-          // A clone: a layer may return its input (a linear activation, dropout at rate 0), which
-          // is not ours to dispose. On cpu it shares the values; wasm copies within its memory.
-          if (first && typeof first === 'object' && 'dataId' in first) this.captured.set(index, tf.keep(first.clone()));
+          // A copy: a layer may return its input (a linear activation, dropout at rate 0), which
+          // is not ours to dispose. A clone on cpu shares the values; wasm copies within its memory.
+          if (first && typeof first === 'object' && 'dataId' in first) {
+            const n = first.shape[0] ?? 1;
+            const per = n > 0 ? first.size / n : 0;
+            const keep = per > 0 && first.size > TAP_VALUES_PER_LAYER ? Math.max(1, Math.floor(TAP_VALUES_PER_LAYER / per)) : n;
+            this.captured.set(index, tf.keep(keep < n ? first.slice(0, keep) : first.clone()));
+          }
         }
         return out;
       };
