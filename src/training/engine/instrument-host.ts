@@ -140,41 +140,74 @@ function exactBin(v: number, min: number, range: number, bins: number): number {
 }
 
 /**
+ * The bin edges in value terms: `edges[j]` is the least float32 value in [min, max] that
+ * `exactBin` puts in bin j or above (+Infinity when none), for j = 1 … bins − 1; `edges[0]` is
+ * −Infinity and `edges[bins]`, `edges[bins + 1]` are +Infinity. `exactBin` only ever grows
+ * with its value (each of its roundings does), so each edge is found by bisecting the order
+ * keys of the float32 values between min and max.
+ */
+/** Below this many values the float32 arithmetic per value costs less than finding the edges. */
+const EDGE_TABLE_FROM = 4096;
+
+function binEdges(min: number, max: number, range: number, bins: number): Float64Array {
+  const edges = new Float64Array(bins + 2);
+  edges[0] = -Infinity;
+  edges[bins] = Infinity;
+  edges[bins + 1] = Infinity;
+  keyFloat[0] = min;
+  const kmin = keyBits[0] ^ ((keyBits[0] >> 31) & KEY_MAX);
+  keyFloat[0] = max;
+  const kmax = keyBits[0] ^ ((keyBits[0] >> 31) & KEY_MAX);
+  for (let j = 1; j < bins; j++) {
+    if (exactBin(max, min, range, bins) < j) {
+      edges[j] = Infinity;
+      continue;
+    }
+    let lo = kmin;
+    let hi = kmax;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (exactBin(fromKey(mid), min, range, bins) >= j) hi = mid;
+      else lo = mid + 1;
+    }
+    edges[j] = fromKey(lo);
+  }
+  return edges;
+}
+
+/** The hot loop of `hostHistogram`, on its own so that V8 optimises it for these types alone. */
+function countBins(x: Float32Array, min: number, scale: number, edges: Float64Array, counts: Int32Array): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    // 0 ≤ k ≤ bins: min ≤ v ≤ max.
+    let k = ((v - min) * scale) | 0;
+    if (v < edges[k]) k--;
+    else if (v >= edges[k + 1]) k++;
+    counts[k]++;
+  }
+}
+
+/**
  * `histogramTensor` in JavaScript (`nonFinite`: whether `x` may hold NaN or ±Infinity, which
  * are not counted). The device computes a value's bin as floor(f32(f32(f32(x − min) / range) ·
- * bins)); the same in float64 differs from it by less than 3 float32 roundings (< bins · 2e-7),
- * so the float64 bin is used unless the value is that close to a bin edge, where the float32
- * arithmetic is repeated exactly.
+ * bins)); the same in float64 differs from it by less than 3 float32 roundings, never by a
+ * whole bin, so the float64 bin is corrected by comparing the value with the edges of that
+ * bin, found once per histogram in the float32 arithmetic (`binEdges`). On a value the
+ * comparisons almost always agree (the branches are predictable), also for the zeros that sit
+ * exactly on an edge of a gradient's symmetric range.
  */
 export function hostHistogram(x: Float32Array, min: number, max: number, bins: number, nonFinite = true): Histogram {
-  // Four counters per bin, taken in turn: runs of equal values (the zeros of a ReLU) would
-  // otherwise make every increment wait for the one before.
-  const lanes = new Int32Array(bins * 4);
+  const counts = new Int32Array(bins);
   const range = Math.max(f32(max - min), TINY_RANGE);
-  if (nonFinite) {
+  if (nonFinite || x.length < EDGE_TABLE_FROM) {
     for (let i = 0; i < x.length; i++) {
       const v = x[i];
-      if (v - v === 0) lanes[(exactBin(v, min, range, bins) << 2) | (i & 3)]++;
+      if (v - v === 0) counts[exactBin(v, min, range, bins)]++;
     }
   } else {
-    const scale = bins / range;
-    const eps = 1e-6 * (bins + 1);
-    const high = 1 - eps;
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i];
-      const t = (v - min) * scale;
-      let k = t | 0;
-      const fraction = t - k;
-      // Near an edge (the lower edge of bin 0 cannot be crossed: x ≥ min). Bitwise, not
-      // short-circuit, operators: a branch on `fraction < eps` alone is taken at random for
-      // ReLU outputs (half of them equal the minimum).
-      if ((+(fraction < eps) & +(k > 0)) | +(fraction > high)) k = exactBin(v, min, range, bins);
-      lanes[(k << 2) | (i & 3)]++;
-    }
+    countBins(x, min, bins / range, binEdges(min, max, range, bins), counts);
   }
-  const counts = new Array<number>(bins);
-  for (let k = 0; k < bins; k++) counts[k] = lanes[4 * k] + lanes[4 * k + 1] + lanes[4 * k + 2] + lanes[4 * k + 3];
-  return { min: finite(min), max: finite(max), counts };
+  return { min: finite(min), max: finite(max), counts: Array.from(counts) };
 }
 
 const SAT_HIGH = f32(0.99);
