@@ -214,7 +214,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const edges = Array.from({ length: 41 }, (_, i) => i / 40);
       // Values at and a float32 step around every bin edge of a range that is not a power of two.
       const around = Array.from({ length: 21 }, (_, i) => -0.7 + (i * 2.3) / 20).flatMap((v) => [v, Math.fround(v) * (1 + 2 ** -23), Math.fround(v) * (1 - 2 ** -23)]);
-      const cases = [edges, edges.map((v) => -3 * v), around, [3, 3, 3], [5, 6, 7, NaN, Infinity], [-Infinity, 2, 2.5], [NaN, NaN], [0.1, 0.2, 0.30000001, -0, 1e-30], Array.from({ length: 999 }, (_, i) => Math.sin(i) * 1e-3)];
+      // Long arrays take the edge-table loop: the same values again, and a gradient-like spread
+      // symmetric about 0 whose many exact zeros sit on a bin edge.
+      const long = (v: number[]) => Array.from({ length: 5000 }, (_, i) => v[(i * 7919) % v.length]);
+      const gradientLike = Array.from({ length: 6000 }, (_, i) => (i % 9 === 0 ? 0 : Math.sin(i * 1.3) ** 3 * 1e-3 * (i % 2 ? 1 : -1)));
+      gradientLike.push(-1e-3, 1e-3);
+      const cases = [edges, edges.map((v) => -3 * v), around, [3, 3, 3], [5, 6, 7, NaN, Infinity], [-Infinity, 2, 2.5], [NaN, NaN], [0.1, 0.2, 0.30000001, -0, 1e-30], Array.from({ length: 999 }, (_, i) => Math.sin(i) * 1e-3), long(edges), long(edges.map((v) => -3 * v)), long(around), long([3, 3, 3]), long([0.1, 0.2, 0.30000001, -0, 1e-30]), gradientLike];
       for (const values of cases) {
         for (const bins of [4, 7, 20]) {
           const x = Float32Array.from(values);
