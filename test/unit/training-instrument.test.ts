@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { LayerStat } from '../../src/training/protocol';
-import { ActivationProbe, histogramTensor, installGradientHook, type SummaryPlace } from '../../src/training/engine/instrument';
+import { ActivationProbe, histogramStride, histogramTensor, installGradientHook, type SummaryPlace } from '../../src/training/engine/instrument';
 import { hostHistogram, scanGradient } from '../../src/training/engine/instrument-host';
 import { modelWeightsOf } from '../../src/training/engine/trainer';
 import { selectBackend } from '../../src/training/engine/backend';
@@ -208,6 +208,49 @@ for (const backend of ['cpu', 'wasm'] as const) {
       assert.ok(host.find((l) => l.layer === 'out')!.fracSaturated! >= 0);
       x.dispose();
       m.dispose();
+    });
+
+    it('a gradient histogram of a large variable counts every histogramStride-th value, between the min and max of all, on both paths; nothing is left allocated', async () => {
+      // A 300×256 kernel: 76,800 values, stride 3 (2 would sample every other of the 256 columns only).
+      const build = () => {
+        const m = tf.sequential({
+          layers: [
+            tf.layers.dense({ inputShape: [300], units: 256, activation: 'relu', name: 'wide', kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }) }),
+            tf.layers.dense({ units: 4, activation: 'softmax', name: 'head', kernelInitializer: tf.initializers.glorotUniform({ seed: 10 }) }),
+          ],
+        });
+        m.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+        return m;
+      };
+      const x = tf.randomNormal([16, 300], 0, 1, 'float32', 21);
+      const y = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 4), 'int32'), 4);
+      assert.equal(histogramStride({ size: 76_800, shape: [300, 256] }), 3);
+      assert.equal(histogramStride({ size: 65_536, shape: [256, 256] }), 1);
+      assert.equal(histogramStride({ size: 76_800, shape: [256, 300] }), 7, '2 to 6 share a factor with 300');
+      const byPlace: Record<string, LayerStat[]> = {};
+      for (const place of ['host', 'device'] as SummaryPlace[]) {
+        const m = build();
+        await m.trainOnBatch(x, y); // the optimizer's own variables exist from here on
+        const before = tf.memory().numTensors;
+        const bytes = tf.memory().numBytes;
+        const seen: LayerStat[][] = [];
+        const hook = installGradientHook(tf, { wantStats: () => true, wantHistograms: () => true, onStats: (_s, layers) => seen.push(layers) }, 10, place);
+        await m.trainOnBatch(x, y);
+        await hook.pending();
+        hook.uninstall();
+        assert.equal(tf.memory().numTensors, before, `${place}: tensors`);
+        assert.equal(tf.memory().numBytes, bytes, `${place}: bytes`);
+        byPlace[place] = seen[0];
+        m.dispose();
+      }
+      const wide = (stats: LayerStat[]) => stats.find((s) => /wide.*kernel/.test(s.weight))!;
+      const host = wide(byPlace.host).gradHistogram!;
+      assert.equal(host.counts.reduce((a, b) => a + b, 0), Math.ceil(76_800 / 3));
+      assert.ok(host.min! < 0 && host.max! > 0);
+      const device = wide(byPlace.device).gradHistogram!;
+      assert.deepEqual(host, device, 'the same values counted, between the same min and max');
+      close(wide(byPlace.host).updateRatio, wide(byPlace.device).updateRatio!);
+      tf.dispose([x, y]);
     });
 
     it('histograms of awkward values: bin edges, constants, non-finite values', async () => {

@@ -176,8 +176,8 @@ function binEdges(min: number, max: number, range: number, bins: number): Float6
 }
 
 /** The hot loop of `hostHistogram`, on its own so that V8 optimises it for these types alone. */
-function countBins(x: Float32Array, min: number, scale: number, edges: Float64Array, counts: Int32Array): void {
-  for (let i = 0; i < x.length; i++) {
+function countBins(x: Float32Array, stride: number, min: number, scale: number, edges: Float64Array, counts: Int32Array): void {
+  for (let i = 0; i < x.length; i += stride) {
     const v = x[i];
     // 0 ≤ k ≤ bins: min ≤ v ≤ max.
     let k = ((v - min) * scale) | 0;
@@ -189,23 +189,23 @@ function countBins(x: Float32Array, min: number, scale: number, edges: Float64Ar
 
 /**
  * `histogramTensor` in JavaScript (`nonFinite`: whether `x` may hold NaN or ±Infinity, which
- * are not counted). The device computes a value's bin as floor(f32(f32(f32(x − min) / range) ·
+ * are not counted; `stride`: count every stride-th value, between the min and max of all). The device computes a value's bin as floor(f32(f32(f32(x − min) / range) ·
  * bins)); the same in float64 differs from it by less than 3 float32 roundings, never by a
  * whole bin, so the float64 bin is corrected by comparing the value with the edges of that
  * bin, found once per histogram in the float32 arithmetic (`binEdges`). On a value the
  * comparisons almost always agree (the branches are predictable), also for the zeros that sit
  * exactly on an edge of a gradient's symmetric range.
  */
-export function hostHistogram(x: Float32Array, min: number, max: number, bins: number, nonFinite = true): Histogram {
+export function hostHistogram(x: Float32Array, min: number, max: number, bins: number, nonFinite = true, stride = 1): Histogram {
   const counts = new Int32Array(bins);
   const range = Math.max(f32(max - min), TINY_RANGE);
-  if (nonFinite || x.length < EDGE_TABLE_FROM) {
-    for (let i = 0; i < x.length; i++) {
+  if (nonFinite || x.length < EDGE_TABLE_FROM * stride) {
+    for (let i = 0; i < x.length; i += stride) {
       const v = x[i];
       if (v - v === 0) counts[exactBin(v, min, range, bins)]++;
     }
   } else {
-    countBins(x, min, bins / range, binEdges(min, max, range, bins), counts);
+    countBins(x, stride, min, bins / range, binEdges(min, max, range, bins), counts);
   }
   return { min: finite(min), max: finite(max), counts: Array.from(counts) };
 }

@@ -126,8 +126,8 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
 
       function hostStep(self: unknown, g: NamedGrads): void {
         // Summarised now, on views of the backend's memory: the gradients are disposed by the
-        // caller right after this returns, and the weights before the update are kept as
-        // clones (the cpu backend shares the values, wasm copies them within its memory).
+        // caller right after this returns, and the weights before the update are kept by one
+        // more reference to their buffers (`sharedCopy`), which the update replaces.
         let layers: LayerStat[] | undefined;
         let gs: ReturnType<typeof scanGradient>[] | undefined;
         let hists: (Histogram | undefined)[] | undefined;
@@ -139,9 +139,9 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
             const v = hostView(tf, t);
             const scan = scanGradient(v, hist);
             gs.push(scan);
-            hists.push(hist ? hostHistogram(v, scan.min, scan.max, bins, scan.nan + scan.inf > 0) : undefined);
+            hists.push(hist ? hostHistogram(v, scan.min, scan.max, bins, scan.nan + scan.inf > 0, histogramStride(t)) : undefined);
           }
-          before = named.map(([name]) => tf.keep(vars[name].clone()));
+          before = named.map(([name]) => sharedCopy(tf, vars[name]));
         } catch (e) {
           gs = undefined;
           listener.onError?.(e as Error);
@@ -193,7 +193,7 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
               ),
             ),
           );
-          if (hist) histPart = tf.keep(tf.tidy(() => tf.stack(named.map(([, g]) => histogramTensor(tf, g, bins)))));
+          if (hist) histPart = tf.keep(tf.tidy(() => tf.stack(named.map(([, g]) => histogramTensor(tf, g, bins, histogramStride(g))))));
         } catch (e) {
           listener.onError?.(e as Error);
         }
@@ -334,8 +334,30 @@ export function layerFromVariable(name: string): string {
   return i > 0 ? name.slice(0, i) : name;
 }
 
-/** [min, max, count per bin…] of a tensor, on the device. */
-export function histogramTensor(tf: TF, x: Tensor, bins: number): Tensor {
+/**
+ * The most values a gradient histogram counts: a larger variable's histogram counts every
+ * `histogramStride`-th value (its min, max and every other statistic are of all values). The
+ * shape of a distribution of a few hundred thousand values shows as well in 65,536 of them,
+ * and the binning pass is the largest part of per-step statistics (`npm run bench:train`).
+ */
+export const HISTOGRAM_VALUES = 65_536;
+
+/**
+ * Every how many values a gradient histogram of `t` counts: the least stride that keeps at most
+ * HISTOGRAM_VALUES and is coprime to the last axis, so that every column (a unit, a filter's
+ * output channel) is sampled in some rows rather than the same few in all.
+ */
+export function histogramStride(t: { size: number; shape: number[] }): number {
+  let s = Math.ceil(t.size / HISTOGRAM_VALUES);
+  if (s <= 1) return 1;
+  const last = t.shape[t.shape.length - 1] ?? 1;
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  while (gcd(s, last) !== 1) s++;
+  return s;
+}
+
+/** [min, max, count per bin…] of a tensor, on the device: min and max of all values, counts of every `stride`-th. */
+export function histogramTensor(tf: TF, x: Tensor, bins: number, stride = 1): Tensor {
   return tf.tidy(() => {
     const flat = x.toFloat().reshape([-1]);
     const finiteMask = tf.isFinite(flat);
@@ -343,10 +365,28 @@ export function histogramTensor(tf: TF, x: Tensor, bins: number): Tensor {
     const mn = safe.min();
     const mx = safe.max();
     const range = mx.sub(mn).maximum(tf.scalar(1e-12));
-    const idx = safe.sub(mn).div(range).mul(bins).floor().clipByValue(0, bins - 1).toInt();
-    const counts = tf.bincount(idx as ReturnType<TF["tensor1d"]>, finiteMask.toFloat() as ReturnType<TF["tensor1d"]>, bins);
+    // The mask is sliced as float32: tfjs-backend-wasm 4.22's StridedSlice reads a bool tensor as float32.
+    const weights = finiteMask.toFloat();
+    const [counted, mask] = stride > 1 ? [safe.stridedSlice([0], [flat.size], [stride]), weights.stridedSlice([0], [flat.size], [stride])] : [safe, weights];
+    const idx = counted.sub(mn).div(range).mul(bins).floor().clipByValue(0, bins - 1).toInt();
+    const counts = tf.bincount(idx as ReturnType<TF["tensor1d"]>, mask as ReturnType<TF["tensor1d"]>, bins);
     return tf.concat([mn.reshape([1]), mx.reshape([1]), counts.toFloat()]);
   });
+}
+
+/**
+ * A tensor holding `t`'s current values that outlives `t`'s next assignment: on backends that
+ * count references to their buffers (cpu, wasm) the same buffer with one more reference, as the
+ * cpu backend's own identity kernel does — no copy; elsewhere a clone.
+ */
+function sharedCopy(tf: TF, t: Tensor): Tensor {
+  const backend = tf.backend() as unknown as { incRef?(dataId: unknown): void };
+  const engine = tf.engine() as unknown as { makeTensorFromDataId?(dataId: unknown, shape: number[], dtype: string): Tensor };
+  if (typeof backend.incRef === 'function' && typeof engine.makeTensorFromDataId === 'function') {
+    backend.incRef(t.dataId);
+    return tf.keep(engine.makeTensorFromDataId(t.dataId, t.shape, t.dtype));
+  }
+  return tf.keep(t.clone());
 }
 
 export function readHistogram(v: Float32Array | Int32Array | Uint8Array, offset: number, bins: number): Histogram {
