@@ -93,8 +93,11 @@ export async function quickOpen(page, relativePath, { timeoutMs = 30_000 } = {})
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
   await input.fill(relativePath);
-  // Results stream in; the first search in a fresh window takes seconds.
-  const row = page.locator(`.quick-input-list .monaco-list-row[aria-label^="${base},"]`).first();
+  // Results stream in; the first search in a fresh window takes seconds. The row is found by
+  // its label, not its aria-label: an open file with unsaved changes reads
+  // "lenet.ts unsaved changes, recently opened" there.
+  const name = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: name }) }).first();
   await row.waitFor({ state: 'visible', timeout: timeoutMs });
   await row.click();
   await page.locator(`.tab.active[aria-label^="${base}"]`).waitFor({ timeout: timeoutMs });
