@@ -58,6 +58,7 @@ import { RunSeries } from '../training/series';
 import { projectRoot, ScriptRun } from '../training/script-host';
 import type { LocationView } from '../server/models-protocol';
 import type { TrainingCodeResult, TrainTargetResult } from '../server/train-protocol';
+import { instrumentationSettingsFrom } from './instrumentation-config';
 import { revealLocation } from './reveal';
 import { webviewPageHtml } from './webview-page';
 
@@ -556,6 +557,8 @@ export class TrainingPanel implements vscode.Disposable {
     const rootIndex = this.roots().find((r) => r.folder === root)?.index ?? 0;
     const code = t.model.compile;
     const gpuPath = trusted ? (vscode.workspace.getConfiguration('layerLens.training').get<string>('gpuPackagePath') ?? '').trim() : '';
+    const instrumentation = instrumentationSettings(t.file);
+    if ('error' in instrumentation) return this.post({ type: 'notice', level: 'error', message: instrumentation.error });
     const config: TrainConfig = {
       model: t.model,
       otherModels: t.otherModels,
@@ -577,6 +580,7 @@ export class TrainingPanel implements vscode.Disposable {
       resolveFrom: trusted ? [...new Set([path.dirname(t.file), root])] : [],
       runDir: dir,
       ...(form.saveModel ? { saveModel: true } : {}),
+      ...instrumentation.settings,
       // The page redraws at most every animation frame: ~20 step events a second are plenty.
       stepEventMs: 50,
     };
@@ -633,6 +637,8 @@ export class TrainingPanel implements vscode.Disposable {
     if (node && path.isAbsolute(node) && !fs.existsSync(node)) {
       return this.post({ type: 'notice', level: 'error', message: `layerLens.training.nodePath: ${node} does not exist. Correct the setting, or clear it to use VS Code's own Node.js.` });
     }
+    const instrumentation = instrumentationSettings(t.file);
+    if ('error' in instrumentation) return this.post({ type: 'notice', level: 'error', message: instrumentation.error });
     const root = this.rootOf(t.file) ?? path.dirname(t.file);
     const name = runFolderName();
     const dir = path.join(root, RUNS_DIR, name);
@@ -654,6 +660,7 @@ export class TrainingPanel implements vscode.Disposable {
           runDir: dir,
           ...(form.steps ? { maxSteps: form.steps } : {}),
           ...(form.saveModel ? { saveModel: true } : {}),
+          ...instrumentation.settings,
           // Every step (no stepEventMs): the preload's throttle would drop the steps just before
           // a throw or the end, which the chart and the run folder must keep. The page still
           // gets them in ~100 ms batches.
@@ -780,6 +787,12 @@ export function runStatusText(status: string): string {
 /** layerLens.training.nodePath, trimmed ('' when unset: VS Code's own Node.js). */
 function nodeSetting(): string {
   return (vscode.workspace.getConfiguration('layerLens.training').get<string>('nodePath') ?? '').trim();
+}
+
+/** The `layerLens.training` statistics settings for a run of `file`'s model. */
+function instrumentationSettings(file: string): ReturnType<typeof instrumentationSettingsFrom> {
+  const cfg = vscode.workspace.getConfiguration('layerLens.training', vscode.Uri.file(file));
+  return instrumentationSettingsFrom((key) => cfg.get(key));
 }
 
 function nodeLabel(node: string): string {
