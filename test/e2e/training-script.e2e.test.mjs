@@ -7,7 +7,7 @@
 // reveals it in the editor) and the history so far; "Forget" goes back to the file's own code.
 // Screenshots: test-results/e2e/training-script-*.png.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { activeTabLabel, gotoLine, openWorkbench, quickOpen, runCommand, sleep, waitFor } from '../../scripts/lib/workbench.mjs';
 import { ROOT, SAMPLES, e2eSuite, log, runFolderTracker, screenshot } from './harness.mjs';
@@ -46,7 +46,10 @@ function codeChoice(frame) {
 }
 
 
-e2eSuite("Train Current Model on the user's own training code (code-server + headless Chromium)", { name: 'training-script', onEnd: () => runs.removeCreated() }, ({ check, editor }) => {
+// Histograms at every step from the program's own training batches (the statistics settings).
+const SETTINGS = { 'layerLens.training.histogramsEvery': 1, 'layerLens.training.activationsFrom': 'batch' };
+
+e2eSuite("Train Current Model on the user's own training code (code-server + headless Chromium)", { name: 'training-script', settings: SETTINGS, onEnd: () => runs.removeCreated() }, ({ check, editor }) => {
 
   check(`${SAMPLE} calls model.fit: "My training code" is offered and checked, runs the program, draws its loss, completes`, async (page) => {
     await openWorkbench(page, editor().cs.url);
@@ -91,6 +94,21 @@ e2eSuite("Train Current Model on the user's own training code (code-server + hea
     assert.match(setup, /adam lr 0\.01 \(code\), loss binaryCrossentropy, batch 32/, `the program's own compile settings: ${setup}`);
     await sleep(400);
     log(`${backend}; ${progress}; loss chart ${points}+ points; screenshot ${await screenshot(page, 'training-script-charts.png')}`);
+
+    // The settings reached the run: activation statistics of the training batch at every step.
+    const dir = runs.created().map((f) => join(runs.dir, f)).find((d) => existsSync(join(d, 'layers.jsonl')));
+    assert.ok(dir, 'the run folder');
+    const acts = readFileSync(join(dir, 'layers.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'activations');
+    const total = Number(m[2].replace(/,/g, ''));
+    assert.deepEqual(acts.map((a) => a.step), Array.from({ length: total }, (_, i) => i + 1), 'activations at every step, none before training');
+    assert.ok(acts.every((a) => a.source === 'batch'), 'from the training batch');
+    await showTab(frame, 'Layers');
+    const hint = await waitFor(async () => {
+      const t = await frame.evaluate(() => document.querySelector('section.activations p.hint')?.textContent ?? '');
+      return t.includes('training-batch') ? t : null;
+    }, { timeoutMs: 10_000, what: 'the activation strips to say they show the training batch' });
+    log(`${acts.length} activation reports, source batch; "${hint.slice(0, 60)}…"; screenshot ${await screenshot(page, 'training-script-layers.png')}`);
+    await showTab(frame, 'Charts');
   });
 
   check('a chosen script that throws: the error with its mapped source line (revealed on click), the history kept; Forget', async (page) => {
