@@ -8,12 +8,13 @@
  * killed when this process exits; a worker that dies (killed, out of memory) yields a
  * result that says what happened, and its run folder keeps the history written so far.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding } from '../health/findings';
+import { ChildRun, endedHow, outOfMemory, recordEnd, recordHealth } from './child-run';
 import { HealthTracker, trainingHealth, type HealthRunInfo } from './health-host';
 import { parseWorkerMessage, PROTOCOL_VERSION, type HostMessage, type TrainConfig, type WorkerMessage, type WorkerMessageOf } from './protocol';
 
@@ -65,25 +66,12 @@ export interface StartOptions {
   nodeArgs?: string[];
 }
 
-const live = new Set<ChildProcess>();
-let exitHook = false;
-function killAllOnExit(): void {
-  if (exitHook) return;
-  exitHook = true;
-  process.on('exit', () => {
-    for (const c of live) c.kill('SIGKILL');
-  });
-}
-
 export class TrainingRun {
   readonly messages: WorkerMessage[] = [];
   readonly result: Promise<RunResult>;
-  private stderr = '';
   private fatal?: { kind: string; message: string };
   private doneMsg?: WorkerMessageOf<'done'>;
-  private killedByStop = false;
-  private exited = false;
-  private readonly child: ChildProcess;
+  private readonly proc: ChildRun;
   /** The HealthMonitor over every message; its `health` messages join the stream (onMessage, messages). */
   private readonly health: HealthTracker;
   private readonly healthRun: HealthRunInfo;
@@ -95,29 +83,21 @@ export class TrainingRun {
     const worker = opts.worker ?? defaultWorker();
     this.health = new HealthTracker(config.model);
     this.healthRun = { runDir: config.runDir, file: config.file, model: config.model, codeHash: config.codeHash };
-    killAllOnExit();
-    this.child = fork(worker.path, [], {
+    const child = fork(worker.path, [], {
       execArgv: [...worker.execArgv, ...(opts.nodeArgs ?? [])],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
       env: opts.env ?? process.env,
       cwd: opts.cwd,
     });
-    live.add(this.child);
-    this.child.stdout?.on('data', (d: Buffer) => opts.onStderr?.(d.toString()));
-    this.child.stderr?.on('data', (d: Buffer) => {
-      const text = d.toString();
-      this.stderr = (this.stderr + text).slice(-8000);
-      opts.onStderr?.(text);
-    });
-    this.child.on('message', (raw) => this.receive(raw));
+    this.proc = new ChildRun(child, (text) => opts.onStderr?.(text));
+    child.on('message', (raw) => this.receive(raw));
     this.result = new Promise((resolve) => {
-      this.child.on('exit', (code, signal) => {
-        this.exited = true;
-        live.delete(this.child);
+      child.on('exit', (code, signal) => {
+        this.proc.markExited();
         resolve(this.finish(code, signal));
       });
-      this.child.on('error', (e) => {
+      child.on('error', (e) => {
         this.fatal ??= { kind: 'crash', message: `the training worker could not run: ${e.message}` };
       });
     });
@@ -131,7 +111,7 @@ export class TrainingRun {
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.proc.child.pid;
   }
 
   private receive(raw: unknown): void {
@@ -165,7 +145,8 @@ export class TrainingRun {
   }
 
   private send(msg: HostMessage): void {
-    if (this.child.connected) this.child.send(msg);
+    const { child } = this.proc;
+    if (child.connected) child.send(msg);
   }
 
   pause(): void {
@@ -182,86 +163,48 @@ export class TrainingRun {
 
   /** Stops the run: at the next step boundary, or by killing the worker after the grace time. */
   stop(): Promise<RunResult> {
-    if (!this.exited) {
-      this.send({ v: PROTOCOL_VERSION, type: 'stop' });
-      const timer = setTimeout(() => {
-        if (!this.exited) {
-          this.killedByStop = true;
-          this.child.kill('SIGKILL');
-        }
-      }, this.opts.stopGraceMs ?? 900);
-      timer.unref();
-      void this.result.then(() => clearTimeout(timer));
-    }
+    this.proc.stop(() => this.send({ v: PROTOCOL_VERSION, type: 'stop' }), this.opts.stopGraceMs ?? 900, this.result);
     return this.result;
   }
 
   /** Kills the worker at once. */
   kill(): void {
-    this.child.kill('SIGKILL');
+    this.proc.kill();
   }
 
   private finish(code: number | null, signal: NodeJS.Signals | null): RunResult {
     const result = this.finishRun(code, signal);
-    this.recordHealth(result.findings ?? []);
+    recordHealth(this.config.runDir, result.findings ?? []);
     if (!this.config.lrRange) trainingHealth.emitEnd(this.healthRun, result.status, result.findings ?? [], this.health.series());
     return result;
   }
 
-  /** The findings go into run.json (`health`), for runs reopened later. */
-  private recordHealth(findings: Finding[]): void {
-    const file = path.join(this.config.runDir, 'run.json');
-    try {
-      if (!fs.existsSync(file)) return;
-      const run = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-      run.health = { findings };
-      fs.writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
-    } catch {
-      // best effort
-    }
-  }
-
   private finishRun(code: number | null, signal: NodeJS.Signals | null): RunResult {
-    const base = { exitCode: code, signal, stderrTail: this.stderr, messages: this.messages, findings: this.health.findings() };
+    const { stderr } = this.proc;
+    const base = { exitCode: code, signal, stderrTail: stderr, messages: this.messages, findings: this.health.findings() };
     if (this.doneMsg) {
       return { ...base, status: this.doneMsg.status, done: this.doneMsg, ...(this.fatal ? { error: this.fatal } : {}) };
     }
     let status: RunStatus;
     let error = this.fatal;
-    if (this.killedByStop) {
+    if (this.proc.killedByStop) {
       status = 'stopped';
     } else if (error) {
       status = 'failed';
     } else {
       status = signal ? 'killed' : 'crashed';
-      const oom = /heap out of memory|Allocation failed|out of memory/i.test(this.stderr);
-      error = oom
+      error = outOfMemory(stderr)
         ? { kind: 'oom', message: 'the training worker ran out of memory (the JavaScript heap). Use a smaller batch size or dataset, or give Node more memory (--max-old-space-size).' }
-        : { kind: 'crash', message: `the training worker ${signal ? `was killed (${signal})` : `exited with code ${code}`} before finishing${this.stderr.trim() ? `: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}` };
+        : { kind: 'crash', message: `the training worker ${endedHow(code, signal)} before finishing${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}` };
     }
-    this.recordEnd(status, error);
+    // The worker could not write its own ending: the host writes it into run.json.
+    recordEnd(
+      this.config.runDir,
+      this.messages,
+      { status, endedBy: status === 'stopped' ? 'stop: the worker was killed after the grace time (a long step)' : 'the worker died', error },
+      { createDir: true },
+    );
     return { ...base, status, ...(error ? { error } : {}) };
-  }
-
-  /** The worker could not write its own ending: the host writes it into run.json. */
-  private recordEnd(status: RunStatus, error?: { kind: string; message: string }): void {
-    const file = path.join(this.config.runDir, 'run.json');
-    try {
-      const run = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
-      if (run.finishedAt) return;
-      const last = [...this.messages].reverse().find((m) => m.type === 'step') as WorkerMessageOf<'step'> | undefined;
-      Object.assign(run, {
-        status,
-        finishedAt: new Date().toISOString(),
-        endedBy: status === 'stopped' ? 'stop: the worker was killed after the grace time (a long step)' : 'the worker died',
-        ...(error ? { error: error.message } : {}),
-        ...(last ? { final: { steps: last.step, loss: last.loss, metrics: last.metrics } } : {}),
-      });
-      fs.mkdirSync(this.config.runDir, { recursive: true });
-      fs.writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
-    } catch {
-      // best effort
-    }
   }
 }
 

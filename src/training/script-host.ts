@@ -11,13 +11,14 @@
  * trains ends with an error that says so and where (file:line), and its run folder keeps the
  * history written so far.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ModelGraph } from '../analysis/graph';
 import type { Finding } from '../health/findings';
+import { ChildRun, endedHow, outOfMemory, recordEnd, recordHealth } from './child-run';
 import { HealthTracker, trainingHealth, type HealthRunInfo } from './health-host';
 import type { RunResult, RunStatus } from './host';
 import { parseWorkerMessage, PROTOCOL_VERSION, type HostMessage, type SourceLocationInfo, type WorkerMessage, type WorkerMessageOf } from './protocol';
@@ -46,16 +47,6 @@ export interface ScriptStartOptions {
 
 export type ScriptRunResult = RunResult & { error?: { kind: string; message: string; source?: SourceLocationInfo } };
 
-const live = new Set<ChildProcess>();
-let exitHook = false;
-function killAllOnExit(): void {
-  if (exitHook) return;
-  exitHook = true;
-  process.on('exit', () => {
-    for (const c of live) c.kill('SIGKILL');
-  });
-}
-
 let builtPreload: string | undefined;
 
 /**
@@ -75,7 +66,7 @@ export function defaultPreload(): string {
   esbuild.buildSync({ ...common, entryPoints: [src], outfile: path.join(out, 'train-preload.js'), format: 'cjs' });
   esbuild.buildSync({ ...common, entryPoints: [path.join(here, 'script', 'esm-hooks.ts')], outfile: path.join(out, 'train-esm-hooks.mjs'), format: 'esm' });
   builtPreload = path.join(out, 'train-preload.js');
-  // Programs started from it are killed when this process exits (killAllOnExit): the folder goes too.
+  // Programs started from it are killed when this process exits (child-run.ts): the folder goes too.
   process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
   return builtPreload;
 }
@@ -95,15 +86,12 @@ export class ScriptRun {
   readonly messages: WorkerMessage[] = [];
   readonly result: Promise<ScriptRunResult>;
   readonly config: ScriptConfig;
-  private stderr = '';
   private fatal?: { kind: string; message: string; source?: SourceLocationInfo };
   private doneMsg?: WorkerMessageOf<'done'>;
   private hello = false;
   private stopRequested = false;
-  private killedByStop = false;
-  private exited = false;
   private seq = 0;
-  private readonly child: ChildProcess;
+  private readonly proc: ChildRun;
   /** The training-health monitor over every message, as for TrainingRun (health-host.ts). */
   private readonly health: HealthTracker;
   private readonly healthRun?: HealthRunInfo;
@@ -119,7 +107,6 @@ export class ScriptRun {
     fs.mkdirSync(config.runDir, { recursive: true });
     this.writeControl('running');
     if (opts.graph) fs.writeFileSync(path.join(config.runDir, 'graph.json'), `${JSON.stringify(opts.graph, null, 2)}\n`);
-    killAllOnExit();
     let preload: string;
     let startError: string | undefined;
     try {
@@ -129,7 +116,7 @@ export class ScriptRun {
       startError = (e as Error).message;
     }
     const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), [SCRIPT_CONFIG_ENV]: JSON.stringify(this.config), ELECTRON_RUN_AS_NODE: '1' };
-    this.child = fork(this.config.script, config.args ?? [], {
+    const child = fork(this.config.script, config.args ?? [], {
       execPath: opts.node ?? process.execPath,
       execArgv: [...(preload ? ['--require', preload] : []), ...(opts.nodeArgs ?? [])],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -139,29 +126,21 @@ export class ScriptRun {
     });
     if (startError) {
       this.fatal = { kind: 'config', message: startError };
-      this.child.kill('SIGKILL');
+      child.kill('SIGKILL');
     }
-    live.add(this.child);
-    this.child.stdout?.on('data', (d: Buffer) => opts.onOutput?.(d.toString(), 'stdout'));
-    this.child.stderr?.on('data', (d: Buffer) => {
-      const text = d.toString();
-      this.stderr = (this.stderr + text).slice(-8000);
-      opts.onOutput?.(text, 'stderr');
-    });
-    this.child.on('message', (raw) => this.receive(raw));
+    this.proc = new ChildRun(child, opts.onOutput);
+    child.on('message', (raw) => this.receive(raw));
     if (this.healthRun) trainingHealth.emitStart(this.healthRun);
     this.result = new Promise((resolve) => {
       const end = (code: number | null, signal: NodeJS.Signals | null) => {
-        if (this.exited) return;
-        this.exited = true;
-        live.delete(this.child);
+        if (!this.proc.markExited()) return;
         // Let the last stdout/stderr chunks arrive before reading the tail.
         setImmediate(() => resolve(this.finish(code, signal)));
       };
-      this.child.on('exit', end);
-      this.child.on('error', (e) => {
+      child.on('exit', end);
+      child.on('error', (e) => {
         this.fatal ??= { kind: 'config', message: `the program could not be started with ${opts.node ?? process.execPath}: ${e.message}` };
-        if (this.child.pid === undefined) end(null, null);
+        if (child.pid === undefined) end(null, null);
       });
     });
   }
@@ -171,7 +150,7 @@ export class ScriptRun {
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.proc.child.pid;
   }
 
   private receive(raw: unknown): void {
@@ -213,7 +192,8 @@ export class ScriptRun {
 
   private send(msg: HostMessage): void {
     try {
-      if (this.child.connected) this.child.send(msg);
+      const { child } = this.proc;
+      if (child.connected) child.send(msg);
     } catch {
       // exiting
     }
@@ -235,39 +215,23 @@ export class ScriptRun {
 
   /** Stops the program: at its next step boundary, or by killing it after the grace time. */
   stop(): Promise<ScriptRunResult> {
-    if (!this.exited) {
+    const ask = () => {
       this.stopRequested = true;
       this.writeControl('stopping');
       this.send({ v: PROTOCOL_VERSION, type: 'stop' });
-      const timer = setTimeout(() => {
-        if (!this.exited) {
-          this.killedByStop = true;
-          this.child.kill('SIGKILL');
-        }
-      }, this.opts.stopGraceMs ?? 900);
-      timer.unref();
-      void this.result.then(() => clearTimeout(timer));
-    }
+    };
+    this.proc.stop(ask, this.opts.stopGraceMs ?? 900, this.result);
     return this.result;
   }
 
   kill(): void {
-    this.child.kill('SIGKILL');
+    this.proc.kill();
   }
 
   private finish(code: number | null, signal: NodeJS.Signals | null): ScriptRunResult {
     const result = this.finishRun(code, signal);
     const findings = result.findings ?? [];
-    try {
-      const file = path.join(this.config.runDir, 'run.json');
-      if (fs.existsSync(file)) {
-        const run = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-        run.health = { findings };
-        fs.writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
-      }
-    } catch {
-      // best effort
-    }
+    recordHealth(this.config.runDir, findings);
     if (this.healthRun) trainingHealth.emitEnd(this.healthRun, result.status, findings);
     return result;
   }
@@ -279,9 +243,10 @@ export class ScriptRun {
     } catch {
       findings = [];
     }
-    const base = { exitCode: code, signal, stderrTail: this.stderr, messages: this.messages, findings };
+    const { stderr } = this.proc;
+    const base = { exitCode: code, signal, stderrTail: stderr, messages: this.messages, findings };
     // The preload cannot read its own process's stderr: add what the program printed last.
-    const lastLines = lastStderrLines(this.stderr);
+    const lastLines = lastStderrLines(stderr);
     if (this.fatal && /^the program exited with code/.test(this.fatal.message) && lastLines) this.fatal = { ...this.fatal, message: `${this.fatal.message}: ${lastLines}` };
     if (this.doneMsg) {
       return { ...base, status: this.doneMsg.status, done: this.doneMsg, ...(this.fatal ? { error: this.fatal } : {}) };
@@ -297,36 +262,22 @@ export class ScriptRun {
       status = 'completed';
     } else {
       status = signal ? 'killed' : code === 0 ? 'crashed' : 'failed';
-      const oom = /heap out of memory|Allocation failed|out of memory/i.test(this.stderr);
-      const tail = lastStderrLines(this.stderr) ? `: ${lastStderrLines(this.stderr)}` : '';
-      error = oom
+      const tail = lastLines ? `: ${lastLines}` : '';
+      error = outOfMemory(stderr)
         ? { kind: 'oom', message: 'the program ran out of memory (the JavaScript heap). Use a smaller batch size, or give Node more memory (--max-old-space-size).' }
         : !this.hello
-          ? { kind: 'crash', message: `the program ${signal ? `was killed (${signal})` : `exited with code ${code}`} before Layer Lens's preload started${tail}` }
-          : { kind: 'crash', message: `the program ${signal ? `was killed (${signal})` : `exited with code ${code}`}${tail}` };
+          ? { kind: 'crash', message: `the program ${endedHow(code, signal)} before Layer Lens's preload started${tail}` }
+          : { kind: 'crash', message: `the program ${endedHow(code, signal)}${tail}` };
     }
-    this.recordEnd(status, error);
+    // The program could not write its own ending: the host writes it into run.json.
+    const { killedByStop } = this.proc;
+    recordEnd(
+      this.config.runDir,
+      this.messages,
+      { status, endedBy: killedByStop ? 'stop: the program was killed after the grace time (busy outside a training step)' : status === 'stopped' ? 'stop' : 'the program died', error },
+      { fresh: { version: 1, mode: 'script', script: this.config.script }, overwrite: killedByStop },
+    );
     return { ...base, status, ...(error ? { error } : {}) };
-  }
-
-  /** The program could not write its own ending: the host writes it into run.json. */
-  private recordEnd(status: RunStatus, error?: { kind: string; message: string }): void {
-    const file = path.join(this.config.runDir, 'run.json');
-    try {
-      const run = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : { version: 1, mode: 'script', script: this.config.script };
-      if (run.finishedAt && !this.killedByStop) return;
-      const last = [...this.messages].reverse().find((m) => m.type === 'step') as WorkerMessageOf<'step'> | undefined;
-      Object.assign(run, {
-        status,
-        finishedAt: new Date().toISOString(),
-        endedBy: this.killedByStop ? 'stop: the program was killed after the grace time (busy outside a training step)' : status === 'stopped' ? 'stop' : 'the program died',
-        ...(error ? { error: error.message } : {}),
-        ...(last ? { final: { steps: last.step, loss: last.loss, metrics: last.metrics } } : {}),
-      });
-      fs.writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
-    } catch {
-      // best effort
-    }
   }
 }
 
