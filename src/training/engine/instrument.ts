@@ -12,12 +12,14 @@
  * training step's own forward pass (`BatchActivationTap`), which costs no pass of its own.
  *
  * Where the summaries are computed (`summaryPlace`): on the cpu and wasm backends the tensors
- * are read back and summarised by one or two passes of JavaScript (instrument-host.ts) — those
+ * are read in place (`hostView`) and summarised by one or two passes of JavaScript
+ * (instrument-host.ts) — those
  * backends run every kernel on this thread, where the engine's bookkeeping of the twenty-odd
  * small kernels per variable or layer cost more than the arithmetic. On the other backends
  * (tfjs-node, GPUs) they are computed with tf ops into one small tensor per step, read with
  * `data()` (asynchronous) so the next step is not held up; reading every gradient back would
- * be a transfer. Both give the same figures, float32 semantics included.
+ * be a transfer. Both give the same figures, float32 semantics included. A gradient histogram
+ * counts at most HISTOGRAM_VALUES values of a variable, the same ones on both.
  */
 import type { ActivationStat, Histogram, LayerStat } from '../protocol';
 import { finite } from '../protocol';
