@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeFiles } from '../analysis/engine';
 import type { ModelGraph } from '../analysis/graph';
+import { oneFile, parseFlags, type Flags } from './cli-args';
 import { pickModel, type TrainIO } from './cli-train';
 import { defaultRunDir } from './engine/run-store';
 import type { StartOptions } from './host';
@@ -34,23 +35,11 @@ export const LR_RANGE_USAGE = `layer-lens lr-range <file> [options]   learning-r
 const VALUE_FLAGS = new Set(['--model', '--dataset', '--steps', '--min', '--max', '--diverge', '--backend', '--out', '--batch-size', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package']);
 const BOOL_FLAGS = new Set(['--json', '--write']);
 
-function parseArgs(args: string[]): { file: string; flags: Map<string, string | true> } | string {
-  const flags = new Map<string, string | true>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const eq = a.indexOf('=');
-    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    if (VALUE_FLAGS.has(name)) {
-      const value = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : args[++i];
-      if (value === undefined) return `${name} needs a value`;
-      flags.set(name, value);
-    } else if (BOOL_FLAGS.has(a)) flags.set(a, true);
-    else if (a.startsWith('--')) return `unknown option ${a}`;
-    else positional.push(a);
-  }
-  if (positional.length !== 1) return positional.length ? `one file at a time (got ${positional.join(', ')})` : 'no file given';
-  return { file: positional[0], flags };
+function parseArgs(args: string[]): { file: string; flags: Flags } | string {
+  const p = parseFlags(args, VALUE_FLAGS, BOOL_FLAGS);
+  if (typeof p === 'string') return p;
+  const file = oneFile(p.positional);
+  return typeof file === 'string' ? { file, flags: p.flags } : file.error;
 }
 
 /**

@@ -18,6 +18,7 @@ import { TRANSPILERS, type TranspilerChoice } from './script/config';
 import { defaultRunDir } from './engine/run-store';
 export { SCRIPT_USAGE } from './script/usage';
 import { hasTrainingCode, trainingCodeOf, type TrainingCode } from './training-calls';
+import { parseFlags, positiveIntFlag, type Flags } from './cli-args';
 import { epochLine, fmt, healthPrinter, metricsText, resultWithCtrlC } from './cli-progress';
 
 const VALUE_FLAGS = new Set(['--model', '--dataset', '--epochs', '--steps', '--backend', '--out', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--stats-every', '--probe-every', '--activations-from', '--script', '--node', '--transpiler', '--columns', '--validation-split']);
@@ -27,7 +28,7 @@ const IGNORED_WITH_SCRIPT = ['--epochs', '--batch-size', '--learning-rate', '--o
 
 interface ScriptArgs {
   file?: string;
-  flags: Map<string, string | true>;
+  flags: Flags;
   programArgs: string[];
 }
 
@@ -35,22 +36,11 @@ function parse(args: string[]): ScriptArgs | string {
   const dash = args.indexOf('--');
   const own = dash >= 0 ? args.slice(0, dash) : args;
   const programArgs = dash >= 0 ? args.slice(dash + 1) : [];
-  const flags = new Map<string, string | true>();
-  const positional: string[] = [];
-  for (let i = 0; i < own.length; i++) {
-    const a = own[i];
-    const eq = a.indexOf('=');
-    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    if (VALUE_FLAGS.has(name)) {
-      const value = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : own[++i];
-      if (value === undefined) return `${name} needs a value`;
-      flags.set(name, value);
-    } else if (BOOL_FLAGS.has(a)) flags.set(a, true);
-    else if (a.startsWith('--')) return `unknown option ${a}`;
-    else positional.push(a);
-  }
-  if (positional.length > 1) return `one file at a time (got ${positional.join(', ')})`;
-  return { file: positional[0], flags, programArgs };
+  const p = parseFlags(own, VALUE_FLAGS, BOOL_FLAGS);
+  if (typeof p === 'string') return p;
+  // The file is optional here: `--script` alone names the program.
+  if (p.positional.length > 1) return `one file at a time (got ${p.positional.join(', ')})`;
+  return { file: p.positional[0], flags: p.flags, programArgs };
 }
 
 export type TrainMode =
@@ -91,11 +81,6 @@ export function decideTrainMode(args: string[], cwd: string): TrainMode {
 }
 
 
-function positiveInt(v: string | true | undefined, name: string): number | undefined | string {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  return Number.isInteger(n) && n >= 1 ? n : `${name} must be a positive integer (got ${String(v)})`;
-}
 
 export interface ScriptTrainOptions extends Pick<ScriptStartOptions, 'preload' | 'env' | 'stopGraceMs'> {
   cwd?: string;
@@ -117,7 +102,7 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
   }
   const ints: Record<string, number | undefined> = {};
   for (const name of ['--steps', '--stats-every', '--probe-every']) {
-    const v = positiveInt(flags.get(name), name);
+    const v = positiveIntFlag(flags, name);
     if (typeof v === 'string') {
       io.err(`layer-lens train: ${v}`);
       return 2;

@@ -18,6 +18,7 @@ import { ACTIVATION_SOURCES, BACKEND_CHOICES, type ActivationSource, type Backen
 import { defaultRunDir } from './engine/run-store';
 import { decideTrainMode, runScriptTrain } from './cli-train-script';
 import { SCRIPT_USAGE } from './script/usage';
+import { oneFile, parseFlags, positiveIntFlag, type Flags } from './cli-args';
 import { epochLine, fmt, healthPrinter, metricsText, resultWithCtrlC } from './cli-progress';
 
 export const TRAIN_USAGE = `layer-lens train <file> [options]   train a model of the file (built from the analysis) and save the run
@@ -46,36 +47,17 @@ export interface TrainIO {
 
 interface Parsed {
   file: string;
-  flags: Map<string, string | true>;
+  flags: Flags;
 }
 
 const VALUE_FLAGS = new Set(['--model', '--dataset', '--epochs', '--steps', '--backend', '--out', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--stats-every', '--probe-every', '--activations-from', '--validation-split']);
 const BOOL_FLAGS = new Set(['--json', '--save-model']);
 
 function parseArgs(args: string[]): Parsed | string {
-  const flags = new Map<string, string | true>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const eq = a.indexOf('=');
-    const name = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    if (VALUE_FLAGS.has(name)) {
-      const value = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : args[++i];
-      if (value === undefined) return `${name} needs a value`;
-      flags.set(name, value);
-    } else if (BOOL_FLAGS.has(a)) flags.set(a, true);
-    else if (a.startsWith('--')) return `unknown option ${a}`;
-    else positional.push(a);
-  }
-  if (positional.length !== 1) return positional.length ? `one file at a time (got ${positional.join(', ')})` : 'no file given';
-  return { file: positional[0], flags };
-}
-
-function positiveInt(flags: Map<string, string | true>, name: string): number | undefined | string {
-  const v = flags.get(name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  return Number.isInteger(n) && n >= 1 ? n : `${name} must be a positive integer (got ${String(v)})`;
+  const p = parseFlags(args, VALUE_FLAGS, BOOL_FLAGS);
+  if (typeof p === 'string') return p;
+  const file = oneFile(p.positional);
+  return typeof file === 'string' ? { file, flags: p.flags } : file.error;
 }
 
 /** The model `--model` names (a name or a line number), else the compiled one, else the only one. */
@@ -128,7 +110,7 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
   }
   const ints: Record<string, number | undefined> = {};
   for (const name of ['--epochs', '--steps', '--batch-size', '--samples', '--stats-every', '--probe-every']) {
-    const v = positiveInt(flags, name);
+    const v = positiveIntFlag(flags, name);
     if (typeof v === 'string') {
       io.err(`layer-lens train: ${v}`);
       return 2;
