@@ -10,6 +10,7 @@ import { lrRangeConfig } from '../training/lr-range-host';
 import { checkLrRange, DEFAULT_LR_RANGE, formatLr, type LrRangeSettings } from '../training/lr-range';
 import type { BackendChoice, TrainConfig, WorkerMessageOf } from '../training/protocol';
 import type { TrainTargetResult } from '../server/train-protocol';
+import { escapeHtml, htmlDocument } from '../shared/html';
 import { ENGLISH, type UiL10n } from '../shared/ui-l10n';
 
 export type LrRangeCurve = WorkerMessageOf<'lr-range'>;
@@ -86,7 +87,7 @@ export function suggestionMessage(curve: LrRangeCurve, l10n: UiL10n = ENGLISH): 
   return l10n.t('Suggested learning rate {0} ({1}). Write it into compile?', formatLr(s.lr), how);
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = escapeHtml;
 
 /** The loss against the learning rate (log-x): the batch losses as dots, the smoothed loss as a line, the suggestion as a vertical line. */
 export function lrChartSvg(curve: LrRangeCurve, width = 640, height = 360, l10n: UiL10n = ENGLISH): string {
@@ -136,14 +137,10 @@ export function lrRangeHtml(title: string, curve: LrRangeCurve, nonce: string, l
     ...(curve.stoppedEarly ? [l10n.t('stopped at step {0} (lr {1}): {2}', curve.stoppedEarly.step, formatLr(curve.stoppedEarly.lr), curve.stoppedEarly.reason)] : []),
     s ? l10n.t('suggestion: {0} ({1}) — {2}', formatLr(s.lr), s.method, s.reason) : l10n.t('no suggestion: the curve has no usable falling region'),
   ];
-  const csp = ["default-src 'none'", `style-src 'nonce-${nonce}'`].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<style nonce="${nonce}">
+  return htmlDocument({
+    csp: ["default-src 'none'", `style-src 'nonce-${nonce}'`],
+    title,
+    head: `<style nonce="${nonce}">
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 12px; }
 .lr-chart { max-width: 100%; height: auto; }
 .frame { fill: none; stroke: var(--vscode-panel-border, #8884); }
@@ -154,12 +151,9 @@ body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); 
 .suggestion { stroke: var(--vscode-charts-green, #89d185); stroke-width: 2; stroke-dasharray: 5 3; }
 .suggestion-label { fill: var(--vscode-charts-green, #89d185); font-weight: bold; }
 </style>
-<title>${esc(title)}</title>
-</head>
-<body>
-<h2>${esc(title)}</h2>
+`,
+    body: `<h2>${esc(title)}</h2>
 <div id="chart" data-suggested-lr="${s ? s.lr : ''}">${lrChartSvg(curve, undefined, undefined, l10n)}</div>
-<ul>${facts.map((t) => `<li>${esc(t)}</li>`).join('')}</ul>
-</body>
-</html>`;
+<ul>${facts.map((t) => `<li>${esc(t)}</li>`).join('')}</ul>`,
+  });
 }

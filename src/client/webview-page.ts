@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { escapeHtml, htmlDocument } from '../shared/html';
 
 export interface WebviewPage {
   /** dist/webview/<name>.js and .css. */
@@ -30,24 +31,12 @@ export function webviewPageHtml(webview: vscode.Webview, root: vscode.Uri, page:
     `style-src ${webview.cspSource} 'nonce-${nonce}'`,
     `script-src 'nonce-${nonce}'`,
     ...(page.extraCsp ?? []),
-  ].join('; ');
+  ];
   const main = page.main === 'busy' ? 'aria-busy="true"' : 'aria-live="polite"';
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-${(page.extraHead ?? []).map((l) => `${l}\n`).join('')}<link rel="stylesheet" nonce="${nonce}" href="${style}">
-<title>${escapeHtml(page.title)}</title>
-</head>
-<body>
-<main id="app" ${main}><p class="placeholder">${escapeHtml(page.placeholder)}</p></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
-}
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return htmlDocument({
+    csp,
+    title: page.title,
+    head: `${(page.extraHead ?? []).map((l) => `${l}\n`).join('')}<link rel="stylesheet" nonce="${nonce}" href="${style}">\n`,
+    body: `<main id="app" ${main}><p class="placeholder">${escapeHtml(page.placeholder)}</p></main>\n<script nonce="${nonce}" src="${script}"></script>`,
+  });
 }

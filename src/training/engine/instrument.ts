@@ -441,8 +441,7 @@ async function summariseOutputs(tf: TF, layers: ProbeLayer[], outs: Tensor[], bi
   if (place === 'host') {
     return layers.map((l, i) => {
       const y = outs[i];
-      const v = y.dtype === 'float32' ? hostView(tf, y) : readFloats(y);
-      return { layer: l.name, className: l.className, ...hostActivation(v, y.shape[y.shape.length - 1] ?? 1, l.activation, bins), ...(l.activation ? { activation: l.activation } : {}) };
+      return { layer: l.name, className: l.className, ...hostActivation(hostView(tf, y), y.shape[y.shape.length - 1] ?? 1, l.activation, bins), ...(l.activation ? { activation: l.activation } : {}) };
     });
   }
   const summary = tf.tidy(() =>

@@ -406,7 +406,8 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     const xVal = nVal > 0 ? data.xs.map((x, i) => toTensor(x, dtypeOf(i), nTrain, data.n)) : [];
     const yVal = nVal > 0 ? data.ys.map((y) => toTensor(y, 'float32', nTrain, data.n)) : [];
     const probeN = Math.min(cfg.probeSize ?? DEFAULT_PROBE_SIZE, nTrain);
-    const xProbe = data.xs.map((x, i) => toTensor(x, dtypeOf(i), 0, probeN));
+    // With activations from the training batch there is no probe batch.
+    const xProbe = cfg.activationsFrom === 'batch' ? [] : data.xs.map((x, i) => toTensor(x, dtypeOf(i), 0, probeN));
 
     // The run
     const batchSize = Math.min(settings.batchSize, nTrain);

@@ -25,7 +25,7 @@ import { finite, type LayerStat, type WorkerEvent } from '../protocol';
 import type { TF } from '../engine/backend';
 import { dataStats } from '../engine/data-stats';
 import { ActivationProbe, BatchActivationTap, installGradientHook, OPTIMIZER_CLASSES, type ModelWeight } from '../engine/instrument';
-import { EARLY_PROBE_EVERY, EARLY_STATS_EVERY, EARLY_STEPS, EVERY_STEP_STATS } from '../engine/trainer';
+import { instrumentSchedule, type InstrumentSchedule } from '../engine/trainer';
 import type { ScriptConfig, ControlState } from './config';
 import { formatLocation, sourceLine, userLocation, type SourceLocation } from './source-location';
 
@@ -181,8 +181,8 @@ export class Session {
   private finishing = false;
   finished = false;
   private errored = false;
-  private readonly statsEvery: number;
-  private readonly probeEvery: number;
+  /** The built-in trainer's schedule (trainer.ts), dense early on for the health detectors; the run's length is not known ahead. */
+  private readonly schedule: InstrumentSchedule;
   private readonly bins: number;
   private readonly tfModules: { path: string; version?: string }[] = [];
 
@@ -191,8 +191,7 @@ export class Session {
     private readonly io: SessionIO,
   ) {
     this.t0 = io.now();
-    this.statsEvery = cfg.statsEvery ?? 10;
-    this.probeEvery = cfg.probeEvery ?? 50;
+    this.schedule = instrumentSchedule({ statsEvery: cfg.statsEvery, probeEvery: cfg.probeEvery ?? 50 }, Infinity);
     this.bins = cfg.histogramBins ?? 20;
   }
 
@@ -216,8 +215,8 @@ export class Session {
     const hook = installGradientHook(
       core,
       {
-        wantStats: (s) => this.statsDue(s),
-        wantHistograms: (s) => this.probeDue(s),
+        wantStats: (s) => this.schedule.statsDue(s),
+        wantHistograms: (s) => this.schedule.probeDue(s),
         weights: () => this.activeWeights(),
         // tf.variable() without a name is named by its id ("0", "1"): say what it is.
         layerOf: (v) => this.layerOfVar.get(v) ?? (v.lastIndexOf('/') > 0 ? v.slice(0, v.lastIndexOf('/')) : /^\d+$/.test(v) ? `variable ${v}` : v),
@@ -337,14 +336,6 @@ export class Session {
     return out;
   }
 
-  /** The built-in trainer's schedule (trainer.ts): dense early on, for the health detectors. */
-  private statsDue(s: number): boolean {
-    return s <= EVERY_STEP_STATS || s % (s <= EARLY_STEPS ? Math.min(this.statsEvery, EARLY_STATS_EVERY) : this.statsEvery) === 0;
-  }
-
-  private probeDue(s: number): boolean {
-    return s === 1 || s % (s <= EARLY_STEPS ? Math.min(this.probeEvery, EARLY_PROBE_EVERY) : this.probeEvery) === 0;
-  }
 
   // -------------------------------------------------------------------------------------
   // Steps
@@ -629,7 +620,7 @@ export class Session {
    * the coming step (this.step + 1) is probe-due.
    */
   private armTap(info: ModelInfo): void {
-    if (!info.tap || !this.probeDue(this.step + 1)) return;
+    if (!info.tap || !this.schedule.probeDue(this.step + 1)) return;
     try {
       info.tap.arm();
       info.tapArmed = true;
@@ -749,7 +740,7 @@ export class Session {
         // before onBatchEnd but after the training pass, whose outputs the tap kept first).
         if (info.tap) await session.collectTap(info, session.step);
         if (!Number.isFinite(loss) && (session.cfg.stopOnNaN ?? true)) return session.failNaN(session.step, loss, site, learningRateOf(opt));
-        if (!info.tap && session.probeDue(session.step)) await session.runProbe(info, session.step);
+        if (!info.tap && session.schedule.probeDue(session.step)) await session.runProbe(info, session.step);
         if (session.cfg.maxSteps && session.step >= session.cfg.maxSteps) {
           session.endWith('completed', `the step limit (${session.cfg.maxSteps}) was reached`);
         }
@@ -773,7 +764,7 @@ export class Session {
       },
       onTrainEnd: async () => {
         // The probe's last figures; the tap reads only training steps (none here).
-        if (!info.tap && !session.probeDue(session.step)) await session.runProbe(info, session.step);
+        if (!info.tap && !session.schedule.probeDue(session.step)) await session.runProbe(info, session.step);
       },
     };
     const guarded = Object.fromEntries(Object.entries(callbacks).map(([k, f]) => [k, guard(k, f as (...a: unknown[]) => Promise<void>)]));
@@ -834,7 +825,7 @@ export class Session {
       names.slice(1).forEach((m, i) => (metrics[m] = finite(values[i + 1])));
       this.emitStep({ loss: finite(values[0]), metrics, learningRate: learningRateOf(opt), samples: batch, seconds, epoch: 0 });
       if (info.tap) await this.collectTap(info, this.step);
-      else if (Number.isFinite(values[0]) && this.probeDue(this.step)) await this.runProbe(info, this.step);
+      else if (Number.isFinite(values[0]) && this.schedule.probeDue(this.step)) await this.runProbe(info, this.step);
     } catch (e) {
       this.warnOnce(`trainOnBatch statistics failed: ${(e as Error).message}`);
     }
