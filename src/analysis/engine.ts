@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Project, ts } from 'ts-morph';
-import { type Entry, findUnreachedEntry, topLevelFunctions } from './entry-points';
+import { type Entry, findCallerIn, findUnreachedEntry, needsCaller, topLevelFunctions } from './entry-points';
 import type { Diagnostic, FileAnalysis } from './graph';
 import { fromPlain, installGlobals } from './interpret/builtins';
 import { BoundReached, Budget, DEFAULT_LIMITS, type Limits } from './interpret/bounds';
@@ -16,8 +16,9 @@ import type { Scope } from './interpret/scope';
 import { ClassValue, FunctionValue, type Value, unknown } from './interpret/values';
 import { ModelInstance } from './tfjs/models';
 import { TFJS_MODULES, createTfNamespace } from './tfjs/namespace';
-import { type RecordedDiagnostic, Session, rangeOf } from './tfjs/session';
+import { type RecordedDiagnostic, type RunContext, Session, rangeOf } from './tfjs/session';
 import { modelsToReport, toGraph } from './report';
+import { type Context, SOURCE_EXTENSIONS, Workspace, isTestFile } from './workspace';
 
 export interface AnalyzeOptions {
   /** Text of open editors, by absolute path; wins over the file on disk. */
@@ -29,14 +30,16 @@ export interface AnalyzeOptions {
 
 const DEFAULT_BATCH_SIZE = 32;
 
-const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.jsx', '.mts', '.cts'];
 const RESOLVE_SUFFIXES = [...SOURCE_EXTENSIONS, '.json', ...SOURCE_EXTENSIONS.map((e) => `/index${e}`)];
 
 /**
  * Keeps parsed files between runs, so re-analysis after an edit re-parses only the
- * edited file. The interpretation itself is cheap and always runs fresh.
+ * edited file, and the workspace's import graph. The interpretation itself is cheap and
+ * always runs fresh: each file in a run of its own, so that what a file reports never
+ * depends on which other files were analysed with it, or in which order.
  */
 export class Analyzer {
+  readonly workspace = new Workspace();
   private readonly project = new Project({
     useInMemoryFileSystem: true,
     skipLoadingLibFiles: true,
@@ -47,8 +50,7 @@ export class Analyzer {
 
   analyze(paths: string[], options: AnalyzeOptions = {}): FileAnalysis[] {
     const files = paths.map((p) => path.resolve(p));
-    const run = new Run(this, options);
-    return files.map((f) => run.analyzeFile(f));
+    return files.map((f) => new Run(this, options).analyzeFile(f));
   }
 
   /** Parsed file for `file`, from `contents` or disk; undefined when unreadable. */
@@ -77,6 +79,7 @@ export class Analyzer {
   /** Forget cached existence checks (files created or deleted). */
   invalidateFileSystem(): void {
     this.existence.clear();
+    this.workspace.invalidate();
   }
 }
 
@@ -125,6 +128,8 @@ class Run implements InterpreterHost {
     this.session.openBranches = () => this.interp.journal.openBranches();
     this.session.touch = (host) => this.interp.journal.touchHost(host);
     this.session.entryFunction = () => this.interp.entryFunction();
+    this.session.callChain = () => this.interp.callChain();
+    this.session.context = () => this.context;
     this.tf = createTfNamespace(this.session, this.interp);
     // A page that loads tfjs with a <script> tag uses the global `tf` without importing it.
     this.interp.globals.declare('tf', this.tf);
@@ -163,10 +168,18 @@ class Run implements InterpreterHost {
   }
 
   /* Driver */
+
+  /**
+   * A file is analysed the way a run of its project reaches it: first the programs that
+   * import it (package.json entries, other programs), then the file itself (its top level
+   * and the builders nothing ran, through their callers anywhere in the project), then the
+   * tests that import it — so a test's arguments give a variant, never the default.
+   */
   analyzeFile(file: string): FileAnalysis {
     const diagnostics: Diagnostic[] = [];
     this.fileDiagnostics.set(file, diagnostics);
-    this.deadline = Date.now() + this.limits.maxMillis;
+    const started = Date.now();
+    this.deadline = started + this.limits.maxMillis;
     let sf: ts.SourceFile | undefined;
     try {
       sf = this.sourceFile(file);
@@ -178,30 +191,61 @@ class Run implements InterpreterHost {
       diagnostics.push({ severity: 'error', code: 'unreadable-file', message: `Cannot read ${file}.` });
       return { file, models: [], diagnostics };
     }
-    const before = this.session.models.length;
-    this.guard(file, () => this.interp.evaluateModule(file));
+    let contexts: Context[] = [];
+    try {
+      const found = this.analyzer.workspace.contexts(file, { overlay: this.options.contents, resolve: (s, f) => this.resolve(s, f) }, (p) => this.analyzer.exists(p, this.options.contents));
+      contexts = found.contexts;
+      this.importers = [...found.importers].sort((a, b) => rankOf(found.contexts, a) - rankOf(found.contexts, b) || (a < b ? -1 : 1));
+      this.root = found.root;
+    } catch (e) {
+      diagnostics.push(failureDiagnostic(e));
+    }
+    // The programs share at most half the file's time: the file's own analysis always gets the rest.
+    const programsDeadline = started + this.limits.maxMillis / 2;
+    for (const c of contexts.filter((c) => c.kind !== 'test')) this.runProgram(c, programsDeadline);
+    this.context = { file, kind: 'self' };
     const parsed = sf;
+    this.guard(file, () => this.interp.evaluateModule(file));
     // Guarded too: finding entry points walks the tree recursively.
     this.guard(file, () => this.callUnreachedBuilders(file, parsed));
     this.callModelReturningFunctions(file, parsed);
+    for (const c of contexts.filter((c) => c.kind === 'test')) this.runProgram(c, this.deadline);
     try {
-      const models = this.session.models.slice(before).concat(this.modelsFromEarlierRuns(file, before));
-      return this.collect(file, sf, models, diagnostics);
+      return this.collect(file, sf, this.session.models, diagnostics);
     } catch (e) {
       diagnostics.push(failureDiagnostic(e));
       return { file, models: [], diagnostics };
     }
   }
 
-  /** Models created in `file` while an earlier file was analysed (it imported this one). */
-  private modelsFromEarlierRuns(file: string, before: number): ModelInstance[] {
-    return this.session.models.slice(0, before).filter((m) => m.createdAt.getSourceFile().fileName === file);
+  /** The context models are being built in now. */
+  private context: RunContext | undefined;
+  /** Files that import the analysed one (directly or not), programs first, tests last. */
+  private importers: string[] = [];
+  private root = '';
+
+  /**
+   * Runs another file of the workspace as the program it is: its module, with `require.main`
+   * its own, then its builders nothing ran. What goes wrong there (a bound reached while
+   * loading data, a throw) is that program's, not the analysed file's: not reported here.
+   */
+  private runProgram(c: Context, deadline: number): void {
+    if (Date.now() > deadline) return;
+    this.context = c;
+    const saved = this.deadline;
+    this.deadline = Math.min(saved, deadline);
+    try {
+      this.guard(c.file, () => this.interp.evaluateModule(c.file), true);
+    } finally {
+      this.deadline = saved;
+      this.context = undefined;
+    }
   }
 
-  /** Runs one entry point with a fresh budget; bounds and throws become diagnostics. */
-  private guard(file: string, fn: () => void): void {
+  /** Runs one entry point with a fresh budget; bounds and throws become diagnostics (of the analysed file unless `quiet`). */
+  private guard(file: string, fn: () => void, quiet = false): void {
     this.interp.budget = new Budget(this.limits, this.deadline);
-    const diags = this.fileDiagnostics.get(file)!;
+    const diags = quiet ? [] : this.fileDiagnostics.get(file)!;
     try {
       fn();
     } catch (e) {
@@ -232,8 +276,51 @@ class Run implements InterpreterHost {
       const entry = findUnreachedEntry(sf, built, tried);
       if (!entry) return;
       tried.add(entry);
+      const caller = needsCaller(entry) ? this.callerElsewhere(entry, tried) : undefined;
+      if (caller) {
+        tried.add(caller);
+        if (ts.isSourceFile(caller)) {
+          // Called at another program's top level, which never ran (a test, or cut short): run it now.
+          this.guard(file, () => this.interp.evaluateModule(caller.fileName));
+        } else {
+          const callerScope = this.moduleScopes.get(caller.getSourceFile().fileName);
+          if (callerScope) this.guard(file, () => this.callEntry(caller, callerScope));
+        }
+        // The caller may not reach the builder after all (a branch): then it is called as it stands.
+        if (this.session.models.some((m) => isInside(m.createdAt, entry))) continue;
+      }
       this.guard(file, () => this.callEntry(entry, scope));
     }
+  }
+
+  /**
+   * A caller of `entry` in another file that imports its file (programs first, tests never:
+   * their arguments are variants, run after this), followed to its own callers while it
+   * still depends on arguments — `buildModel(inputShape)` reached through `train.ts`'s
+   * `main()`. Its file is evaluated first (a program not run yet).
+   */
+  private callerElsewhere(entry: Entry, tried: Set<ts.Node>): Entry | ts.SourceFile | undefined {
+    let current: Entry | ts.SourceFile = entry;
+    const seen = new Set<ts.Node>([entry]);
+    for (let hops = 0; hops < 8 && !ts.isSourceFile(current) && needsCaller(current); hops++) {
+      let next: Entry | ts.SourceFile | undefined;
+      for (const g of this.importers) {
+        if (isTestFile(g, this.root)) continue;
+        const gsf = this.sourceFile(g);
+        if (!gsf || gsf === current.getSourceFile()) continue;
+        const found = findCallerIn(gsf, current, tried);
+        if (found && !seen.has(found)) {
+          next = found;
+          break;
+        }
+      }
+      if (!next) break;
+      seen.add(next);
+      const nextFile = ts.isSourceFile(next) ? next.fileName : next.getSourceFile().fileName;
+      if (!this.moduleScopes.has(nextFile)) this.guard(nextFile, () => this.interp.evaluateModule(nextFile), true);
+      current = next;
+    }
+    return current === entry ? undefined : current;
   }
 
   /**
@@ -282,8 +369,13 @@ class Run implements InterpreterHost {
   }
 
   private collect(file: string, sf: ts.SourceFile, instances: ModelInstance[], fileDiags: Diagnostic[]): FileAnalysis {
-    const reported = modelsToReport(instances.filter((m) => m.createdAt.getSourceFile() === sf));
-    const models = reported.map(({ model, name }) => ({ ...toGraph(model, this.session, this.options.batchSize ?? DEFAULT_BATCH_SIZE), ...(name ? { name } : {}) }));
+    const reported = modelsToReport(instances.filter((m) => m.createdAt.getSourceFile() === sf), this.root);
+    const models = reported.map(({ model, name, variant, via }) => ({
+      ...toGraph(model, this.session, this.options.batchSize ?? DEFAULT_BATCH_SIZE),
+      ...(name ? { name } : {}),
+      ...(variant ? { variant } : {}),
+      ...(via ? { via } : {}),
+    }));
     const claimed = new Set<RecordedDiagnostic>();
     for (const m of models) for (const d of m.diagnostics) claimed.add(d as RecordedDiagnostic);
     const loose = this.session.diagnostics.filter((d) => d.range?.file === file && !claimed.has(d) && !belongsToOtherInstance(d, instances, reported.map((r) => r.model)));
@@ -302,6 +394,15 @@ function unknownConstructorArgs(cls: ClassValue): Value[] {
     if (ctor) return ctor.parameters.map((p) => (p.initializer || p.dotDotDotToken ? undefined : unknown(`constructor argument '${p.name.getText()}' of ${cls.name} is not known`)));
   }
   return [];
+}
+
+function rankOf(contexts: Context[], file: string): number {
+  const c = contexts.find((x) => x.file === file);
+  return c ? { entry: 0, program: 1, test: 2 }[c.kind] : 1;
+}
+
+function isInside(node: ts.Node, container: ts.Node): boolean {
+  return node.getSourceFile() === container.getSourceFile() && node.pos >= container.pos && node.end <= container.end;
 }
 
 function boundDiagnostic(reason: string): Diagnostic {

@@ -65,7 +65,59 @@ function preferCaller(sf: ts.SourceFile, entry: Entry, tried: Set<ts.Node>, seen
   return caller ? preferCaller(sf, caller, tried, seen) : entry;
 }
 
-type CallTarget = { kind: 'function' | 'method' | 'new'; name: string };
+/** Whether an entry still depends on arguments no caller in its own file gave it. */
+export function needsCaller(entry: Entry): boolean {
+  const cls = ts.isClassLike(entry) ? entry : ts.isClassLike(entry.parent) ? entry.parent : undefined;
+  const objectMethod = ts.isMethodDeclaration(entry) && ts.isObjectLiteralExpression(entry.parent);
+  return takesArgs(entry) || (cls !== undefined && classTakesArgs(cls)) || objectMethod;
+}
+
+/**
+ * Where another file calls `entry` (a function, class or method of another file):
+ * `buildModel([28, 28, 1], 10)` in train.ts for `export function buildModel` in model.ts.
+ * The outermost function around the first such call (followed to its own callers in that
+ * file), or the file itself when the call is at its top level. Names are matched as the
+ * importing file spells them: the exported name, an `import { x as y }` alias, `ns.name`.
+ */
+export function findCallerIn(sf: ts.SourceFile, entry: Entry, tried: Set<ts.Node>): Entry | ts.SourceFile | undefined {
+  const target = callTarget(entry);
+  if (!target) return undefined;
+  const names = new Set([target.name]);
+  const visitImports = (node: ts.Node): void => {
+    if ((ts.isImportSpecifier(node) || ts.isBindingElement(node)) && node.propertyName && ts.isIdentifier(node.name) && node.propertyName.getText(sf) === target.name) {
+      names.add(node.name.text);
+    }
+    // `import build from './model'` of a default export: the local name is the caller's.
+    if (ts.isImportClause(node) && node.name && isDefaultExport(entry)) names.add(node.name.text);
+    ts.forEachChild(node, visitImports);
+  };
+  visitImports(sf);
+  let found: Entry | ts.SourceFile | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if ([...names].some((name) => isCallOf(node, { ...target, kind: target.kind === 'function' ? 'either' : target.kind, name }))) {
+      const outer = outermostFunction(node);
+      if (!outer) {
+        found = sf;
+        return;
+      }
+      if (!tried.has(outer)) {
+        found = preferCaller(sf, outer, tried, new Set());
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+function isDefaultExport(entry: Entry): boolean {
+  const decl = ts.isClassLike(entry) || ts.isFunctionDeclaration(entry) ? entry : undefined;
+  return !!decl && (ts.getModifiers(decl as ts.HasModifiers) ?? []).some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+}
+
+type CallTarget = { kind: 'function' | 'method' | 'new' | 'either'; name: string };
 
 /** How calls of `fn` look: `name(…)`, `x.name(…)` for a method, `new Class(…)` for a constructor. */
 function callTarget(fn: Entry): CallTarget | undefined {
@@ -84,6 +136,8 @@ function isCallOf(node: ts.Node, t: CallTarget): boolean {
   if (!ts.isCallExpression(node)) return false;
   const e = node.expression;
   if (t.kind === 'function') return ts.isIdentifier(e) && e.text === t.name;
+  // Another file calls an exported function by its name or through a namespace (`models.build(…)`).
+  if (t.kind === 'either' && ts.isIdentifier(e)) return e.text === t.name;
   return ts.isPropertyAccessExpression(e) && e.name.text === t.name;
 }
 
@@ -152,7 +206,7 @@ function fieldInitializerEntry(node: ts.Node): Entry | undefined {
   return undefined;
 }
 
-function outermostFunction(node: ts.Node): FunctionNode | undefined {
+export function outermostFunction(node: ts.Node): FunctionNode | undefined {
   let found: FunctionNode | undefined;
   for (let n: ts.Node | undefined = node.parent; n; n = n.parent) {
     if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessorDeclaration(n) || ts.isSetAccessorDeclaration(n)) {

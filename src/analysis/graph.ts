@@ -129,8 +129,16 @@ export interface ModelTotals {
 
 export interface ModelGraph {
   id: string;
-  /** The variable or function the model belongs to. */
+  /** The variable or function the model belongs to; for one of several instances of a builder, the variable its result is bound to. */
   name: string;
+  /**
+   * Set on a variant: an architecture the creating site builds only in another context
+   * than the default one (a test's arguments, a second program), or under one side of a
+   * condition not known statically.
+   */
+  variant?: ModelVariant;
+  /** Where the numbers came from when a program in another file built the model: `train.ts:12`. */
+  via?: string;
   kind: 'sequential' | 'functional';
   /** Where the model was created (`tf.sequential(` / `tf.model(`). */
   range: SourceRange;
@@ -145,6 +153,15 @@ export interface ModelGraph {
   compile?: CompileConfig;
   fitSites: SourceRange[];
   diagnostics: Diagnostic[];
+}
+
+export interface ModelVariant {
+  /** The name of the model this is a variant of. */
+  of: string;
+  /** The call that builds it, `file:line` relative to the project. */
+  context: string;
+  /** The condition that decides it, when a branch does: `rnnType = 'GRU'`. */
+  condition?: string;
 }
 
 export interface FileAnalysis {

@@ -3,6 +3,7 @@
  * instances are reported (one per call site, plus builder variants), their names, and
  * the plain graph data with totals and diagnostics.
  */
+import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import type { LayerNode, ModelGraph, OutputShape, Shape } from './graph';
 import { functionName } from './interpret/interpreter';
@@ -13,38 +14,130 @@ import { ModelInstance } from './tfjs/models';
 import type { Session } from './tfjs/session';
 import { tensorRef, totalsOf } from './tfjs/symbolic';
 
+/** A model a file reports: an instance of its creating site, or a variant of one. */
+export interface Reported {
+  model: ModelInstance;
+  /** Overrides the model's own name (the variable or function holding it). */
+  name?: string;
+  /** Set for a variant: a model the site builds only in another context (a test, another program). */
+  variant?: { of: string; context: string; condition?: string };
+  /** Where the numbers came from when another file's program built it: `train.ts:12`. */
+  via?: string;
+}
+
 /**
- * Which model instances a file reports. Each creating call site yields the model of the
- * first time it ran. A site reached again from another entry function with a different
- * architecture (`smallNet()` calling `buildNet(0.25)`) also yields that variant, named
- * after the entry function, so each builder a user calls has its model.
+ * Which model instances a file reports. Each creating site reports the distinct
+ * architectures its first context (the program that reached it first: a package.json
+ * entry, another program, the file itself, a test — in that order) built: one when it
+ * built one, each named by the variable its builder's result is bound to (`small`,
+ * `large`) when it built several. Architectures the site builds only in later contexts
+ * (a test's arguments) follow as variants of the first. Sites in source order; the
+ * variants after every site's instances.
  */
-export function modelsToReport(instances: ModelInstance[]): { model: ModelInstance; name?: string }[] {
+export function modelsToReport(instances: ModelInstance[], root = ''): Reported[] {
   const bySite = new Map<ts.Node, ModelInstance[]>();
   for (const m of instances) {
     const list = bySite.get(m.createdAt);
     if (list) list.push(m);
     else bySite.set(m.createdAt, [m]);
   }
-  const out: { model: ModelInstance; name?: string; order: number }[] = [];
-  const buildsItsOwn = (fn: ts.Node) => instances.some((m) => m.createdAt !== fn && isInside(m.createdAt, fn));
-  for (const [site, list] of bySite) {
-    const first = list[0];
-    out.push({ model: first, order: site.getStart() });
-    const names = new Set([modelName(first)]);
-    const signatures = new Set([signature(first)]);
-    for (const m of list.slice(1)) {
-      // Only an entry that builds no model of its own returns this variant; otherwise it is a component.
-      if (!m.entry || (!ts.isFunctionDeclaration(m.entry) && !ts.isVariableDeclaration(m.entry.parent)) || buildsItsOwn(m.entry)) continue;
-      const name = functionName(m.entry as FunctionNode);
-      const sig = signature(m);
-      if (names.has(name) || signatures.has(sig)) continue;
-      names.add(name);
-      signatures.add(sig);
-      out.push({ model: m, name, order: site.getStart() });
+  const sites = [...bySite.keys()].sort((a, b) => a.getStart() - b.getStart());
+  const out: Reported[] = [];
+  const variants: Reported[] = [];
+  for (const site of sites) {
+    const list = bySite.get(site)!;
+    const first = contextKey(list[0]);
+    const primary = distinct(list.filter((m) => contextKey(m) === first));
+    const names = instanceNames(primary, root);
+    primary.forEach((m, i) => out.push({ model: m, ...(names[i] !== undefined ? { name: names[i] } : {}), ...viaOf(m, root) }));
+    const seen = new Set(primary.map(signature));
+    const base = names[0] ?? modelName(primary[0]);
+    for (const m of distinct(list.filter((x) => contextKey(x) !== first))) {
+      if (seen.has(signature(m))) continue;
+      seen.add(signature(m));
+      const where = contextCall(m, root);
+      variants.push({ model: m, name: `${base} via ${where}`, variant: { of: base, context: where } });
     }
   }
-  return out.sort((a, b) => a.order - b.order).map(({ model, name }) => ({ model, name }));
+  return [...out, ...variants];
+}
+
+function contextKey(m: ModelInstance): string {
+  return m.context ? `${m.context.kind}:${m.context.file}` : '';
+}
+
+/** Instances with the architectures not seen before, in creation order. */
+function distinct(list: ModelInstance[]): ModelInstance[] {
+  const seen = new Set<string>();
+  return list.filter((m) => {
+    const s = signature(m);
+    if (seen.has(s)) return false;
+    seen.add(s);
+    return true;
+  });
+}
+
+/**
+ * Names for the instances of one site: none when there is one (the model keeps its own
+ * name). Else the innermost binding on each instance's way in that no other instance
+ * shares (`const small = buildMlp([64])`), an entry function's name (`smallNet()`), or
+ * the builder's name with the call that differs (`buildMlp via train.ts:12`).
+ */
+function instanceNames(list: ModelInstance[], root: string): (string | undefined)[] {
+  if (list.length < 2) return [undefined];
+  const candidates = list.map((m) => [...m.callChain].reverse().map(bindingOf).filter((n): n is string => n !== undefined));
+  const taken = new Set<string>();
+  return list.map((m, i) => {
+    const counts = (n: string) => candidates.filter((c) => c.includes(n)).length;
+    let name = candidates[i].find((n) => counts(n) === 1 && !taken.has(n));
+    if (name === undefined) {
+      const differing = m.callChain.find((call, level) => list.some((o, j) => j !== i && o.callChain[level] !== call));
+      name = `${modelName(m)}${differing ? ` via ${where(differing, root)}` : ''}`;
+    }
+    for (let k = 2; taken.has(name); k++) name = `${name.replace(/ #\d+$/, '')} #${k}`;
+    taken.add(name);
+    return name;
+  });
+}
+
+/** The name a call's result is bound to (`const small = build()`, `this.encoder = build()`), or an entry function's own. */
+function bindingOf(call: ts.Node): string | undefined {
+  if (ts.isFunctionLike(call)) return ts.isFunctionDeclaration(call) || ts.isVariableDeclaration(call.parent) ? functionName(call as FunctionNode) : undefined;
+  let n: ts.Node = call;
+  for (let p = n.parent; p; n = p, p = p.parent) {
+    if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isAwaitExpression(p) || ts.isSatisfiesExpression(p)) continue;
+    if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+    if (ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p)) return p.name.getText();
+    if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === n) {
+      if (ts.isIdentifier(p.left)) return p.left.text;
+      if (ts.isPropertyAccessExpression(p.left)) return p.left.name.text;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+/** `train.ts:12`: a node's file (relative to the project) and line. */
+function where(node: ts.Node, root: string): string {
+  const sf = node.getSourceFile();
+  const file = root ? path.relative(root, sf.fileName) : path.basename(sf.fileName);
+  return `${file.split(path.sep).join('/')}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1}`;
+}
+
+/** The call in the context's own file that led to the model (`train.ts:12`), or the context file. */
+function contextCall(m: ModelInstance, root: string): string {
+  const file = m.context?.file;
+  // The innermost call there: the one that passes the arguments.
+  const call = [...m.callChain].reverse().find((c) => c.getSourceFile().fileName === file);
+  if (call) return where(call, root);
+  const rel = file ? (root ? path.relative(root, file) : path.basename(file)) : '?';
+  return rel.split(path.sep).join('/');
+}
+
+/** For an instance built by another file's program: where its numbers came from. */
+function viaOf(m: ModelInstance, root: string): { via?: string } {
+  if (!m.context || m.context.kind === 'self' || m.context.file === m.createdAt.getSourceFile().fileName) return {};
+  return { via: contextCall(m, root) };
 }
 
 function isInside(node: ts.Node, container: ts.Node): boolean {

@@ -48,6 +48,8 @@ function diagJson(d: Diagnostic) {
 function modelJson(m: ModelGraph) {
   return {
     name: m.name,
+    ...(m.variant ? { variant: m.variant } : {}),
+    ...(m.via ? { via: m.via } : {}),
     kind: m.kind,
     line: m.range.start.line,
     column: m.range.start.column,

@@ -79,7 +79,7 @@ describe('code lens', () => {
   it('variants of one builder (same call, other arguments) are told apart by name', () => {
     const v = analyse({ 'variants.ts': VARIANTS });
     const titles = codeLensesFor(v.analysis, v.doc).map((l) => l.command?.title);
-    assert.deepEqual(titles, ['model: Σ 10 params (40 B fp32) · 8 MACs', 'Summary of model', '▶ Train model', 'large: Σ 100 params (400 B fp32) · 80 MACs', 'Summary of large', '▶ Train large']);
+    assert.deepEqual(titles, ['small: Σ 10 params (40 B fp32) · 8 MACs', 'Summary of small', '▶ Train small', 'large: Σ 100 params (400 B fp32) · 80 MACs', 'Summary of large', '▶ Train large']);
   });
 
   it('no model, no lens', () => {

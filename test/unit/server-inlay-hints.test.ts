@@ -112,7 +112,7 @@ export function large() { return build(20); }
     });
     assert.deepEqual(
       inlayHintsFor(v.analysis, v.doc, undefined, ALL).map((h) => h.label),
-      ['model: Σ 10 params', 'large: Σ 100 params', '→ [null,2] · 10'],
+      ['small: Σ 10 params', 'large: Σ 100 params', '→ [null,2] · 10'],
     );
   });
 

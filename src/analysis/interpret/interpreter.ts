@@ -80,6 +80,8 @@ interface Frame {
   /** Return values seen on paths that left the function early under an undecided condition. */
   pendingReturns: Value[];
   fn?: FunctionValue;
+  /** The call, `new` or entry node the function was entered from. */
+  call?: ts.Node;
 }
 
 const UNDECIDED = 'depends on a condition whose value is not known statically';
@@ -98,6 +100,11 @@ export class Interpreter {
   /** The outermost function on the call stack: the entry point the current code was reached from. */
   entryFunction(): ts.Node | undefined {
     return this.frames[0]?.fn?.node;
+  }
+
+  /** The calls on the stack now, outermost first (how the running code was reached). */
+  callChain(): ts.Node[] {
+    return this.frames.flatMap((f) => (f.call ? [f.call] : []));
   }
   private readonly methodCache = new WeakMap<ClassValue, Map<string, FunctionValue | { get?: FunctionValue; set?: FunctionValue }>>();
   /** The source file being evaluated (for messages); set while a module runs. */
@@ -1444,7 +1451,7 @@ export class Interpreter {
       this.initFields(opts.constructing, self);
     }
     this.depth++;
-    this.frames.push({ pendingReturns: [], fn });
+    this.frames.push({ pendingReturns: [], fn, call: node });
     try {
       let result: Value;
       if (ts.isBlock(decl.body)) {

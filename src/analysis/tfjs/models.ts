@@ -9,7 +9,7 @@ import { applyRule, isShapeList } from '../layers/apply';
 import { ShapeError, fmtShape } from '../layers/rule';
 import { NativeFunction, ObjectValue, UnknownValue, type Value, unknown, show } from '../interpret/values';
 import type { JournaledHost } from '../interpret/scope';
-import type { Session } from './session';
+import type { RunContext, Session } from './session';
 import { CallNode, LayerInstance, SymbolicTensor, applyLayer, customCompute, describeShape, symbolicInputs, totalsOf, weightsWithoutInputShape } from './symbolic';
 
 /** What an undecided branch can change in a model: the journal saves, restores and joins it. */
@@ -39,6 +39,9 @@ export class ModelInstance extends LayerInstance implements JournaledHost {
   /** The two sides of an undecided condition left layers of different sizes: the total is not known. */
   totalUnknown = false;
   readonly bornIn: readonly unknown[];
+  /** The program that built this instance, and the calls it came through (outermost first). */
+  readonly context: RunContext | undefined;
+  readonly callChain: readonly ts.Node[];
 
   constructor(
     session: Session,
@@ -52,6 +55,8 @@ export class ModelInstance extends LayerInstance implements JournaledHost {
     this.hostKind = className;
     this.entry = session.entryFunction();
     this.bornIn = session.openBranches();
+    this.context = session.context();
+    this.callChain = session.callChain();
     session.models.push(this);
     customCompute.set(this, (inputShapes) => this.computeAsLayer(inputShapes));
   }

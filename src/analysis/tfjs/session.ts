@@ -14,6 +14,15 @@ export interface RecordedDiagnostic extends Diagnostic {
   modelId?: string;
 }
 
+/**
+ * The program a model was built in: `entry`/`program`/`test` are files of the workspace
+ * run as programs (they import the analysed file); `self` is the analysed file itself.
+ */
+export interface RunContext {
+  file: string;
+  kind: 'entry' | 'program' | 'test' | 'self';
+}
+
 export class Session {
   private readonly uids = new Map<string, number>();
   private nextId = 1;
@@ -27,6 +36,10 @@ export class Session {
   touch: (host: JournaledHost) => void = () => undefined;
   /** The function the running code was entered through (set by the engine); undefined at module level. */
   entryFunction: () => ts.Node | undefined = () => undefined;
+  /** The calls the running code was reached through, outermost first (set by the engine). */
+  callChain: () => ts.Node[] = () => [];
+  /** The program the driver is running now: a file of the workspace that reaches the analysed one (set by the engine). */
+  context: () => RunContext | undefined = () => undefined;
 
   /** tfjs's `getUid(prefix)`: a per-prefix counter, as names like `conv2d_Conv2D1` come from. */
   uid(prefix: string): string {
