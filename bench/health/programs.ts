@@ -2,8 +2,9 @@
  * The fault-injection benchmark's programs: a model file (bench/health/programs/*.ts, the fault
  * is in the code) and a dataset choice (one the engine offers, or a generated file from
  * data.ts, `@name`), trained by `layer-lens train` for at most 300 steps. Each faulty program
- * has exactly one known fault, of one category; healthy programs have none (a deliberately
- * frozen layer is reported at info level, which is not counted as a false positive).
+ * has exactly one known fault, of one category; healthy programs have none (a frozen layer of
+ * code that loads trained weights is reported at info level, not counted as a false positive;
+ * one frozen at its random initial weights is a fault).
  */
 import type { FindingCode } from '../../src/health';
 
@@ -57,6 +58,7 @@ export const PROGRAMS: Program[] = [
   { name: 'lr-too-high-adam', dataset: 'sine', steps: 150, fault: 'oscillation/lr too high' },
   { name: 'unchanged-zero-lr', dataset: 'spirals', steps: 60, fault: 'unchanged weights' },
   { name: 'unchanged-frozen-all', dataset: 'spirals', steps: 60, fault: 'unchanged weights' },
+  { name: 'unchanged-frozen-at-init', dataset: 'blobs', steps: 60, fault: 'unchanged weights' },
   { name: 'update-ratio-low-adam', dataset: 'mnist', steps: 100, args: ['--samples', '2000'], fault: 'update ratio' },
   { name: 'update-ratio-low-rmsprop', dataset: 'blobs', steps: 100, fault: 'update ratio' },
   { name: 'update-ratio-low-sgd-regression', dataset: 'sine', steps: 200, fault: 'update ratio' },

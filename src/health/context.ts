@@ -73,8 +73,12 @@ export class ModelContext {
   private streamOrder: { name: string; className: string }[] = [];
   private compileEvent?: CompileEvent;
 
-  constructor(graph?: ModelGraph) {
+  /** False when the code never loads trained weights (see MonitorOptions.weightsLoaded). */
+  readonly weightsLoaded?: boolean;
+
+  constructor(graph?: ModelGraph, weightsLoaded?: boolean) {
     this.graph = graph;
+    this.weightsLoaded = weightsLoaded;
     if (!graph) return;
     const consumers = new Set<string>();
     graph.layers.forEach((l, i) => {

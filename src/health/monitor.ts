@@ -21,6 +21,12 @@ export interface MonitorOptions {
   graph?: ModelGraph;
   /** The detectors to run (all by default). */
   detectors?: readonly Detector[];
+  /**
+   * False when the program's code never loads weights into a model (`canLoadWeights`): a frozen
+   * layer then keeps its random initial weights, a warning. Unknown (absent): frozen layers are
+   * taken as deliberately frozen, info.
+   */
+  weightsLoaded?: boolean;
 }
 
 export interface FindingChange {
@@ -55,7 +61,7 @@ export class HealthMonitor {
   private events = 0;
 
   constructor(options: MonitorOptions = {}) {
-    this.context = new ModelContext(options.graph);
+    this.context = new ModelContext(options.graph, options.weightsLoaded);
     this.detectors = options.detectors ?? DETECTORS;
   }
 

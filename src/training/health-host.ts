@@ -12,8 +12,10 @@
  * recorded run can be re-judged by a newer monitor. No vscode import: the CLI, the extension
  * host and the tests use it.
  */
+import * as fs from 'node:fs';
 import type { ModelGraph } from '../analysis/graph';
 import { HealthMonitor } from '../health/monitor';
+import { canLoadWeights } from '../health/weight-origin';
 import type { Finding, FindingSeverity } from '../health/findings';
 import { PROTOCOL_VERSION, type HealthMessage, type WorkerMessage } from './protocol';
 
@@ -25,6 +27,28 @@ import { PROTOCOL_VERSION, type HealthMessage, type WorkerMessage } from './prot
  */
 export const HEALTH_UPDATE_EVERY_STEPS = 25;
 
+/**
+ * Whether the code of these files can bring trained weights into a model (canLoadWeights);
+ * undefined when none could be read, so that frozen layers stay "deliberate" (info). Only the
+ * files named are read: weights loaded in a helper module elsewhere go unseen, and its frozen
+ * layers are reported as a warning that names the missing load.
+ */
+export function weightsLoadedIn(files: readonly (string | undefined)[]): boolean | undefined {
+  let read = false;
+  for (const file of files) {
+    if (!file) continue;
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    read = true;
+    if (canLoadWeights(text)) return true;
+  }
+  return read ? false : undefined;
+}
+
 export class HealthTracker {
   readonly monitor: HealthMonitor;
   private sent = new Map<string, { severity: FindingSeverity; layers: number }>();
@@ -32,8 +56,10 @@ export class HealthTracker {
   private pending = new Set<string>();
   private lastSentStep = -Infinity;
 
-  constructor(graph?: ModelGraph) {
-    this.monitor = new HealthMonitor(graph ? { graph } : {});
+  /** `sources`: the program's files, read to tell a frozen-at-init layer from a pretrained one (weightsLoadedIn). */
+  constructor(graph?: ModelGraph, sources: readonly (string | undefined)[] = []) {
+    const weightsLoaded = weightsLoadedIn(sources);
+    this.monitor = new HealthMonitor({ ...(graph ? { graph } : {}), ...(weightsLoaded !== undefined ? { weightsLoaded } : {}) });
   }
 
   /** Consumes one message; returns the `health` message to deliver when the findings changed enough to say so. */

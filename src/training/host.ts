@@ -81,7 +81,7 @@ export class TrainingRun {
     private readonly opts: StartOptions,
   ) {
     const worker = opts.worker ?? defaultWorker();
-    this.health = new HealthTracker(config.model);
+    this.health = new HealthTracker(config.model, [config.file]);
     this.healthRun = { runDir: config.runDir, file: config.file, model: config.model, codeHash: config.codeHash };
     const child = fork(worker.path, [], {
       execArgv: [...worker.execArgv, ...(opts.nodeArgs ?? [])],

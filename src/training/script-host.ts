@@ -101,7 +101,7 @@ export class ScriptRun {
     private readonly opts: ScriptStartOptions,
   ) {
     this.config = { v: 1, ...config, script: path.resolve(config.script) };
-    this.health = new HealthTracker(opts.graph);
+    this.health = new HealthTracker(opts.graph, [this.config.script, config.file]);
     // The process-wide feed (the editor's Training Health view) needs the analysed model.
     if (opts.graph) this.healthRun = { runDir: config.runDir, file: config.file ?? this.config.script, model: opts.graph, codeHash: config.codeHash };
     fs.mkdirSync(config.runDir, { recursive: true });

@@ -12,6 +12,7 @@ import { PLATEAU_MIN_STEPS } from '../../src/health/detectors/loss-plateau';
 import { SATURATION_FRACTION } from '../../src/health/detectors/saturation';
 import { UPDATE_RATIO_HIGH, UPDATE_RATIO_LOW } from '../../src/health/detectors/update-ratio';
 import { VANISHING_RATIO } from '../../src/health/detectors/vanishing-gradient';
+import { canLoadWeights } from '../../src/health/weight-origin';
 import { decaying, graphFrom, healthyGrads, jitter, layersOf, mlpLayers, MNIST_DATA, rising, synth, type SynthSpec } from '../fixtures/streams/synth';
 
 function monitor(events: HealthEvent[], graph?: ModelGraph): HealthMonitor {
@@ -356,6 +357,29 @@ describe('unchanged weights', () => {
     const all = one(monitor(synth(healthy({ layers: layers.map((l) => ({ ...l, frozen: true })) }))), 'unchanged-weights');
     assert.equal(all.severity, 'error');
     assert.match(all.message, /every layer is frozen/);
+  });
+
+  it('reports a frozen layer as a warning with its parameter count when the code never loads weights', () => {
+    const layers = mlpLayers([64, 32], { input: 784, out: 10, activation: 'relu', outActivation: 'softmax' });
+    const events = synth(healthy({ layers: layers.map((l, i) => (i === 0 ? { ...l, frozen: true } : l)) }));
+    const m = new HealthMonitor({ weightsLoaded: false });
+    m.pushAll(events);
+    const f = one(m, 'unchanged-weights');
+    assert.equal(f.severity, 'warning');
+    assert.deepEqual(f.layers, ['dense_Dense1']);
+    // 784·64 + 64: the first Dense layer's kernel and bias, as the stream's model event counts them.
+    assert.equal(f.evidence.frozenParams, 784 * 64 + 64);
+    assert.match(f.message, /random initial values/);
+    assert.deepEqual(f.fixes[0].edits, [{ kind: 'set-config', layer: 'dense_Dense1', key: 'trainable', value: true }]);
+    const loaded = new HealthMonitor({ weightsLoaded: true });
+    loaded.pushAll(events);
+    assert.equal(one(loaded, 'unchanged-weights').severity, 'info');
+  });
+
+  it('tells code that can load trained weights from code that cannot', () => {
+    assert.equal(canLoadWeights("const base = await tf.loadLayersModel('file://m/model.json'); base.layers[0].trainable = false;"), true);
+    assert.equal(canLoadWeights('model.getLayer(\'d\').setWeights(w);'), true);
+    assert.equal(canLoadWeights("const m = tf.sequential(); m.add(tf.layers.dense({units: 4, trainable: false, inputShape: [2]}));"), false);
   });
 
   it('reports a layer with exactly zero gradient (disconnected or blocked) as a warning', () => {

@@ -59,6 +59,24 @@ export function build() {
 `,
 );
 
+const FROZEN_PRETRAINED = write(
+  'frozen-pretrained.ts',
+  `import * as tf from '@tensorflow/tfjs';
+
+export function build() {
+  const model = tf.sequential();
+  model.add(tf.layers.dense({ inputShape: [2], units: 16, activation: 'relu', trainable: false }));
+  model.add(tf.layers.dense({ units: 3, activation: 'softmax' }));
+  model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+export async function withBaseWeights(model: tf.LayersModel) {
+  const base = await tf.loadLayersModel('file://base/model.json');
+  model.layers[0].setWeights(base.layers[0].getWeights());
+}
+`,
+);
 const FROZEN = write(
   'frozen.ts',
   `import * as tf from '@tensorflow/tfjs';
@@ -179,7 +197,7 @@ describe('engine → health wiring (real training on wasm)', () => {
     assert.deepEqual(actionable(result.findings ?? []), []);
   });
 
-  it('a frozen layer is reported from weight snapshots (trainable: false, update 0): an info, not a problem', async () => {
+  it('a frozen layer is reported from weight snapshots (trainable: false, update 0): a warning when nothing loads its weights', async () => {
     const out = path.join(tmp, 'run-frozen');
     const r = await train([FROZEN, '--dataset', 'spirals', '--steps', '40', '--out', out]);
     assert.equal(r.code, 0, r.err);
@@ -190,6 +208,19 @@ describe('engine → health wiring (real training on wasm)', () => {
     assert.equal(kernel.gradNorm, null);
     assert.equal(kernel.updateRatio, 0);
     assert.ok(kernel.weightNorm! > 0);
+    const frozen = r.final.findings.find((f) => f.code === 'unchanged-weights');
+    assert.equal(frozen?.severity, 'warning');
+    assert.deepEqual(frozen?.layers, ['dense_Dense1']);
+    // The parameter count tfjs itself reported for the layer (the run's model event).
+    const model = fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as WorkerMessage).find((m): m is Extract<WorkerMessage, { type: 'model' }> => m.type === 'model')!;
+    assert.equal(frozen?.evidence.frozenParams, model.layers.find((l) => l.name === 'dense_Dense1')!.params);
+    assert.match(frozen?.message ?? '', /random initial values/);
+    assert.equal(frozen?.fixes[0].id, 'unfreeze');
+  });
+
+  it('a frozen layer of a program that loads trained weights stays an info', async () => {
+    const r = await train([FROZEN_PRETRAINED, '--dataset', 'spirals', '--steps', '40', '--out', path.join(tmp, 'run-frozen-pretrained')]);
+    assert.equal(r.code, 0, r.err);
     const frozen = r.final.findings.find((f) => f.code === 'unchanged-weights');
     assert.equal(frozen?.severity, 'info');
     assert.deepEqual(frozen?.layers, ['dense_Dense1']);

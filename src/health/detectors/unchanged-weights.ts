@@ -156,20 +156,30 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
     ];
   }
 
-  return still.map((s) =>
-    finding(state, {
+  return still.map((s) => {
+    // Freezing part of a model is usually deliberate (transfer learning, a GAN's discriminator),
+    // unless nothing in the code can have put trained weights into the layer.
+    const atInit = s.cause === 'frozen' && ctx.weightsLoaded === false;
+    const params = atInit ? frozenParams(state, s.info) : undefined;
+    const cause = atInit ? msg('unchanged.frozenAtInit', { params: params !== undefined ? params.toLocaleString('en-US') : '?' }) : causeText(s.cause);
+    return finding(state, {
       code: 'unchanged-weights',
       key: s.info.name,
-      // Freezing part of a model is usually deliberate (transfer learning, a GAN's discriminator).
-      severity: s.cause === 'frozen' ? 'info' : 'warning',
-      text: [msg('unchanged.layer', { layer: s.info.name, window: when(s.cause !== 'never-reported', () => msg('unchanged.window', { reports: UNCHANGED_REPORTS })), cause: causeText(s.cause) })],
+      severity: s.cause === 'frozen' && !atInit ? 'info' : 'warning',
+      text: [msg('unchanged.layer', { layer: s.info.name, window: when(s.cause !== 'never-reported', () => msg('unchanged.window', { reports: UNCHANGED_REPORTS })), cause })],
       layers: [s.info.name],
       line: s.info.line,
-      evidence: { updateRatio: s.ratio, gradNorm: s.gradNorm, reports: UNCHANGED_REPORTS, frozen: s.cause === 'frozen' ? 1 : 0, learningRate: lr },
+      evidence: { updateRatio: s.ratio, gradNorm: s.gradNorm, reports: UNCHANGED_REPORTS, frozen: s.cause === 'frozen' ? 1 : 0, learningRate: lr, ...(atInit ? { frozenParams: params } : {}) },
       fixes: s.cause === 'frozen' ? [unfreeze([s.info.name], 1)] : s.cause === 'no-update' ? [connectBranch(1)] : [connectBranch(1), unfreeze([s.info.name], 2)],
       explain: ['concept.frozenLayers', 'concept.backpropagation'],
-    }),
-  );
+    });
+  });
+}
+
+/** The layer's parameter count: the runtime model's, else the analysis's. */
+function frozenParams(state: StreamState, info: LayerInfo): number | undefined {
+  const runtime = state.model?.layers.find((l) => l.name === info.name)?.params;
+  return runtime ?? info.node?.params.total ?? undefined;
 }
 
 export const unchangedWeights: Detector = {
