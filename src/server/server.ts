@@ -26,6 +26,7 @@ import { type AnalysisEntry, type AnalysisReason, AnalysisService, fileOfUri } f
 import { type ExplainLocale, resolveLocale } from '../explain/index';
 import { type Explainer, explainerFor } from './explain-hook';
 import { codeLensesFor } from './features/code-lens';
+import { installMemoryProbe } from './memory-probe';
 import { codeActionsFor } from './features/quick-fixes';
 import { trainingCodeActions } from './features/training-fixes';
 import { TRAINING_HEALTH_NOTIFICATION, type TrainingHealthParams } from './training-health-protocol';
@@ -99,6 +100,8 @@ export function startServer(connection: Connection): void {
       if (canRefreshCodeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => {});
     }, 50);
   };
+
+  installMemoryProbe(connection);
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const init = (params.initializationOptions ?? {}) as InitializationOptions & { verbose?: boolean };
