@@ -102,6 +102,14 @@ export function writeBenchData(dir: string): Record<string, string> {
     put('labels-5.csv', csv([...feat(8), 'label'], b.x.map((r, i) => [...r, b.label[i]])));
     const c = classes(new Rng(15), 1200, 8, 3);
     put('tabular.csv', csv([...feat(8), 'label'], c.x.map((r, i) => [...r, c.label[i]])));
+    // The same rows with their labels permuted (a join that lost its alignment): nothing to learn.
+    const shuffle = new Rng(17);
+    const labels = [...c.label];
+    for (let i = labels.length - 1; i > 0; i--) {
+      const j = Math.floor(shuffle.next() * (i + 1));
+      [labels[i], labels[j]] = [labels[j], labels[i]];
+    }
+    put('shuffled-labels.csv', csv([...feat(8), 'label'], c.x.map((r, i) => [...r, labels[i]])));
   }
   // Regression targets ten times larger than unit scale (a price in tens of thousands, say): the
   // MSE gradient is 10× larger, which plain SGD at usual rates does not survive.

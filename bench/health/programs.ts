@@ -66,6 +66,7 @@ export const PROGRAMS: Program[] = [
   { name: 'overfitting-small-data', dataset: 'mnist', steps: 200, args: ['--samples', '200', '--validation-split', '0.5', '--batch-size', '25'], fault: 'overfitting' },
   { name: 'underfitting-linear-circles', dataset: 'circles', steps: 200, fault: 'underfitting' },
   { name: 'underfitting-bottleneck', dataset: 'xor', steps: 200, fault: 'underfitting' },
+  { name: 'underfitting-shuffled-labels', dataset: '@shuffled-labels.csv', steps: 200, fault: 'underfitting' },
   { name: 'unnormalized-pixels', dataset: '@pixels.csv', steps: 60, fault: 'unnormalized inputs' },
   { name: 'unnormalized-tabular', dataset: '@houses.csv', steps: 60, fault: 'unnormalized inputs' },
   { name: 'label-int-categorical', dataset: '@labels-int.csv', steps: 60, fault: 'labels: int + categorical' },

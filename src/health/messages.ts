@@ -92,6 +92,7 @@ export const MESSAGES = {
   'overfitting.gap': 'Training accuracy is {accuracy} but validation accuracy only {validation}: the model does not generalise what it learned.',
   'underfitting.main': 'After {steps} steps the training accuracy is {accuracy}, about what guessing gives ({chance}{classes}), and it is not improving.',
   'underfitting.classes': ' with {count} classes',
+  'underfitting.labelsUnrelated': ' The model has {params} trainable parameters for {samples} training samples and its gradients flow, yet it does not fit even the training data: the labels may not depend on the inputs. Check that the data pipeline keeps x and y aligned (joins, sorting, filtering) and shuffles them together.',
   // inputs-not-normalized, non-finite-inputs
   'inputs.nonFiniteOne': 'Input {input} holds {count} NaN/Infinity value: every loss and gradient it touches becomes NaN.',
   'inputs.nonFiniteMany': 'Input {input} holds {count} NaN/Infinity values: every loss and gradient they touch becomes NaN.',
@@ -244,6 +245,8 @@ export const EVIDENCE_LABELS = {
   std: 'std',
   step: 'step',
   steps: 'steps',
+  samples: 'training samples',
+  minGradNorm: 'smallest gradient norm (healthy)',
   totalParams: 'parameters',
   trainableParams: 'trainable parameters',
   trainLoss: 'training loss',

@@ -474,6 +474,27 @@ describe('overfitting and underfitting', () => {
     assert.equal(g.evidence.chance, 0.9);
   });
 
+  it('says the labels may not depend on the inputs when a model big enough to memorise stays at chance with flowing gradients', () => {
+    const stuck = { loss: (_s: number, n: () => number) => 2.3 * jitter(n, 0.05), acc: (_s: number, n: () => number) => 0.1 * jitter(n, 0.3) };
+    // 784·64+64 + 64·32+32 + 32·10+10 = 52,650 trainable parameters (the synthetic model event) for 2,000 samples.
+    const f = one(monitor(synth(healthy({ ...stuck, trainSamples: 2000 }))), 'underfitting');
+    assert.match(f.message, /labels may not depend on the inputs/);
+    assert.equal(f.evidence.samples, 2000);
+    assert.ok(f.evidence.trainableParams! > 2000);
+    assert.ok(f.evidence.minGradNorm! > 0);
+    assert.equal(f.fixes[0].id, 'check-labels');
+    // Too few parameters to memorise the samples: plain underfitting, a bigger model among the fixes.
+    const small = one(monitor(synth(healthy({ ...stuck, trainSamples: 1_000_000 }))), 'underfitting');
+    assert.doesNotMatch(small.message, /labels may not depend/);
+    assert.ok(small.fixes.some((x) => x.id === 'bigger-model'));
+    // Gradients that do not flow (vanishing): the labels are not blamed.
+    const vanishing = one(monitor(synth(healthy({ ...stuck, trainSamples: 2000, gradNorm: () => 1e-9 }))), 'underfitting');
+    assert.doesNotMatch(vanishing.message, /labels may not depend/);
+    // Updates too small to move the weights (a learning rate far too low): not the labels either.
+    const frozenish = one(monitor(synth(healthy({ ...stuck, trainSamples: 2000, updateRatio: () => 1e-7 }))), 'underfitting');
+    assert.doesNotMatch(frozenish.message, /labels may not depend/);
+  });
+
   it('does not report accuracy that is low but improving, or before 100 steps', () => {
     const slow = (s: number, n: () => number) => (0.1 + s / 1000) * jitter(n, 0.05);
     assert.deepEqual(found(monitor(synth(healthy({ acc: slow }))), 'underfitting'), []);

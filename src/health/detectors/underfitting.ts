@@ -11,6 +11,7 @@ import { biggerModel, checkLabels, lessRegularization, raiseLearningRate, trainL
 import { finiteOnly, mean } from '../numeric';
 import type { StreamState } from '../state';
 import { stallFixes } from './loss-plateau';
+import { UPDATE_RATIO_LOW } from './update-ratio';
 
 /** Steps before judging (the detection target is 200). */
 export const UNDERFIT_MIN_STEPS = 100;
@@ -23,6 +24,31 @@ export const UNDERFIT_MARGIN = 0.1;
 export const UNDERFIT_WINDOW = 60;
 /** Not improving: the later half at most 2 points above the earlier one. */
 export const UNDERFIT_MIN_PROGRESS = 0.02;
+
+/**
+ * Ample capacity: at least one trainable parameter per training sample. A network that size can
+ * memorise its training set even with random labels, and with real labels it fits some of it
+ * within 100 steps; staying at chance instead means the labels carry nothing it can use.
+ */
+export const MEMORISE_PARAMS_PER_SAMPLE = 1;
+/** Gradients flow: every trained layer's latest gradient norm is finite and at least this. */
+export const FLOWING_GRAD_NORM = 1e-6;
+
+/**
+ * The labels may not depend on the inputs: ample capacity, gradients that flow and updates
+ * that move the weights (so neither the optimizer nor the architecture is stuck), and still
+ * chance accuracy on the training data itself. Undefined when any of that is not known.
+ */
+function labelsLookUnrelated(state: StreamState): { trainableParams: number; samples: number; minGradNorm: number } | undefined {
+  const samples = state.dataset?.train;
+  const m = state.model;
+  const trainableParams = m?.trainableParams ?? m?.layers.reduce((sum, l) => sum + l.params, 0);
+  if (!samples || !trainableParams || trainableParams < MEMORISE_PARAMS_PER_SAMPLE * samples) return undefined;
+  const latest = state.layerOrder.map((n) => state.layerHistory(n).at(-1)).filter((r) => r !== undefined && r.trainable);
+  if (latest.length === 0) return undefined;
+  const flowing = latest.every((r) => r!.gradNorm !== null && r!.gradNorm >= FLOWING_GRAD_NORM && r!.updateRatio !== null && r!.updateRatio > UPDATE_RATIO_LOW);
+  return flowing ? { trainableParams, samples, minGradNorm: Math.min(...latest.map((r) => r!.gradNorm!)) } : undefined;
+}
 
 function detect(state: StreamState, ctx: ModelContext): Finding[] {
   if (state.step < UNDERFIT_MIN_STEPS) return [];
@@ -51,7 +77,10 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
     const c = ctx.layer(n).node?.config;
     return c !== undefined && (c.kernelRegularizer !== undefined || (typeof c.rate === 'number' && c.rate >= 0.5));
   });
-  const fixes: Fix[] = [...stallFixes(state, ctx).filter((f) => f.id !== 'check-labels' && f.rank === 1), checkLabels(2), biggerModel(3), trainLonger(4)];
+  const unrelated = labelsLookUnrelated(state);
+  const fixes: Fix[] = unrelated
+    ? [checkLabels(1), trainLonger(2)]
+    : [...stallFixes(state, ctx).filter((f) => f.id !== 'check-labels' && f.rank === 1), checkLabels(2), biggerModel(3), trainLonger(4)];
   if (regularized) fixes.push(lessRegularization(3));
   if (!fixes.some((f) => f.id === 'raise-learning-rate' || f.id === 'lower-learning-rate')) fixes.push(raiseLearningRate(ctx, 5, 3));
   return [
@@ -59,10 +88,13 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
       code: 'underfitting',
       key: 'model',
       severity: 'warning',
-      text: [msg('underfitting.main', { steps: state.step, accuracy: pct(acc), chance: pct(chance), classes: when(Boolean(classes), () => msg('underfitting.classes', { count: classes! })) })],
+      text: [
+        msg('underfitting.main', { steps: state.step, accuracy: pct(acc), chance: pct(chance), classes: when(Boolean(classes), () => msg('underfitting.classes', { count: classes! })) }),
+        ...(unrelated ? [msg('underfitting.labelsUnrelated', { params: unrelated.trainableParams.toLocaleString('en-US'), samples: unrelated.samples.toLocaleString('en-US') })] : []),
+      ],
       layers: [],
       line: ctx.compileLine(),
-      evidence: { accuracy: acc, chance, classes, progress, steps: state.step, learningRate: lr },
+      evidence: { accuracy: acc, chance, classes, progress, steps: state.step, learningRate: lr, ...(unrelated ? { trainableParams: unrelated.trainableParams, samples: unrelated.samples, minGradNorm: unrelated.minGradNorm } : {}) },
       fixes,
       explain: ['concept.underfitting', 'concept.learningRate'],
     }),
