@@ -6,7 +6,7 @@
  * 25 edits, a hover at an out-of-range position and inlay hints for an inverted range.
  * Prints RSS and heap-used at intervals, growth after warm-up next to the first interval's
  * figure, the same after a forced GC, checks every request was answered and that the hover on
- * lenet's first conv2d afterwards reads 5·5·1·6 + 6 = 156.
+ * lenet's first conv2d afterwards reads 5·5·1·6 + 6 = 156. SOAK_NODE_FLAGS adds node flags to the server.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const file = path.join(dir, 'lenet.ts');
   fs.writeFileSync(file, base);
   const uri = pathToFileURL(file).toString();
-  const server = spawn(process.execPath, ['--expose-gc', path.join(ROOT, 'dist', 'server.js'), '--stdio'], {
+  const server = spawn(process.execPath, [...(process.env.SOAK_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--expose-gc', path.join(ROOT, 'dist', 'server.js'), '--stdio'], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, LAYER_LENS_MEMORY_PROBE: '1' },
   });
