@@ -27,6 +27,7 @@ import { type ExplainLocale, resolveLocale } from '../explain/index';
 import { type Explainer, explainerFor } from './explain-hook';
 import { codeLensesFor } from './features/code-lens';
 import { installMemoryProbe } from './memory-probe';
+import { EditGc } from './edit-gc';
 import { codeActionsFor } from './features/quick-fixes';
 import { trainingCodeActions } from './features/training-fixes';
 import { TRAINING_HEALTH_NOTIFICATION, type TrainingHealthParams } from './training-health-protocol';
@@ -142,7 +143,11 @@ export function startServer(connection: Connection): void {
     refreshLater();
   });
 
-  documents.onDidChangeContent((e) => service.documentChanged(e.document.uri));
+  const editGc = new EditGc();
+  documents.onDidChangeContent((e) => {
+    editGc.edited();
+    service.documentChanged(e.document.uri);
+  });
   documents.onDidClose((e) => {
     service.documentClosed(e.document.uri);
     models.documentClosed(e.document.uri);
