@@ -6,7 +6,7 @@ import { EDITS_PER_GC, EditGc } from '../../src/server/edit-gc';
 async function majorGcsDuring(work: () => void): Promise<number> {
   let major = 0;
   const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if ((e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) major++;
+    for (const e of list.getEntries()) if (((e as unknown as { detail?: { kind?: number } }).detail)?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) major++;
   });
   obs.observe({ entryTypes: ['gc'] });
   work();
