@@ -18,6 +18,7 @@ import { ModelInstance } from './tfjs/models';
 import { TFJS_MODULES, createTfNamespace } from './tfjs/namespace';
 import { type RecordedDiagnostic, type RunContext, Session, rangeOf } from './tfjs/session';
 import { modelsToReport, toGraph } from './report';
+import { type Decisions, enumerate, mergeAlternatives } from './alternatives';
 import { type Context, SOURCE_EXTENSIONS, Workspace, isTestFile } from './workspace';
 
 export interface AnalyzeOptions {
@@ -50,7 +51,26 @@ export class Analyzer {
 
   analyze(paths: string[], options: AnalyzeOptions = {}): FileAnalysis[] {
     const files = paths.map((p) => path.resolve(p));
-    return files.map((f) => new Run(this, options).analyzeFile(f));
+    return files.map((f) => this.analyzeOne(f, options));
+  }
+
+  /** One file; a model whose layers depend on conditions not known statically, once per side (alternatives.ts). */
+  private analyzeOne(file: string, options: AnalyzeOptions): FileAnalysis {
+    const base = new Run(this, options);
+    const result = base.analyzeFile(file);
+    const first = base.forksOf(file);
+    if (first.forks.length === 0) return result;
+    try {
+      const found = enumerate(first.forks, (decisions) => {
+        const run = new Run(this, options, decisions);
+        return { analysis: run.analyzeFile(file), forks: run.forksOf(file).forks, throws: run.interp.forcedThrows.size > 0 };
+      });
+      const forks = [...new Set([...first.forks, ...found.built.flatMap((b) => [...b.decisions.keys()])])];
+      return mergeAlternatives(result, first.models, found, forks);
+    } catch (e) {
+      result.diagnostics.push(failureDiagnostic(e));
+      return result;
+    }
   }
 
   /** Parsed file for `file`, from `contents` or disk; undefined when unreadable. */
@@ -121,9 +141,12 @@ class Run implements InterpreterHost {
   constructor(
     private readonly analyzer: Analyzer,
     private readonly options: AnalyzeOptions,
+    decisions?: Decisions,
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.interp = new Interpreter(this, new Budget(this.limits), installGlobals);
+    for (const [node, side] of decisions ?? []) this.interp.forced.set(node, side);
+    this.session.openCondition = () => this.interp.openCondition();
     this.session.uncertainty = () => this.interp.journal.depth;
     this.session.openBranches = () => this.interp.journal.openBranches();
     this.session.touch = (host) => this.interp.journal.touchHost(host);
@@ -216,6 +239,23 @@ class Run implements InterpreterHost {
       diagnostics.push(failureDiagnostic(e));
       return { file, models: [], diagnostics };
     }
+  }
+
+  /**
+   * The conditions not known statically that gave a model of `file` different layers on
+   * their sides (in source order), and the ids of those models.
+   */
+  forksOf(file: string): { forks: ts.Node[]; models: Set<string> } {
+    const forks: ts.Node[] = [];
+    const models = new Set<string>();
+    for (const [node, changed] of this.session.forks) {
+      const own = [...changed].filter((m) => m.createdAt.getSourceFile().fileName === file);
+      if (own.length === 0) continue;
+      forks.push(node);
+      for (const m of own) models.add(m.node.id);
+    }
+    forks.sort((a, b) => a.getSourceFile().fileName.localeCompare(b.getSourceFile().fileName) || a.getStart() - b.getStart());
+    return { forks, models };
   }
 
   /** The context models are being built in now. */

@@ -139,6 +139,12 @@ export interface ModelGraph {
   variant?: ModelVariant;
   /** Where the numbers came from when a program in another file built the model: `train.ts:12`. */
   via?: string;
+  /**
+   * Set when the layers depend on a condition not known statically: the names of the
+   * variants built for each side (empty when there were too many to build). `layers` then
+   * holds only the leading layers every alternative shares, and totals they disagree on are null.
+   */
+  alternatives?: string[];
   kind: 'sequential' | 'functional';
   /** Where the model was created (`tf.sequential(` / `tf.model(`). */
   range: SourceRange;

@@ -19,6 +19,14 @@ export function formatBytes(n: Count): string {
   return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
+/** The row that stands for the layers the alternatives do not share. */
+function alternativesRow(names: string[], shared: number): string {
+  const after = shared ? 'then ' : '';
+  return names.length
+    ? `… ${after}one of ${names.length} alternatives: ${names.join(', ')}`
+    : `… ${after}layers not known (too many alternatives)`;
+}
+
 export function formatSummary(model: ModelGraph, displayFile: string = model.range.file): string {
   const rows = model.layers.map((l) => [
     `${l.name} (${l.className})`,
@@ -37,6 +45,7 @@ export function formatSummary(model: ModelGraph, displayFile: string = model.ran
     line(header),
     '='.repeat(total),
     ...rows.flatMap((r, i) => (i === 0 ? [line(r)] : ['_'.repeat(total), line(r)])),
+    ...(model.alternatives ? [alternativesRow(model.alternatives, rows.length)] : []),
     '='.repeat(total),
     `Total params: ${formatCount(model.totals.total)} (${formatBytes(model.totals.paramBytes)} fp32)`,
     `Trainable params: ${formatCount(model.totals.trainable)}`,

@@ -50,6 +50,7 @@ function modelJson(m: ModelGraph) {
     name: m.name,
     ...(m.variant ? { variant: m.variant } : {}),
     ...(m.via ? { via: m.via } : {}),
+    ...(m.alternatives ? { alternatives: m.alternatives } : {}),
     kind: m.kind,
     line: m.range.start.line,
     column: m.range.start.column,

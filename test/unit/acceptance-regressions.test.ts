@@ -260,23 +260,29 @@ describe('layers added under a condition known only at run time', () => {
     `    case 'lstm':\n      model.add(tf.layers.lstm({ units: 8, inputShape: [5, 3] }));\n      break;\n` +
     `    default:\n      throw new Error('unknown kind');\n  }\n  model.add(tf.layers.repeatVector({ n: 2 }));\n  model.add(tf.layers.dense({ units: 4 }));\n  return model;\n}\n`;
 
-  it('exclusive branches: each side chains from the model before the condition (no false rank error)', () => {
+  it('exclusive branches: one alternative per side, each as tfjs builds it, never their union', () => {
     const r = one('switch.ts', switchModel);
     noErrors(r);
-    const m = modelAt(r, 3);
-    assert.deepEqual(m.layers.map((l) => l.className), ['GRU', 'LSTM', 'RepeatVector', 'Dense']);
-    // Each alternative as real tfjs builds it: the listed layers carry their own side's numbers.
-    for (const [i, make] of [[0, tf.layers.gru], [1, tf.layers.lstm]] as const) {
+    const base = r.models.find((m) => m.range.start.line === 3 && !m.variant);
+    assert.ok(base);
+    // No run builds both recurrent layers: the base lists only what every side shares (nothing
+    // before the switch), says the layers are not known, and names the alternatives.
+    assert.deepEqual(base.layers, []);
+    assert.equal(base.totals.total, null);
+    assert.ok(base.diagnostics.some((d) => d.code === 'model-alternatives'), JSON.stringify(base.diagnostics));
+    assert.ok(!base.diagnostics.some((d) => d.code === 'conditional-layers'));
+    const variants = r.models.filter((m) => m.variant?.of === base.name);
+    assert.deepEqual(base.alternatives, variants.map((v) => v.name));
+    // The default clause throws: no model comes of it.
+    assert.deepEqual(variants.map((v) => v.variant?.condition), ["kind = 'gru'", "kind = 'lstm'"]);
+    for (const [v, make] of [[variants[0], tf.layers.gru], [variants[1], tf.layers.lstm]] as const) {
       const ref = tf.sequential();
       ref.add(make({ units: 8, inputShape: [5, 3] }));
       ref.add(tf.layers.repeatVector({ n: 2 }));
       ref.add(tf.layers.dense({ units: 4 }));
-      assert.deepEqual(engineFacts(m)[i], facts(ref)[0]);
-      assert.deepEqual(engineFacts(m).slice(2), facts(ref).slice(1));
+      assert.deepEqual(engineFacts(v), facts(ref));
+      assert.equal(v.totals.total, ref.countParams());
     }
-    // The sides differ in size: the total is not known.
-    assert.equal(m.totals.total, null);
-    assert.ok(m.diagnostics.some((d) => d.code === 'conditional-layers'));
   });
 
   it('an optional layer without weights keeps the total known; one with weights makes it unknown', () => {

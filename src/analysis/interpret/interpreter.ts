@@ -94,6 +94,16 @@ export class Interpreter {
   readonly executedFunctions = new Set<ts.Node>();
   private depth = 0;
   private frames: Frame[] = [];
+  /** Conditions not known statically whose two sides are being followed, innermost last. */
+  private readonly conditions: ts.Node[] = [];
+  /**
+   * Sides the driver decides for conditions not known statically (an `if` or `?:` node → 0
+   * for its first side, 1 for the other; a `switch` → the clause it enters), to build each
+   * alternative of a model instead of joining them.
+   */
+  readonly forced = new Map<ts.Node, number>();
+  /** Decided conditions whose decided side threw. */
+  readonly forcedThrows = new Set<ts.Node>();
   /** `module` of the file the analysis started from: what `require.main` is in it and in what it imports. */
   private mainModule: Value = undefined;
 
@@ -471,10 +481,40 @@ export class Interpreter {
     const c = truthy(this.evalExpr(st.expression, scope));
     if (c === true) return this.execStatement(st.thenStatement, scope);
     if (c === false) return st.elseStatement ? this.execStatement(st.elseStatement, scope) : undefined;
-    return this.undecided(
-      () => this.execStatement(st.thenStatement, scope),
-      () => (st.elseStatement ? this.execStatement(st.elseStatement, scope) : undefined),
+    const forced = this.forced.get(st);
+    if (forced === 0) return this.onForcedSide(st, () => this.execStatement(st.thenStatement, scope));
+    if (forced === 1) return this.onForcedSide(st, () => (st.elseStatement ? this.execStatement(st.elseStatement, scope) : undefined));
+    return this.atCondition(st, () =>
+      this.undecided(
+        () => this.execStatement(st.thenStatement, scope),
+        () => (st.elseStatement ? this.execStatement(st.elseStatement, scope) : undefined),
+      ),
     );
+  }
+
+  /** A side the driver decided: when it throws, no run of the program takes it (the alternative is dropped). */
+  private onForcedSide<T>(node: ts.Node, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof UserThrow) this.forcedThrows.add(node);
+      throw e;
+    }
+  }
+
+  /** Runs `fn` (both sides of `node`, a condition not known statically) with `node` as the open condition. */
+  private atCondition<T>(node: ts.Node, fn: () => T): T {
+    this.conditions.push(node);
+    try {
+      return fn();
+    } finally {
+      this.conditions.pop();
+    }
+  }
+
+  /** The innermost condition not known statically whose sides are being followed now. */
+  openCondition(): ts.Node | undefined {
+    return this.conditions[this.conditions.length - 1];
   }
 
   /**
@@ -701,7 +741,8 @@ export class Interpreter {
         return undefined;
       };
       const chain = (i: number): Completion => (i >= clauses.length - 1 ? runFrom(i) : this.undecided(() => runFrom(i), () => chain(i + 1)));
-      result = clauses.length ? chain(0) : undefined;
+      const forced = this.forced.get(st);
+      result = forced !== undefined && forced < clauses.length ? this.onForcedSide(st, () => runFrom(forced)) : clauses.length ? this.atCondition(st, () => chain(0)) : undefined;
       return result?.kind === 'break' && !result.label ? undefined : result;
     }
     if (start < 0) return undefined;
@@ -806,12 +847,17 @@ export class Interpreter {
         const c = truthy(this.evalExpr(ce.condition, scope));
         if (c === true) return this.evalExpr(ce.whenTrue, scope);
         if (c === false) return this.evalExpr(ce.whenFalse, scope);
+        const forced = this.forced.get(ce);
+        if (forced === 0) return this.evalExpr(ce.whenTrue, scope);
+        if (forced === 1) return this.evalExpr(ce.whenFalse, scope);
         let a: Value;
         let b: Value;
-        this.journal.both(
-          () => (a = this.evalExpr(ce.whenTrue, scope)),
-          () => (b = this.evalExpr(ce.whenFalse, scope)),
-          UNDECIDED,
+        this.atCondition(ce, () =>
+          this.journal.both(
+            () => (a = this.evalExpr(ce.whenTrue, scope)),
+            () => (b = this.evalExpr(ce.whenFalse, scope)),
+            UNDECIDED,
+          ),
         );
         return join(a, b, UNDECIDED);
       }

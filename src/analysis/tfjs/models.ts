@@ -99,6 +99,7 @@ export class ModelInstance extends LayerInstance implements JournaledHost {
     const same = sa.layers.length === sb.layers.length && sa.layers.every((l, i) => l === sb.layers[i]) && sameTensors(sa.outputs, sb.outputs);
     if (same) return { ...sa, brokenReason: sa.brokenReason ?? sb.brokenReason, uncertain: sa.uncertain || sb.uncertain, totalUnknown: sa.totalUnknown || sb.totalUnknown };
     const total = (s: ModelState) => (s.brokenReason ? null : totalsOf(s.layers).total);
+    this.session.noteFork(this);
     return {
       layers: [...sa.layers, ...sb.layers.filter((l) => !sa.layers.includes(l))],
       inputs: joinTensors(sa.inputs, sb.inputs),

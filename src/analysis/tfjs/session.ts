@@ -40,6 +40,22 @@ export class Session {
   callChain: () => ts.Node[] = () => [];
   /** The program the driver is running now: a file of the workspace that reaches the analysed one (set by the engine). */
   context: () => RunContext | undefined = () => undefined;
+  /** The innermost condition not known statically being followed now (set by the engine). */
+  openCondition: () => ts.Node | undefined = () => undefined;
+  /**
+   * Conditions not known statically whose sides left a model with different layers (a
+   * `switch (rnnType)` adding a SimpleRNN, a GRU or an LSTM), with the models they changed:
+   * the driver builds each side as an alternative rather than report their union.
+   */
+  readonly forks = new Map<ts.Node, Set<ModelInstance>>();
+
+  noteFork(model: ModelInstance): void {
+    const c = this.openCondition();
+    if (!c) return;
+    const set = this.forks.get(c);
+    if (set) set.add(model);
+    else this.forks.set(c, new Set([model]));
+  }
 
   /** tfjs's `getUid(prefix)`: a per-prefix counter, as names like `conv2d_Conv2D1` come from. */
   uid(prefix: string): string {
