@@ -103,7 +103,7 @@ function asSelector(v: unknown): ModelSelector | undefined {
 async function trainModel(panel: TrainingPanel, client: () => LanguageClient | undefined, output: vscode.LogOutputChannel, uriArg: unknown, modelArg: unknown): Promise<void> {
   try {
     const resolved = await resolveTrainTarget(client, output, uriArg, modelArg, 'train');
-    if (resolved) await panel.open(resolved.uri, resolved.target);
+    if (resolved) await panel.open(resolved.target);
   } catch (err) {
     output.error(`trainModel failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens: {0}', err instanceof Error ? err.message : String(err)));

@@ -121,7 +121,6 @@ const DATA_FILE_EXCLUDE = '{**/node_modules/**,**/.layer-lens/**,**/.git/**,**/p
 export class TrainingPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private target: TrainTarget | undefined;
-  private targetUri: vscode.Uri | undefined;
   private live: LiveRun | undefined;
   /** The run the page shows when it is not the live one (reopened from the list). */
   private shown: string | undefined;
@@ -150,11 +149,8 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   /** Opens the panel for a model (replacing the previous target; a live run goes on). */
-  async open(uri: vscode.Uri, target: TrainTarget | undefined): Promise<void> {
-    if (target) {
-      this.target = target;
-      this.targetUri = uri;
-    }
+  async open(target: TrainTarget | undefined): Promise<void> {
+    if (target) this.target = target;
     await this.reveal();
   }
 

@@ -80,7 +80,7 @@ describe('vanishing gradients', () => {
   it('fires when early layers get gradients orders of magnitude below later ones, naming them in order', () => {
     const g = graphFrom(SIGMOID_STACK);
     const layers = layersOf(g);
-    const m = monitor(synth(healthy({ layers, gradNorm: shrinking(0.1, layers.length), loss: (s, n) => 2.3 * jitter(n, 0.05) })), g);
+    const m = monitor(synth(healthy({ layers, gradNorm: shrinking(0.1, layers.length), loss: (_s, n) => 2.3 * jitter(n, 0.05) })), g);
     const f = one(m, 'vanishing-gradient');
     assert.deepEqual(f.layers.slice(0, 2), ['dense_Dense1', 'dense_Dense2']);
     assert.ok(f.evidence.ratio < VANISHING_RATIO);

@@ -111,7 +111,7 @@ function start(cfg: ScriptConfig): void {
   // ----- tfjs, wherever the program loads it from
   const M = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown; _resolveFilename(r: string, p: unknown, m: boolean): string };
   const load = M._load;
-  M._load = function (request: string, parent: unknown, isMain: boolean) {
+  M._load = function (request: string, parent: unknown, _isMain: boolean) {
     // eslint-disable-next-line prefer-rest-params
     const exports = load.apply(this, arguments as unknown as [string, unknown, boolean]);
     if (typeof request === 'string' && request.includes('@tensorflow')) {
