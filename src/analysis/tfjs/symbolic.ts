@@ -254,12 +254,16 @@ function asDims(v: unknown): Shape | undefined {
   return v.map((d) => (typeof d === 'number' ? d : null));
 }
 
-/** tfjs Layer constructor: `batchInputShape`, else `[batchSize, ...inputShape]`; Dense's inputDim; Embedding's inputLength. */
+/**
+ * tfjs Layer constructor: `batchInputShape`, else `[batchSize].concat(inputShape)` (so a
+ * single number is a rank-1 shape: `inputShape: 1` is `[null, 1]`); Dense's inputDim;
+ * Embedding's inputLength.
+ */
 function batchInputShapeOf(config: Record<string, unknown>, className: string): Shape | undefined {
   const batchSize = typeof config.batchSize === 'number' ? config.batchSize : null;
   const bis = asDims(config.batchInputShape);
   if (bis) return bis;
-  const is = asDims(config.inputShape);
+  const is = asDims(typeof config.inputShape === 'number' ? [config.inputShape] : config.inputShape);
   if (is) return [batchSize, ...is];
   if (config.inputShape instanceof UnknownValue) return undefined;
   if (className === 'Dense' && typeof config.inputDim === 'number') return [batchSize, config.inputDim];
