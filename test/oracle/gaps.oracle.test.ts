@@ -27,6 +27,10 @@ interface Fixture {
 
 const FIXTURES: Record<string, Fixture> = {
   'input-shape-number.ts': {},
+  'default-import.ts': {},
+  'default-import-plain.ts': {},
+  'destructured-require.js': {},
+  'node-namespace.ts': { engineText: [["from '@tensorflow/tfjs'", "from '@tensorflow/tfjs-node'"]] },
 };
 
 /** Runs the fixture as `node <file>` would (no arguments) and returns the models it exports, by export name. */

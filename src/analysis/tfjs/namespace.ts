@@ -234,7 +234,10 @@ export function createTfNamespace(session: Session, interp: Interpreter): Value 
     ['Sequential', native('tf.Sequential', () => unknown('tf.Sequential constructor is not modelled; use tf.sequential()'))],
     ['LayersModel', native('tf.LayersModel', () => unknown('tf.LayersModel constructor is not modelled; use tf.model()'))],
   ]);
-  return new Namespace('tf', members, (name) => runtime(name));
+  const tf = new Namespace('tf', members, (name) => runtime(name));
+  // `import { default as tf } from '@tensorflow/tfjs'` (and `tf.default` of a CommonJS interop): the namespace itself.
+  members.set('default', tf);
+  return tf;
 }
 
 function defaultLearningRate(name: string): number | null {
