@@ -11,8 +11,12 @@
  *       other, analysed in a child process that reports its peak RSS.
  *   (d) real @tensorflow/tfjs (cpu backend) constructing the same ResNet-50, and how
  *       many times faster the engine is.
+ *   (e) a generated 500-file project whose builders take their sizes from other files
+ *       (a config, options, the program calling them, a test): every file cold, then the
+ *       open model file re-analysed after an edit of the shared config and of itself.
  *
  *   BENCH_RUNS=50 npm run bench     runs per in-process figure (default 50)
+ *   BENCH_ONLY=program npm run bench   only (e)
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -97,6 +101,43 @@ function bundleChild(): string {
         if (i >= warmup) warm.push(performance.now() - w0);
       }
       console.log(JSON.stringify({ bootMs: t0, loadMs: t1 - t0, firstMs: t2 - t1, params: params(r), bad: bad(r), warm }));
+    } else if (mode === 'program') {
+      // The whole-program workspace: every file analysed once (cold), then the editor's case —
+      // the open model file analysed again after an edit of the shared config, and after an
+      // edit of the model file itself (one Analyzer, as the language server keeps it).
+      const list = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? list(path.join(d, e.name)) : e.name.endsWith('.ts') ? [path.join(d, e.name)] : []);
+      const files = list(target).sort();
+      const analyzer = new Analyzer();
+      const a0 = performance.now();
+      const r = analyzer.analyze(files);
+      const coldMs = performance.now() - a0;
+      const modelFile = path.join(target, 'src', 'model_042.ts');
+      const exact = r.find((f) => f.file === modelFile).models.filter((m) => m.totals.total !== null).length;
+      const config = path.join(target, 'src', 'config.ts');
+      const configText = fs.readFileSync(config, 'utf8');
+      const modelText = fs.readFileSync(modelFile, 'utf8');
+      const [runs, warmup] = [Number(process.argv[4] || 0), Number(process.argv[5] || 0)];
+      const afterConfig = [];
+      const afterModel = [];
+      let changed = 0;
+      const before = JSON.stringify(analyzer.analyze([modelFile])[0].models.map((m) => m.totals.total));
+      for (let i = 0; i < warmup + runs; i++) {
+        const text = configText.replace('export const HIDDEN = 64;', 'export const HIDDEN = ' + (65 + i) + ';');
+        const c0 = performance.now();
+        const res = analyzer.analyze([modelFile], { contents: new Map([[config, text]]) });
+        if (i >= warmup) afterConfig.push(performance.now() - c0);
+        if (JSON.stringify(res[0].models.map((m) => m.totals.total)) !== before) changed++;
+      }
+      for (let i = 0; i < warmup + runs; i++) {
+        const text = modelText.replace("activation: 'relu' }", "activation: 'relu', useBias: " + (i % 2 ? 'true' : 'false') + ' }');
+        const m0 = performance.now();
+        analyzer.analyze([modelFile], { contents: new Map([[modelFile, text]]) });
+        if (i >= warmup) afterModel.push(performance.now() - m0);
+      }
+      console.log(JSON.stringify({
+        files: files.length, models: r.reduce((s, f) => s + f.models.length, 0), exact, changed, runs: warmup + runs,
+        coldMs, afterConfig, afterModel, bad: bad(r), maxRss: process.resourceUsage().maxRSS * 1024,
+      }));
     } else {
       const baseRss = process.memoryUsage().rss;
       const files = fs.readdirSync(target).filter((f) => f.endsWith('.ts')).sort().map((f) => path.join(target, f));
@@ -134,6 +175,7 @@ function bundleChild(): string {
   return out;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the child's JSON, read field by field
 function runChild(child: string, args: string[]): Record<string, any> {
   const r = spawnSync(process.execPath, [child, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`bench child failed (${r.status}): ${r.stderr}`);
@@ -359,6 +401,119 @@ function benchWorkspace(child: string): void {
   }
 }
 
+/* ------------------------------------------------------------------ (e) 500-file whole program */
+
+/**
+ * A 501-file project whose models are built across files, as real projects do: 100 groups
+ * of a builder taking its sizes as arguments (`src/model_k.ts`), its options
+ * (`src/options_k.ts`, built from the shared `src/config.ts`), a data loader
+ * (`src/data_k.ts`), the program that loads data and calls the builder (`src/train_k.ts`,
+ * a package.json script for the first) and a test calling it with test arguments
+ * (`test/model_k.test.ts`).
+ */
+function writeProgram(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-lens-bench-program-'));
+  fs.mkdirSync(path.join(dir, 'src'));
+  fs.mkdirSync(path.join(dir, 'test'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'bench-program', private: true, scripts: { train: 'tsx src/train_000.ts' } }));
+  fs.writeFileSync(
+    path.join(dir, 'src', 'config.ts'),
+    ['/** Shared by every model of the project. */', 'export const INPUT_DIM = 96;', 'export const HIDDEN = 64;', 'export const CLASSES = 10;', 'export const DROPOUT = 0.2;', ''].join('\n'),
+  );
+  for (let k = 0; k < 100; k++) {
+    const id = String(k).padStart(3, '0');
+    fs.writeFileSync(
+      path.join(dir, 'src', `options_${id}.ts`),
+      [
+        "import { CLASSES, DROPOUT, HIDDEN, INPUT_DIM } from './config';",
+        '',
+        `export const options = { inputDim: INPUT_DIM, hidden: [HIDDEN, HIDDEN + ${8 * (k % 4)}], classes: CLASSES, dropout: DROPOUT };`,
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'src', `model_${id}.ts`),
+      [
+        "import * as tf from '@tensorflow/tfjs';",
+        '',
+        'export interface Options { inputDim: number; hidden: number[]; classes: number; dropout: number }',
+        '',
+        `export function buildModel${k}(o: Options): tf.Sequential {`,
+        '  const model = tf.sequential();',
+        '  o.hidden.forEach((units, i) => {',
+        "    model.add(tf.layers.dense({ units, ...(i === 0 ? { inputShape: [o.inputDim] } : {}), activation: 'relu' }));",
+        '    model.add(tf.layers.dropout({ rate: o.dropout }));',
+        '  });',
+        "  model.add(tf.layers.dense({ units: o.classes, activation: 'softmax' }));",
+        '  return model;',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'src', `data_${id}.ts`),
+      [
+        '/** Synthetic samples: a loop that fills arrays and never reaches a layer. */',
+        'export function loadData(n: number, dim: number): { xs: number[][]; ys: number[] } {',
+        '  const xs: number[][] = [];',
+        '  const ys: number[] = [];',
+        '  for (let i = 0; i < n; i++) {',
+        '    xs.push(Array.from({ length: dim }, (_, j) => Math.sin(i + j)));',
+        '    ys.push(i % 10);',
+        '  }',
+        '  return { xs, ys };',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'src', `train_${id}.ts`),
+      [
+        `import { loadData } from './data_${id}';`,
+        `import { buildModel${k} } from './model_${id}';`,
+        `import { options } from './options_${id}';`,
+        '',
+        'const data = loadData(64, options.inputDim);',
+        `const model = buildModel${k}(options);`,
+        "model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });",
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'test', `model_${id}.test.ts`),
+      [`import { buildModel${k} } from '../src/model_${id}';`, '', `export const tiny = buildModel${k}({ inputDim: 4, hidden: [3], classes: 2, dropout: 0 });`, ''].join('\n'),
+    );
+  }
+  return dir;
+}
+
+function benchProgram(child: string): void {
+  const dir = writeProgram();
+  try {
+    const r = runChild(child, ['program', dir, String(RUNS), String(WARMUP)]);
+    // Each builder reports its train program's model and the test's variant; model_042's is exact.
+    if (r.files !== 501 || r.models !== 200 || r.exact !== 2 || r.bad || r.changed !== r.runs) throw new Error(`whole program: ${JSON.stringify({ ...r, afterConfig: undefined, afterModel: undefined })}`);
+    rows.push({ what: `(e) ${r.files}-file project, builders called from other files: every file, cold (child process)`, p50: ms(r.coldMs), p95: '', target: '≤ 3 s', met: r.coldMs <= 3000 });
+    rows.push({
+      what: `(e) same, the open model file again after an edit of the shared config (n=${RUNS})`,
+      p50: ms(percentile(r.afterConfig, 50)),
+      p95: ms(percentile(r.afterConfig, 95)),
+      target: 'p95 ≤ 150 ms',
+      met: percentile(r.afterConfig, 95) <= 150,
+    });
+    rows.push({
+      what: `(e) same, the open model file again after an edit of itself (n=${RUNS})`,
+      p50: ms(percentile(r.afterModel, 50)),
+      p95: ms(percentile(r.afterModel, 95)),
+      target: 'p95 ≤ 30 ms',
+      met: percentile(r.afterModel, 95) <= 30,
+    });
+    rows.push({ what: '(e) same, peak RSS of the process', p50: mib(r.maxRss), p95: '', target: '' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /* ------------------------------------------------------------------ (d) real tfjs */
 
 async function benchTfjs(engine: { warmP50: number; coldP50: number }): Promise<void> {
@@ -413,9 +568,14 @@ async function main(): Promise<void> {
   console.log(`load average at start: ${load()} (wall-clock percentiles include whatever else runs on the machine)\n`);
   const child = bundleChild();
   try {
+    if (process.env.BENCH_ONLY === 'program') {
+      benchProgram(child);
+      return printTable();
+    }
     const engine = benchResNet(child);
     benchLargeFile();
     benchWorkspace(child);
+    benchProgram(child);
     await benchTfjs(engine);
   } finally {
     fs.rmSync(child, { force: true });

@@ -83,7 +83,7 @@ async function main() {
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
       process.once(sig, () => shutdown(sig).then(() => process.exit(130)));
     }
-    let status = 1;
+    let status;
     try {
       const { runSmoke } = await import('./lib/smoke.mjs');
       status = (await runSmoke(cs, { log, resultsDir: join(ROOT, 'test-results') })) ? 0 : 1;

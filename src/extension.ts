@@ -35,7 +35,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const summaries = new SummaryDocuments();
   let startClient: () => void = () => {};
   const started = new Promise<void>((resolve) => (startClient = resolve));
-  let panel: SummaryPanel | undefined;
   let starting: Promise<void> | undefined;
   const start = (): Promise<void> => {
     const c = client;
@@ -88,7 +87,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerTraining(context, () => client, started, output, modelsChanged, start);
   // Training Health: every run's findings in the side bar, at the layers' lines, in Problems, with quick fixes.
   registerTrainingHealth(context, () => client, output);
-  panel = new SummaryPanel(context.extensionUri, { client: () => client, output, openText: (uri, selector) => showSummary(summaries, output, uri, selector) }, modelsChanged);
+  const panel = new SummaryPanel(
+    context.extensionUri,
+    { client: () => client, output, openText: (uri, selector) => showSummary(summaries, output, uri, selector) },
+    modelsChanged,
+  );
   context.subscriptions.push(panel);
   // The server starts once Layer Lens has something to do: a file that imports tfjs is open,
   // a workspace package.json depends on tfjs, the Models view is shown or a summary is asked
@@ -134,15 +137,30 @@ export async function deactivate(): Promise<void> {
  * model). With `panel`: the summary webview; without (`layerLens.showSummaryText`, the
  * panel's "Open as text"): the read-only text tab.
  */
-async function showSummary(summaries: SummaryDocuments, output: vscode.LogOutputChannel, uriArg: unknown, modelArg: unknown, panel?: SummaryPanel): Promise<void> {
+async function showSummary(
+  summaries: SummaryDocuments,
+  output: vscode.LogOutputChannel,
+  uriArg: unknown,
+  modelArg: unknown,
+  panel?: SummaryPanel,
+): Promise<void> {
   try {
-    const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : vscode.window.activeTextEditor?.document.uri;
+    const uri =
+      typeof uriArg === 'string'
+        ? vscode.Uri.parse(uriArg)
+        : uriArg instanceof vscode.Uri
+          ? uriArg
+          : vscode.window.activeTextEditor?.document.uri;
     if (!uri || uri.scheme !== 'file' || !/\.(m|c)?[jt]sx?$/i.test(uri.fsPath)) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens: open a TypeScript or JavaScript file that builds a TensorFlow.js model.'));
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Layer Lens: open a TypeScript or JavaScript file that builds a TensorFlow.js model.'),
+      );
       return;
     }
     if (!client || client.state !== State.Running) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens: the language server is not running; see the "Layer Lens" output for details.'));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('Layer Lens: the language server is not running; see the "Layer Lens" output for details.'),
+      );
       output.show(true);
       return;
     }
@@ -153,12 +171,16 @@ async function showSummary(summaries: SummaryDocuments, output: vscode.LogOutput
     const params: SummaryParams = { uri: client.code2ProtocolConverter.asUri(uri), model: asSelector(modelArg) };
     const result = await client.sendRequest<SummaryResult | null>(SUMMARY_REQUEST, params);
     if (!result) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens could not analyse this file; see the "Layer Lens" output for details.'));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('Layer Lens could not analyse this file; see the "Layer Lens" output for details.'),
+      );
       output.show(true);
       return;
     }
     if (result.modelCount === 0) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens found no TensorFlow.js model in {0}.', path.basename(uri.fsPath)));
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Layer Lens found no TensorFlow.js model in {0}.', path.basename(uri.fsPath)),
+      );
       return;
     }
     const summaryUri = summaries.put(uri, result.text);

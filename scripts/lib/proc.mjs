@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** @returns {Map<number, { ppid: number, comm: string, state: string }>} */
 function processTable() {
   const table = new Map();
-  let entries = [];
+  let entries;
   try {
     entries = readdirSync('/proc');
   } catch {

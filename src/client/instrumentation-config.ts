@@ -24,17 +24,20 @@ export function instrumentationSettingsFrom(get: (key: Key) => unknown): { setti
   const settings: InstrumentationSettings = {};
   const stats = get('statsEvery');
   if (stats !== undefined && stats !== null) {
-    if (!Number.isInteger(stats) || (stats as number) < 1) return { error: `layerLens.training.statsEvery must be a whole number of steps, at least 1 (got ${JSON.stringify(stats)})` };
+    if (!Number.isInteger(stats) || (stats as number) < 1)
+      return { error: `layerLens.training.statsEvery must be a whole number of steps, at least 1 (got ${JSON.stringify(stats)})` };
     settings.statsEvery = stats as number;
   }
   const hist = get('histogramsEvery');
   if (hist !== undefined && hist !== null) {
-    if (!Number.isInteger(hist) || (hist as number) < 0) return { error: `layerLens.training.histogramsEvery must be a whole number of steps, 0 for automatic (got ${JSON.stringify(hist)})` };
+    if (!Number.isInteger(hist) || (hist as number) < 0)
+      return { error: `layerLens.training.histogramsEvery must be a whole number of steps, 0 for automatic (got ${JSON.stringify(hist)})` };
     if ((hist as number) > 0) settings.probeEvery = hist as number;
   }
   const from = get('activationsFrom');
   if (from !== undefined && from !== null) {
-    if (!ACTIVATION_SOURCES.includes(from as ActivationSource)) return { error: `layerLens.training.activationsFrom must be one of ${ACTIVATION_SOURCES.join(', ')} (got ${JSON.stringify(from)})` };
+    if (!ACTIVATION_SOURCES.includes(from as ActivationSource))
+      return { error: `layerLens.training.activationsFrom must be one of ${ACTIVATION_SOURCES.join(', ')} (got ${JSON.stringify(from)})` };
     if (from !== 'probe') settings.activationsFrom = from as ActivationSource;
   }
   return { settings };

@@ -14,7 +14,14 @@ import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { defaultRunDir } from '../training/engine/run-store';
 import { startLrRange } from '../training/lr-range-host';
 import { LR_EDIT_REQUEST, type LrEditParams, type LrEditResponse } from '../server/train-protocol';
-import { compileOffsetOf, lrRangeCommandConfig, lrRangeHtml, lrRangeSettingsFrom, suggestionMessage, type LrRangeCurve } from './lr-range-config';
+import {
+  compileOffsetOf,
+  lrRangeCommandConfig,
+  lrRangeHtml,
+  lrRangeSettingsFrom,
+  suggestionMessage,
+  type LrRangeCurve,
+} from './lr-range-config';
 import { resolveTrainTarget } from './train-command';
 import { runStatusText } from './training-panel';
 
@@ -23,7 +30,13 @@ export const LR_RANGE_VIEW_TYPE = 'layerLens.lrRange';
 let running = false;
 let chart: vscode.WebviewPanel | undefined;
 
-export async function lrRangeTest(context: vscode.ExtensionContext, client: () => LanguageClient | undefined, output: vscode.LogOutputChannel, uriArg: unknown, modelArg: unknown): Promise<void> {
+export async function lrRangeTest(
+  context: vscode.ExtensionContext,
+  client: () => LanguageClient | undefined,
+  output: vscode.LogOutputChannel,
+  uriArg: unknown,
+  modelArg: unknown,
+): Promise<void> {
   if (running) {
     void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens: a learning-rate range test is already running.'));
     return;
@@ -35,7 +48,13 @@ export async function lrRangeTest(context: vscode.ExtensionContext, client: () =
     const { uri, target } = resolved;
     const errors = target.model.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens: the analysis found {0} error(s) in {1}; fix them before the range test.', errors.length, target.model.name));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t(
+          'Layer Lens: the analysis found {0} error(s) in {1}; fix them before the range test.',
+          errors.length,
+          target.model.name,
+        ),
+      );
       return;
     }
     const sweep = lrRangeSettingsFrom((key) => vscode.workspace.getConfiguration('layerLens.lrRangeTest', uri).get(key));
@@ -55,7 +74,9 @@ export async function lrRangeTest(context: vscode.ExtensionContext, client: () =
       settings: sweep.settings,
     });
     const total = config.lrRange!.steps;
-    output.info(`lr range test: ${target.model.name} (${path.basename(target.file)}), dataset ${config.dataset}, backend ${config.backend}, ${total} steps; run folder ${config.runDir}`);
+    output.info(
+      `lr range test: ${target.model.name} (${path.basename(target.file)}), dataset ${config.dataset}, backend ${config.backend}, ${total} steps; run folder ${config.runDir}`,
+    );
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Layer Lens: learning-rate range test'), cancellable: true },
       async (progress, token) => {
@@ -79,14 +100,20 @@ export async function lrRangeTest(context: vscode.ExtensionContext, client: () =
     if (outcome.cancelled && !outcome.curve) return;
     if (!outcome.curve) {
       void vscode.window.showErrorMessage(
-        vscode.l10n.t('Layer Lens: the range test {0}: {1}', runStatusText(outcome.status), outcome.error?.message ?? vscode.l10n.t('no curve was recorded (see the "Layer Lens" output)')),
+        vscode.l10n.t(
+          'Layer Lens: the range test {0}: {1}',
+          runStatusText(outcome.status),
+          outcome.error?.message ?? vscode.l10n.t('no curve was recorded (see the "Layer Lens" output)'),
+        ),
       );
       return;
     }
     showChart(context, vscode.l10n.t('Learning rate: {0}', target.model.name), outcome.curve);
     const message = suggestionMessage(outcome.curve, vscode.l10n);
     if (!message) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Layer Lens: the range test found no learning rate to suggest (the loss did not fall clearly); see the chart.'));
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('Layer Lens: the range test found no learning rate to suggest (the loss did not fall clearly); see the chart.'),
+      );
       return;
     }
     const lr = outcome.curve.suggestion!.lr;
@@ -103,7 +130,12 @@ export async function lrRangeTest(context: vscode.ExtensionContext, client: () =
 
 function showChart(context: vscode.ExtensionContext, title: string, curve: LrRangeCurve): void {
   if (!chart) {
-    chart = vscode.window.createWebviewPanel(LR_RANGE_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, { enableScripts: false, enableCommandUris: false, localResourceRoots: [] });
+    chart = vscode.window.createWebviewPanel(
+      LR_RANGE_VIEW_TYPE,
+      title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: false, enableCommandUris: false, localResourceRoots: [] },
+    );
     chart.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'layer-lens.svg');
     chart.onDidDispose(() => (chart = undefined));
   } else chart.reveal(chart.viewColumn ?? vscode.ViewColumn.Beside, true);
@@ -111,7 +143,12 @@ function showChart(context: vscode.ExtensionContext, title: string, curve: LrRan
   chart.webview.html = lrRangeHtml(title, curve, randomBytes(18).toString('base64'), vscode.l10n);
 }
 
-async function writeIntoCompile(client: () => LanguageClient | undefined, uri: vscode.Uri, lr: number, compileOffset: number | undefined): Promise<void> {
+async function writeIntoCompile(
+  client: () => LanguageClient | undefined,
+  uri: vscode.Uri,
+  lr: number,
+  compileOffset: number | undefined,
+): Promise<void> {
   const c = client();
   if (!c || c.state !== State.Running) {
     void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens: the language server is not running.'));
@@ -124,7 +161,8 @@ async function writeIntoCompile(client: () => LanguageClient | undefined, uri: v
     return;
   }
   const edit = new vscode.WorkspaceEdit();
-  for (const e of r.edits) edit.replace(uri, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), e.newText);
+  for (const e of r.edits)
+    edit.replace(uri, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), e.newText);
   if (!(await vscode.workspace.applyEdit(edit))) {
     void vscode.window.showWarningMessage(vscode.l10n.t('Layer Lens: the edit could not be applied (the file changed?).'));
     return;

@@ -64,7 +64,9 @@ export function lrRangeCommandConfig(t: Extract<TrainTargetResult, { ok: true }>
  * the defaults where a key is unset, an error naming the setting where the values cannot make
  * a sweep (VS Code only warns about a value outside the schema; it still hands it over).
  */
-export function lrRangeSettingsFrom(get: (key: 'steps' | 'minLr' | 'maxLr') => unknown): { settings: Pick<LrRangeSettings, 'steps' | 'minLr' | 'maxLr'> } | { error: string } {
+export function lrRangeSettingsFrom(
+  get: (key: 'steps' | 'minLr' | 'maxLr') => unknown,
+): { settings: Pick<LrRangeSettings, 'steps' | 'minLr' | 'maxLr'> } | { error: string } {
   const num = (key: 'steps' | 'minLr' | 'maxLr') => {
     const v = get(key);
     return v === undefined || v === null ? DEFAULT_LR_RANGE[key] : typeof v === 'number' ? v : Number.NaN;
@@ -83,7 +85,10 @@ export function compileOffsetOf(t: Extract<TrainTargetResult, { ok: true }>): nu
 export function suggestionMessage(curve: LrRangeCurve, l10n: UiL10n = ENGLISH): string | undefined {
   const s = curve.suggestion;
   if (!s) return undefined;
-  const how = s.method === 'steepest' ? l10n.t('steepest descent of the smoothed loss') : l10n.t('a tenth of the rate at the smoothed loss’s minimum');
+  const how =
+    s.method === 'steepest'
+      ? l10n.t('steepest descent of the smoothed loss')
+      : l10n.t('a tenth of the rate at the smoothed loss’s minimum');
   return l10n.t('Suggested learning rate {0} ({1}). Write it into compile?', formatLr(s.lr), how);
 }
 
@@ -96,7 +101,8 @@ export function lrChartSvg(curve: LrRangeCurve, width = 640, height = 360, l10n:
   const m = { l: 56, r: 16, t: 16, b: 40 };
   const w = width - m.l - m.r;
   const h = height - m.t - m.b;
-  if (pts.length === 0 || losses.length === 0) return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${esc(l10n.t('no curve'))}"><text x="${width / 2}" y="${height / 2}" text-anchor="middle">${esc(l10n.t('No finite loss was recorded.'))}</text></svg>`;
+  if (pts.length === 0 || losses.length === 0)
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${esc(l10n.t('no curve'))}"><text x="${width / 2}" y="${height / 2}" text-anchor="middle">${esc(l10n.t('No finite loss was recorded.'))}</text></svg>`;
   const x0 = Math.log10(Math.min(curve.minLr, ...pts.map((p) => p.lr)));
   const x1 = Math.max(x0 + 1e-9, Math.log10(Math.max(...pts.map((p) => p.lr))));
   // The y range: from the lowest loss to a bit above the first smoothed loss (a diverging tail would flatten the rest).
@@ -110,22 +116,35 @@ export function lrChartSvg(curve: LrRangeCurve, width = 640, height = 360, l10n:
   parts.push(`<rect x="${m.l}" y="${m.t}" width="${w}" height="${h}" class="frame"/>`);
   for (let d = Math.ceil(x0); d <= Math.floor(x1); d++) {
     const x = X(10 ** d);
-    parts.push(`<line x1="${f(x)}" y1="${m.t}" x2="${f(x)}" y2="${m.t + h}" class="grid"/><text x="${f(x)}" y="${m.t + h + 16}" text-anchor="middle" class="tick">1e${d}</text>`);
+    parts.push(
+      `<line x1="${f(x)}" y1="${m.t}" x2="${f(x)}" y2="${m.t + h}" class="grid"/><text x="${f(x)}" y="${m.t + h + 16}" text-anchor="middle" class="tick">1e${d}</text>`,
+    );
   }
   for (let i = 0; i <= 4; i++) {
     const v = lo + ((hi - lo) * i) / 4;
     parts.push(`<text x="${m.l - 6}" y="${f(Y(v) + 4)}" text-anchor="end" class="tick">${esc(v.toPrecision(3))}</text>`);
   }
-  for (const p of pts) if (typeof p.loss === 'number' && Number.isFinite(p.loss)) parts.push(`<circle cx="${f(X(p.lr))}" cy="${f(Y(p.loss))}" r="1.8" class="raw"/>`);
-  const line = pts.filter((p) => typeof p.smoothed === 'number' && Number.isFinite(p.smoothed)).map((p, i) => `${i ? 'L' : 'M'}${f(X(p.lr))},${f(Y(p.smoothed as number))}`).join('');
+  for (const p of pts)
+    if (typeof p.loss === 'number' && Number.isFinite(p.loss))
+      parts.push(`<circle cx="${f(X(p.lr))}" cy="${f(Y(p.loss))}" r="1.8" class="raw"/>`);
+  const line = pts
+    .filter((p) => typeof p.smoothed === 'number' && Number.isFinite(p.smoothed))
+    .map((p, i) => `${i ? 'L' : 'M'}${f(X(p.lr))},${f(Y(p.smoothed as number))}`)
+    .join('');
   if (line) parts.push(`<path d="${line}" class="smoothed"/>`);
   const s = curve.suggestion;
   if (s && s.lr > 0) {
     const x = X(Math.min(Math.max(s.lr, 10 ** x0), 10 ** x1));
-    parts.push(`<line x1="${f(x)}" y1="${m.t}" x2="${f(x)}" y2="${m.t + h}" class="suggestion" data-lr="${s.lr}"/><text x="${f(x + 4)}" y="${m.t + 14}" class="suggestion-label">${esc(formatLr(s.lr))}</text>`);
+    parts.push(
+      `<line x1="${f(x)}" y1="${m.t}" x2="${f(x)}" y2="${m.t + h}" class="suggestion" data-lr="${s.lr}"/><text x="${f(x + 4)}" y="${m.t + 14}" class="suggestion-label">${esc(formatLr(s.lr))}</text>`,
+    );
   }
-  parts.push(`<text x="${m.l + w / 2}" y="${height - 6}" text-anchor="middle" class="axis">${esc(l10n.t('learning rate (log scale)'))}</text>`);
-  parts.push(`<text x="14" y="${m.t + h / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.t + h / 2})" class="axis">${esc(l10n.t('loss'))}</text>`);
+  parts.push(
+    `<text x="${m.l + w / 2}" y="${height - 6}" text-anchor="middle" class="axis">${esc(l10n.t('learning rate (log scale)'))}</text>`,
+  );
+  parts.push(
+    `<text x="14" y="${m.t + h / 2}" text-anchor="middle" transform="rotate(-90 14 ${m.t + h / 2})" class="axis">${esc(l10n.t('loss'))}</text>`,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(l10n.t('loss against learning rate'))}" class="lr-chart">${parts.join('')}</svg>`;
 }
 
@@ -133,9 +152,19 @@ export function lrChartSvg(curve: LrRangeCurve, width = 640, height = 360, l10n:
 export function lrRangeHtml(title: string, curve: LrRangeCurve, nonce: string, l10n: UiL10n = ENGLISH): string {
   const s = curve.suggestion;
   const facts = [
-    l10n.t('optimizer {0}, learning rate {1} → {2}, {3} steps', curve.optimizer, formatLr(curve.minLr), formatLr(curve.maxLr), curve.points.length),
-    ...(curve.stoppedEarly ? [l10n.t('stopped at step {0} (lr {1}): {2}', curve.stoppedEarly.step, formatLr(curve.stoppedEarly.lr), curve.stoppedEarly.reason)] : []),
-    s ? l10n.t('suggestion: {0} ({1}) — {2}', formatLr(s.lr), s.method, s.reason) : l10n.t('no suggestion: the curve has no usable falling region'),
+    l10n.t(
+      'optimizer {0}, learning rate {1} → {2}, {3} steps',
+      curve.optimizer,
+      formatLr(curve.minLr),
+      formatLr(curve.maxLr),
+      curve.points.length,
+    ),
+    ...(curve.stoppedEarly
+      ? [l10n.t('stopped at step {0} (lr {1}): {2}', curve.stoppedEarly.step, formatLr(curve.stoppedEarly.lr), curve.stoppedEarly.reason)]
+      : []),
+    s
+      ? l10n.t('suggestion: {0} ({1}) — {2}', formatLr(s.lr), s.method, s.reason)
+      : l10n.t('no suggestion: the curve has no usable falling region'),
   ];
   return htmlDocument({
     csp: ["default-src 'none'", `style-src 'nonce-${nonce}'`],

@@ -49,7 +49,15 @@ export function buildModelTree(result: ModelsResult, opts: BuildOptions = {}, l1
       const name = f.folder ?? '';
       let folder = roots.find((r) => r.kind === 'folder' && r.label === name);
       if (!folder) {
-        folder = { id: `folder:${name}`, kind: 'folder', label: name, icon: 'root-folder', collapsible: 'expanded', contextValue: 'folder', children: [] };
+        folder = {
+          id: `folder:${name}`,
+          kind: 'folder',
+          label: name,
+          icon: 'root-folder',
+          collapsible: 'expanded',
+          contextValue: 'folder',
+          children: [],
+        };
         roots.push(folder);
       }
       folder.children.push(files[i]);
@@ -89,7 +97,9 @@ function fileNode(uri: string, relPath: string, models: ModelView[], l10n: UiL10
     id: `file:${uri}`,
     kind: 'file',
     label: base,
-    description: [dir, errors > 0 ? (errors === 1 ? l10n.t('{0} error', errors) : l10n.t('{0} errors', errors)) : ''].filter(Boolean).join(' · ') || undefined,
+    description:
+      [dir, errors > 0 ? (errors === 1 ? l10n.t('{0} error', errors) : l10n.t('{0} errors', errors)) : ''].filter(Boolean).join(' · ') ||
+      undefined,
     tooltip: `${relPath}\n\n${modelCount(models.length, l10n)}`,
     resourceUri: uri,
     collapsible: 'expanded',
@@ -159,7 +169,16 @@ export function modelTooltip(m: ModelView, l10n: UiL10n = ENGLISH): string {
     l10n.t('Inputs: {0} → outputs: {1}', m.inputShapes.map(code).join(', ') || '—', m.outputShapes.map(code).join(', ') || '—'),
     m.layers.length === 1 ? l10n.t('{0} layer', m.layers.length) : l10n.t('{0} layers', m.layers.length),
   ];
-  if (m.optimizer || m.loss) lines.push(l10n.t('Compiled with {0}', [m.optimizer, m.loss].filter(Boolean).map((x) => code(x!)).join(', ')));
+  if (m.optimizer || m.loss)
+    lines.push(
+      l10n.t(
+        'Compiled with {0}',
+        [m.optimizer, m.loss]
+          .filter(Boolean)
+          .map((x) => code(x!))
+          .join(', '),
+      ),
+    );
   const errors = m.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) lines.push('', ...errors.slice(0, 5).map((d) => `$(error) ${escapeMd(d.message)}`));
   return lines.join('  \n');
@@ -172,7 +191,8 @@ export function layerTooltip(l: LayerView, m: ModelView, l10n: UiL10n = ENGLISH)
     l10n.t('Input: {0} → output: {1}', l.inputShapes.map(code).join(', ') || '—', code(l.outputShape)),
     `${l10n.t('Params: **{0}**', formatCount(l.params))}${l.paramFormula ? ` = ${code(l.paramFormula)}` : ''}`,
   ];
-  if (l.nonTrainableParams) lines.push(l10n.t('Trainable: {0} · non-trainable: {1}', formatCount(l.trainableParams), formatCount(l.nonTrainableParams)));
+  if (l.nonTrainableParams)
+    lines.push(l10n.t('Trainable: {0} · non-trainable: {1}', formatCount(l.trainableParams), formatCount(l.nonTrainableParams)));
   if (!l.trainable) lines.push(l10n.t('Frozen (trainable = false)'));
   lines.push(l10n.t('MACs per sample: {0}', formatCount(l.macs)));
   lines.push(l10n.t('In model {0}', code(m.name)));

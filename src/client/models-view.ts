@@ -213,7 +213,10 @@ class ModelStatusBar implements vscode.Disposable {
       vscode.window.onDidChangeActiveTextEditor((e) => e && this.update(0)),
       vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && this.update()),
     );
-    void started.then(() => this.update(0), () => {});
+    void started.then(
+      () => this.update(0),
+      () => {},
+    );
   }
 
   /** The server's results changed: update when they concern the active document. */

@@ -32,6 +32,9 @@ export function asLocation(v: unknown): LocationView | undefined {
   if (typeof uri !== 'string' || typeof range !== 'object' || range === null) return undefined;
   const { start, end } = range as Record<string, unknown>;
   const pos = (p: unknown): p is { line: number; character: number } =>
-    typeof p === 'object' && p !== null && Number.isInteger((p as { line: unknown }).line) && Number.isInteger((p as { character: unknown }).character);
+    typeof p === 'object' &&
+    p !== null &&
+    Number.isInteger((p as { line: unknown }).line) &&
+    Number.isInteger((p as { character: unknown }).character);
   return pos(start) && pos(end) ? { uri, range: { start, end } } : undefined;
 }

@@ -14,7 +14,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { resolveLocale } from '../explain/l10n';
-import { FILE_MODELS_REQUEST, type FileModelsParams, type FileModelsResult, type LocationView, type ModelView } from '../server/models-protocol';
+import {
+  FILE_MODELS_REQUEST,
+  type FileModelsParams,
+  type FileModelsResult,
+  type LocationView,
+  type ModelView,
+} from '../server/models-protocol';
 import { type ModelSelector, SUMMARY_REQUEST, type SummaryParams, type SummaryResult } from '../server/protocol';
 import { type FromWebview, type ToWebview, parseFromWebview } from '../shared/webview-messages';
 import type { ModelsChanged } from './models-view';
@@ -62,11 +68,15 @@ export class SummaryPanel implements vscode.Disposable {
   async show(uri: vscode.Uri, selector?: ModelSelector): Promise<boolean> {
     const data = await this.fetch(uri, selector);
     if (!data) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens could not analyse this file; see the "Layer Lens" output for details.'));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('Layer Lens could not analyse this file; see the "Layer Lens" output for details.'),
+      );
       return false;
     }
     if (data.models.length === 0) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens found no TensorFlow.js model in {0}.', path.basename(uri.fsPath)));
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Layer Lens found no TensorFlow.js model in {0}.', path.basename(uri.fsPath)),
+      );
       return false;
     }
     this.source = uri;
@@ -85,12 +95,17 @@ export class SummaryPanel implements vscode.Disposable {
 
   private create(title: string): vscode.WebviewPanel {
     const root = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    const panel = vscode.window.createWebviewPanel(SUMMARY_PANEL_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
-      enableScripts: true,
-      enableCommandUris: false,
-      enableFindWidget: true,
-      localResourceRoots: [root],
-    });
+    const panel = vscode.window.createWebviewPanel(
+      SUMMARY_PANEL_VIEW_TYPE,
+      title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      {
+        enableScripts: true,
+        enableCommandUris: false,
+        enableFindWidget: true,
+        localResourceRoots: [root],
+      },
+    );
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'layer-lens.svg');
     panel.webview.html = summaryHtml(panel.webview, root);
     panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw), undefined, this.subscriptions);
@@ -179,7 +194,11 @@ export class SummaryPanel implements vscode.Disposable {
         const data = await this.fetch(source);
         if (!data || source !== this.source) return;
         this.data = data;
-        if (data.models.length === 0) this.post({ type: 'empty', message: vscode.l10n.t('No TensorFlow.js model found in {0} any more.', path.basename(source.fsPath)) });
+        if (data.models.length === 0)
+          this.post({
+            type: 'empty',
+            message: vscode.l10n.t('No TensorFlow.js model found in {0} any more.', path.basename(source.fsPath)),
+          });
         // No selectedId: the page keeps the model it shows.
         else this.post({ type: 'show', data });
       } catch (err) {

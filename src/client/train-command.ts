@@ -81,10 +81,7 @@ export function registerTraining(
       void vscode.commands.executeCommand('setContext', HAS_MODEL_CONTEXT, has);
     }, 200);
   };
-  context.subscriptions.push(
-    vscode.window.onDidChangeActiveTextEditor(refresh),
-    { dispose: () => timer && clearTimeout(timer) },
-  );
+  context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor(refresh), { dispose: () => timer && clearTimeout(timer) });
   if (modelsChanged) context.subscriptions.push(modelsChanged(refresh));
   void started.then(refresh, () => {});
   return panel;
@@ -100,7 +97,13 @@ function asSelector(v: unknown): ModelSelector | undefined {
  * Train Current Model: the model the lens names, else the one at the cursor (a pick list
  * when the cursor is in none of several). Opens the training panel on it; Start trains.
  */
-async function trainModel(panel: TrainingPanel, client: () => LanguageClient | undefined, output: vscode.LogOutputChannel, uriArg: unknown, modelArg: unknown): Promise<void> {
+async function trainModel(
+  panel: TrainingPanel,
+  client: () => LanguageClient | undefined,
+  output: vscode.LogOutputChannel,
+  uriArg: unknown,
+  modelArg: unknown,
+): Promise<void> {
   try {
     const resolved = await resolveTrainTarget(client, output, uriArg, modelArg, 'train');
     if (resolved) await panel.open(resolved.target);
@@ -126,19 +129,29 @@ export async function resolveTrainTarget(
   const editor = vscode.window.activeTextEditor;
   const uri = typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg instanceof vscode.Uri ? uriArg : editor?.document.uri;
   if (!uri || uri.scheme !== 'file' || !SOURCE.test(uri.fsPath)) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens: open a TypeScript or JavaScript file that builds a TensorFlow.js model, put the cursor in the model, and run the command again.'));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'Layer Lens: open a TypeScript or JavaScript file that builds a TensorFlow.js model, put the cursor in the model, and run the command again.',
+      ),
+    );
     return undefined;
   }
   const c = client();
   if (!c || c.state !== State.Running) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens: the language server is not running; see the "Layer Lens" output for details.'));
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t('Layer Lens: the language server is not running; see the "Layer Lens" output for details.'),
+    );
     output.show(true);
     return undefined;
   }
   const selector = asSelector(modelArg);
   const position = !selector && editor && editor.document.uri.toString() === uri.toString() ? editor.selection.active : undefined;
   const ask = (model?: ModelSelector) => {
-    const params: TrainTargetParams = { uri: c.code2ProtocolConverter.asUri(uri), ...(model ? { model } : {}), ...(position && !model ? { position: { line: position.line, character: position.character } } : {}) };
+    const params: TrainTargetParams = {
+      uri: c.code2ProtocolConverter.asUri(uri),
+      ...(model ? { model } : {}),
+      ...(position && !model ? { position: { line: position.line, character: position.character } } : {}),
+    };
     return c.sendRequest<TrainTargetResult>(TRAIN_TARGET_REQUEST, params);
   };
   let target = await ask(selector);
@@ -151,7 +164,11 @@ export async function resolveTrainTarget(
       target.candidates.map((m) => ({ label: m.name, description: vscode.l10n.t('line {0}', m.line), selector: m.selector })),
       {
         title: purpose === 'train' ? vscode.l10n.t('Train which model?') : vscode.l10n.t('Test the learning rate of which model?'),
-        placeHolder: vscode.l10n.t('{0} builds {1} models; the cursor is in none of them', path.basename(uri.fsPath), target.candidates.length),
+        placeHolder: vscode.l10n.t(
+          '{0} builds {1} models; the cursor is in none of them',
+          path.basename(uri.fsPath),
+          target.candidates.length,
+        ),
       },
     );
     if (!pick) return undefined;

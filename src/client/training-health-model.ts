@@ -190,7 +190,13 @@ export function titledMessage(f: Finding, locale: ExplainLocale): string {
  * run whose code was edited since: information-level, said to be from before the edit, at the
  * lines where the layers are now, without the findings whose fix was applied.
  */
-export function healthDiagnostics(findings: Finding[], graph: ModelGraph | undefined, lineLength?: LineLength, locale: ExplainLocale = 'en', fr?: RunFreshness): HealthDiagnostic[] {
+export function healthDiagnostics(
+  findings: Finding[],
+  graph: ModelGraph | undefined,
+  lineLength?: LineLength,
+  locale: ExplainLocale = 'en',
+  fr?: RunFreshness,
+): HealthDiagnostic[] {
   const out: HealthDiagnostic[] = [];
   const stale = isStale(fr);
   for (const f of shownFindings(findings, fr)) {
@@ -204,14 +210,22 @@ export function healthDiagnostics(findings: Finding[], graph: ModelGraph | undef
       code: f.code,
       message: stale ? uiText('staleProblem', locale, { text }) : text,
       findingId: f.id,
-      related: rest.map((p) => ({ range: rangeOf(p, lineLength), message: `${p.layer ?? uiText('here', locale)}: ${inlineNote(f, locale)}` })),
+      related: rest.map((p) => ({
+        range: rangeOf(p, lineLength),
+        message: `${p.layer ?? uiText('here', locale)}: ${inlineNote(f, locale)}`,
+      })),
     });
   }
   return out;
 }
 
 /** One decoration per line that holds a place of some finding: the gutter mark and the note (dimmed, without a mark, when stale). */
-export function healthDecorations(findings: Finding[], graph: ModelGraph | undefined, locale: ExplainLocale = 'en', fr?: RunFreshness): HealthDecoration[] {
+export function healthDecorations(
+  findings: Finding[],
+  graph: ModelGraph | undefined,
+  locale: ExplainLocale = 'en',
+  fr?: RunFreshness,
+): HealthDecoration[] {
   const stale = isStale(fr);
   const byLine = new Map<string, { file: string; line: number; findings: Finding[] }>();
   for (const f of shownFindings(findings, fr)) {
@@ -259,7 +273,13 @@ export interface HealthRunInput {
  * The view's state: the run and its findings, ranked as given, in the UI language. With `fr`
  * saying the code was edited since the run: `stale`, and each finding's fixes applied since.
  */
-export function healthViewState(run: HealthRunInput | undefined, findings: Finding[], locale: ExplainLocale, displayPath: (file: string) => string = (f) => f, fr?: RunFreshness): ToHealthView {
+export function healthViewState(
+  run: HealthRunInput | undefined,
+  findings: Finding[],
+  locale: ExplainLocale,
+  displayPath: (file: string) => string = (f) => f,
+  fr?: RunFreshness,
+): ToHealthView {
   if (!run) return { type: 'state', run: null, findings: [], locale };
   const layers = run.model.layers;
   const lineOf = (name: string): number | null => {
@@ -290,12 +310,19 @@ export function healthViewState(run: HealthRunInput | undefined, findings: Findi
     const series = f.code === 'overfitting' ? run.valLosses : CURVE_CODES.has(f.code) ? run.losses : undefined;
     if (series && series.filter((x) => x !== null).length >= 2) view.spark = series.slice(-200);
     const applied = appliedFixes(fr, f.id);
-    if (applied.length > 0) view.applied = applied.map((id) => f.fixes.find((x) => x.id === id)).flatMap((x) => (x ? [fixTitle(x, locale)] : []));
+    if (applied.length > 0)
+      view.applied = applied.map((id) => f.fixes.find((x) => x.id === id)).flatMap((x) => (x ? [fixTitle(x, locale)] : []));
     return view;
   });
   return {
     type: 'state',
-    run: { file: displayPath(run.file), model: run.model.name, status: run.status, step: run.step, ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : {}) },
+    run: {
+      file: displayPath(run.file),
+      model: run.model.name,
+      status: run.status,
+      step: run.step,
+      ...(run.totalSteps !== undefined ? { totalSteps: run.totalSteps } : {}),
+    },
     findings: views,
     locale,
     ...(isStale(fr) ? { stale: true } : {}),

@@ -26,7 +26,13 @@ import { resolveLocale, type ExplainLocale } from '../explain/l10n';
 import { findingPlaces } from '../health/editor';
 import { fixTitle, type Finding, type FindingSeverity } from '../health/findings';
 import { uiText } from '../health/messages';
-import { TRAINING_DIAGNOSTIC_SOURCE, TRAINING_FIX_APPLIED_COMMAND, TRAINING_FIX_KIND, TRAINING_HEALTH_NOTIFICATION, type TrainingHealthParams } from '../server/training-health-protocol';
+import {
+  TRAINING_DIAGNOSTIC_SOURCE,
+  TRAINING_FIX_APPLIED_COMMAND,
+  TRAINING_FIX_KIND,
+  TRAINING_HEALTH_NOTIFICATION,
+  type TrainingHealthParams,
+} from '../server/training-health-protocol';
 import { TRAIN_MODEL_COMMAND } from '../server/train-protocol';
 import { parseFromHealthView, type FromHealthView, type ToHealthView } from '../shared/training-health-messages';
 import { trainingHealth, type HealthRunInfo, type HealthSeries } from '../training/health-host';
@@ -104,7 +110,12 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
     const unsubscribe = trainingHealth.subscribe({
       start: (run) => this.update(run, { findings: [], status: 'running', step: 0 }),
       findings: (run, findings, step, series) => this.update(run, { findings, step, ...(series ? { series } : {}) }),
-      end: (run, status, findings, series) => this.update(run, { findings, status: STATUSES.has(status) ? (status as RunState['status']) : 'completed', ...(series ? { series } : {}) }),
+      end: (run, status, findings, series) =>
+        this.update(run, {
+          findings,
+          status: STATUSES.has(status) ? (status as RunState['status']) : 'completed',
+          ...(series ? { series } : {}),
+        }),
     });
     this.subscriptions.push(
       { dispose: unsubscribe },
@@ -113,7 +124,9 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
       this.staleDecoration,
       vscode.window.onDidChangeVisibleTextEditors(() => this.decorateVisible()),
       vscode.workspace.onDidChangeTextDocument((e) => this.edited(e)),
-      vscode.commands.registerCommand(TRAINING_FIX_APPLIED_COMMAND, (uri?: unknown, findingId?: unknown, fixId?: unknown) => this.fixApplied(uri, findingId, fixId)),
+      vscode.commands.registerCommand(TRAINING_FIX_APPLIED_COMMAND, (uri?: unknown, findingId?: unknown, fixId?: unknown) =>
+        this.fixApplied(uri, findingId, fixId),
+      ),
     );
   }
 
@@ -140,7 +153,8 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
       if (trained !== undefined) hashes[file] = trained;
     }
     let fr = freshRun(hashes);
-    for (const file of Object.keys(hashes)) if (now[file] !== undefined && now[file] !== hashes[file]) fr = noteEdit(fr, file, null, now[file]);
+    for (const file of Object.keys(hashes))
+      if (now[file] !== undefined && now[file] !== hashes[file]) fr = noteEdit(fr, file, null, now[file]);
     return fr;
   }
 
@@ -203,7 +217,10 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
 
   private update(run: HealthRunInfo, change: Partial<Omit<RunState, 'run'>>): void {
     const prev = this.byFile.get(run.file);
-    const base: RunState = prev && prev.run.runDir === run.runDir ? prev : { run, findings: [], status: 'running', step: 0, freshness: this.freshnessAtStart(run) };
+    const base: RunState =
+      prev && prev.run.runDir === run.runDir
+        ? prev
+        : { run, findings: [], status: 'running', step: 0, freshness: this.freshnessAtStart(run) };
     const next: RunState = { ...base, ...change, run, step: Math.max(base.step, change.step ?? 0) };
     this.byFile.set(run.file, next);
     this.latest = next;
@@ -257,7 +274,10 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
         const diag = new vscode.Diagnostic(toRange(d.range), d.message, severityOf(d.severity));
         diag.source = TRAINING_DIAGNOSTIC_SOURCE;
         diag.code = d.code;
-        if (d.related.length > 0) diag.relatedInformation = d.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.range.file), toRange(r.range)), r.message));
+        if (d.related.length > 0)
+          diag.relatedInformation = d.related.map(
+            (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(vscode.Uri.file(r.range.file), toRange(r.range)), r.message),
+          );
         const list = byFile.get(d.range.file) ?? [];
         list.push(diag);
         byFile.set(d.range.file, list);
@@ -273,8 +293,14 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
     const c = this.client();
     if (!c || c.state !== State.Running) return;
     // Fixes already applied since the run are not offered again.
-    const params: TrainingHealthParams = { uri: c.code2ProtocolConverter.asUri(vscode.Uri.file(state.run.file)), model: state.run.model.name, findings: shownFindings(state.findings, state.freshness) };
-    c.sendNotification(TRAINING_HEALTH_NOTIFICATION, params).catch((e: unknown) => this.output.warn(`training health: could not send the findings to the server: ${String(e)}`));
+    const params: TrainingHealthParams = {
+      uri: c.code2ProtocolConverter.asUri(vscode.Uri.file(state.run.file)),
+      model: state.run.model.name,
+      findings: shownFindings(state.findings, state.freshness),
+    };
+    c.sendNotification(TRAINING_HEALTH_NOTIFICATION, params).catch((e: unknown) =>
+      this.output.warn(`training health: could not send the findings to the server: ${String(e)}`),
+    );
   }
 
   /* ---------- gutter marks and inline notes ---------- */
@@ -284,15 +310,23 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
     for (const editor of vscode.window.visibleTextEditors) {
       const file = editor.document.uri.fsPath;
       // The run of this file, and runs whose model has layers written in it (a helper module).
-      const states = [...this.byFile.values()].filter((s) => s.run.file === file || Object.prototype.hasOwnProperty.call(s.freshness.hashes, file));
+      const states = [...this.byFile.values()].filter(
+        (s) => s.run.file === file || Object.prototype.hasOwnProperty.call(s.freshness.hashes, file),
+      );
       const bySeverity: Record<FindingSeverity, vscode.DecorationOptions[]> = { error: [], warning: [], info: [] };
       const stale: vscode.DecorationOptions[] = [];
       for (const state of states) {
         for (const d of healthDecorations(state.findings, state.run.model, locale, state.freshness)) {
           if (d.file !== file || d.line >= editor.document.lineCount) continue;
           const line = editor.document.lineAt(d.line);
-          const hover = new vscode.MarkdownString(d.hover.map((h) => vscode.l10n.t('**Layer Lens training** — {0}', escapeMarkdown(h))).join('\n\n'));
-          (d.stale ? stale : bySeverity[d.severity]).push({ range: line.range, hoverMessage: hover, renderOptions: { after: { contentText: d.note } } });
+          const hover = new vscode.MarkdownString(
+            d.hover.map((h) => vscode.l10n.t('**Layer Lens training** — {0}', escapeMarkdown(h))).join('\n\n'),
+          );
+          (d.stale ? stale : bySeverity[d.severity]).push({
+            range: line.range,
+            hoverMessage: hover,
+            renderOptions: { after: { contentText: d.note } },
+          });
         }
       }
       for (const sev of ['error', 'warning', 'info'] as const) editor.setDecorations(this.decorations[sev], bySeverity[sev]);
@@ -331,7 +365,10 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
     // The badge counts problems of the code as it is: none while the findings are from before an edit.
     const s = this.latest;
     const actionable = s && !isStale(s.freshness) ? s.findings.filter((f) => f.severity !== 'info').length : 0;
-    this.view.badge = actionable > 0 ? { value: actionable, tooltip: uiText(actionable > 1 ? 'badgeMany' : 'badgeOne', this.locale(), { count: actionable }) } : undefined;
+    this.view.badge =
+      actionable > 0
+        ? { value: actionable, tooltip: uiText(actionable > 1 ? 'badgeMany' : 'badgeOne', this.locale(), { count: actionable }) }
+        : undefined;
     void this.view.webview.postMessage(this.state());
   }
 
@@ -354,7 +391,16 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
           const place = places.find((p) => p.layer === msg.layer) ?? places[0];
           if (!place) return;
           const line = place.startLine - 1;
-          await revealLocation({ uri: vscode.Uri.file(place.file).toString(), range: { start: { line, character: Math.max(0, place.startColumn - 1) }, end: { line, character: Math.max(0, place.startColumn - 1) } } }, vscode.ViewColumn.One);
+          await revealLocation(
+            {
+              uri: vscode.Uri.file(place.file).toString(),
+              range: {
+                start: { line, character: Math.max(0, place.startColumn - 1) },
+                end: { line, character: Math.max(0, place.startColumn - 1) },
+              },
+            },
+            vscode.ViewColumn.One,
+          );
           return;
         }
         case 'applyFix':
@@ -364,7 +410,10 @@ export class TrainingHealth implements vscode.WebviewViewProvider, vscode.Dispos
           // The Train command on the run's model (the training panel opens on it, ready to start).
           const s = this.latest;
           if (!s) return;
-          await vscode.commands.executeCommand(TRAIN_MODEL_COMMAND, vscode.Uri.file(s.run.file).toString(), { name: s.run.model.name, offset: s.run.model.range.startOffset });
+          await vscode.commands.executeCommand(TRAIN_MODEL_COMMAND, vscode.Uri.file(s.run.file).toString(), {
+            name: s.run.model.name,
+            offset: s.run.model.range.startOffset,
+          });
           return;
         }
       }
@@ -409,13 +458,16 @@ function toRange(r: HealthRange): vscode.Range {
 }
 
 function severityOf(s: FindingSeverity): vscode.DiagnosticSeverity {
-  return s === 'error' ? vscode.DiagnosticSeverity.Error : s === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+  return s === 'error'
+    ? vscode.DiagnosticSeverity.Error
+    : s === 'warning'
+      ? vscode.DiagnosticSeverity.Warning
+      : vscode.DiagnosticSeverity.Information;
 }
 
 function escapeMarkdown(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
 }
-
 
 /** The page; its placeholder is in the display language. */
 export function healthHtml(webview: vscode.Webview, root: vscode.Uri): string {
@@ -428,7 +480,11 @@ export function healthHtml(webview: vscode.Webview, root: vscode.Uri): string {
 }
 
 /** Registers the view, the diagnostics and the decorations; returns the instance (for tests). */
-export function registerTrainingHealth(context: vscode.ExtensionContext, client: () => LanguageClient | undefined, output: vscode.LogOutputChannel): TrainingHealth {
+export function registerTrainingHealth(
+  context: vscode.ExtensionContext,
+  client: () => LanguageClient | undefined,
+  output: vscode.LogOutputChannel,
+): TrainingHealth {
   const health = new TrainingHealth(context.extensionUri, client, output);
   context.subscriptions.push(health, vscode.window.registerWebviewViewProvider(TRAINING_HEALTH_VIEW, health));
   return health;

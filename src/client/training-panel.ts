@@ -116,7 +116,8 @@ interface LiveRun {
 }
 
 const DATA_FILE_GLOB = '**/*.{csv,json}';
-const DATA_FILE_EXCLUDE = '{**/node_modules/**,**/.layer-lens/**,**/.git/**,**/package.json,**/package-lock.json,**/tsconfig*.json,**/jsconfig*.json,**/.vscode/**}';
+const DATA_FILE_EXCLUDE =
+  '{**/node_modules/**,**/.layer-lens/**,**/.git/**,**/package.json,**/package-lock.json,**/tsconfig*.json,**/jsconfig*.json,**/.vscode/**}';
 
 export class TrainingPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -169,18 +170,27 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   private create(): vscode.WebviewPanel {
-    return vscode.window.createWebviewPanel(TRAINING_PANEL_VIEW_TYPE, vscode.l10n.t('Training'), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
-      enableScripts: true,
-      enableCommandUris: false,
-      enableFindWidget: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview')],
-    });
+    return vscode.window.createWebviewPanel(
+      TRAINING_PANEL_VIEW_TYPE,
+      vscode.l10n.t('Training'),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      {
+        enableScripts: true,
+        enableCommandUris: false,
+        enableFindWidget: true,
+        localResourceRoots: [vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview')],
+      },
+    );
   }
 
   private adopt(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     panel.iconPath = vscode.Uri.joinPath(this.host.extensionUri, 'media', 'layer-lens.svg');
-    panel.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview')] };
+    panel.webview.options = {
+      enableScripts: true,
+      enableCommandUris: false,
+      localResourceRoots: [vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview')],
+    };
     panel.webview.html = trainingHtml(panel.webview, vscode.Uri.joinPath(this.host.extensionUri, 'dist', 'webview'));
     const subs: vscode.Disposable[] = [];
     panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw), undefined, subs);
@@ -193,9 +203,14 @@ export class TrainingPanel implements vscode.Disposable {
           const dir = this.live.dir;
           void this.live.run.stop();
           const where = path.relative(this.rootOf(dir) ?? '', dir) || dir;
-          void vscode.window.showInformationMessage(vscode.l10n.t('Layer Lens: training stopped because its panel was closed. The run is saved in {0}.', where), vscode.l10n.t('Show Training Runs')).then((pick) => {
-            if (pick) void vscode.commands.executeCommand('layerLens.showTrainingRuns');
-          });
+          void vscode.window
+            .showInformationMessage(
+              vscode.l10n.t('Layer Lens: training stopped because its panel was closed. The run is saved in {0}.', where),
+              vscode.l10n.t('Show Training Runs'),
+            )
+            .then((pick) => {
+              if (pick) void vscode.commands.executeCommand('layerLens.showTrainingRuns');
+            });
         }
       },
       undefined,
@@ -219,7 +234,8 @@ export class TrainingPanel implements vscode.Disposable {
     const folders = vscode.workspace.workspaceFolders ?? [];
     const roots: RunRoot[] = folders.map((f, index) => ({ folder: f.uri.fsPath, index }));
     // A file outside every folder keeps its runs next to it.
-    if (this.target && !folders.some((f) => isInside(f.uri.fsPath, this.target!.file))) roots.push({ folder: path.dirname(this.target.file), index: folders.length });
+    if (this.target && !folders.some((f) => isInside(f.uri.fsPath, this.target!.file)))
+      roots.push({ folder: path.dirname(this.target.file), index: folders.length });
     return roots;
   }
 
@@ -239,7 +255,12 @@ export class TrainingPanel implements vscode.Disposable {
       model: t.model.name,
       line: t.model.range.start.line,
       kind: t.model.kind,
-      layers: layers.map((l) => ({ name: l.name, className: l.className, line: l.range ? l.range.start.line : null, params: l.params.total })),
+      layers: layers.map((l) => ({
+        name: l.name,
+        className: l.className,
+        line: l.range ? l.range.start.line : null,
+        params: l.params.total,
+      })),
       inputShapes: t.model.inputShapes.map((s) => JSON.stringify(s)),
       outputShapes: t.model.outputShapes.map((s) => JSON.stringify(s)),
       compile: {
@@ -255,7 +276,9 @@ export class TrainingPanel implements vscode.Disposable {
   private async sendInit(): Promise<void> {
     if (!this.panel) return;
     try {
-      this.dataFiles = (await vscode.workspace.findFiles(DATA_FILE_GLOB, DATA_FILE_EXCLUDE, 500)).sort((a, b) => a.fsPath.localeCompare(b.fsPath));
+      this.dataFiles = (await vscode.workspace.findFiles(DATA_FILE_GLOB, DATA_FILE_EXCLUDE, 500)).sort((a, b) =>
+        a.fsPath.localeCompare(b.fsPath),
+      );
     } catch {
       this.dataFiles = [];
     }
@@ -272,7 +295,13 @@ export class TrainingPanel implements vscode.Disposable {
       dataFiles: this.dataFiles.map((u) => vscode.workspace.asRelativePath(u, (vscode.workspace.workspaceFolders?.length ?? 0) > 1)),
       runs: listRuns(this.roots()),
       trusted,
-      ...(trusted ? {} : { restriction: vscode.l10n.t('Restricted Mode: only the bundled wasm and cpu backends (tfjs-node and tfjs-node-gpu would load code from the workspace).') }),
+      ...(trusted
+        ? {}
+        : {
+            restriction: vscode.l10n.t(
+              'Restricted Mode: only the bundled wasm and cpu backends (tfjs-node and tfjs-node-gpu would load code from the workspace).',
+            ),
+          }),
       defaults: { backend, epochs: 5, batchSize: 32, validationSplit: 0.1 },
       ...(userCode ? { userCode } : {}),
       locale: resolveLocale(vscode.env.language),
@@ -293,7 +322,9 @@ export class TrainingPanel implements vscode.Disposable {
     try {
       return await this.host.trainingCode?.(vscode.Uri.file(file));
     } catch (err) {
-      this.host.output.warn(`training panel: could not look for training calls in ${file}: ${err instanceof Error ? err.message : String(err)}`);
+      this.host.output.warn(
+        `training panel: could not look for training calls in ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      );
       return undefined;
     }
   }
@@ -310,9 +341,11 @@ export class TrainingPanel implements vscode.Disposable {
     } else {
       const code = await this.callsOf(t.file);
       // Without the server's answer, the fit sites the analysis recorded for the file's models.
-      const sites = code?.fitSites ?? [t.model, ...t.otherModels].flatMap((m) => m.fitSites.map((r) => ({ file: r.file, line: r.start.line })));
+      const sites =
+        code?.fitSites ?? [t.model, ...t.otherModels].flatMap((m) => m.fitSites.map((r) => ({ file: r.file, line: r.start.line })));
       const calls = code?.calls.map((c) => ({ method: c.method, line: c.line })) ?? [];
-      if (calls.length === 0) for (const s of sites) if (s.file === t.file && !calls.some((c) => c.line === s.line)) calls.push({ method: 'fit', line: s.line });
+      if (calls.length === 0)
+        for (const s of sites) if (s.file === t.file && !calls.some((c) => c.line === s.line)) calls.push({ method: 'fit', line: s.line });
       if (calls.length > 0 || sites.length > 0) this.program = { file: t.file, chosen: false, calls };
     }
     const p = this.program;
@@ -330,7 +363,12 @@ export class TrainingPanel implements vscode.Disposable {
 
   private async chooseScript(): Promise<void> {
     const t = this.target;
-    if (!t) return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('No model: run “Layer Lens: Train Current Model” with the cursor in a model first.') });
+    if (!t)
+      return this.post({
+        type: 'notice',
+        level: 'error',
+        message: vscode.l10n.t('No model: run “Layer Lens: Train Current Model” with the cursor in a model first.'),
+      });
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
       canSelectFolders: false,
@@ -359,14 +397,21 @@ export class TrainingPanel implements vscode.Disposable {
   private async revealSource(msg: Extract<FromPanel, { type: 'reveal-source' }>): Promise<void> {
     const live = this.live;
     const reported: Array<PanelSource | undefined> =
-      live && live.id === msg.runId ? [...live.series.info.errors.map((e) => e.source), live.ended?.error?.source] : this.shown === msg.runId ? this.shownSources : [];
+      live && live.id === msg.runId
+        ? [...live.series.info.errors.map((e) => e.source), live.ended?.error?.source]
+        : this.shown === msg.runId
+          ? this.shownSources
+          : [];
     if (!isReportedSource(reported, msg)) {
       this.host.output.warn(`training panel: ignored a reveal of ${msg.file}:${msg.line}, which run ${msg.runId} did not report`);
       return;
     }
     const line = msg.line - 1;
     const character = Math.max(0, (msg.column ?? 1) - 1);
-    await revealLocation({ uri: vscode.Uri.file(msg.file).toString(), range: { start: { line, character }, end: { line, character } } }, vscode.ViewColumn.One);
+    await revealLocation(
+      { uri: vscode.Uri.file(msg.file).toString(), range: { start: { line, character }, end: { line, character } } },
+      vscode.ViewColumn.One,
+    );
   }
 
   /** A page that (re)loaded gets the run it should show: the live one, with its history so far. */
@@ -471,7 +516,12 @@ export class TrainingPanel implements vscode.Disposable {
   }
 
   private async browse(): Promise<void> {
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Data (CSV, JSON)')]: ['csv', 'json'] }, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri, openLabel: vscode.l10n.t('Use as training data') });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { [vscode.l10n.t('Data (CSV, JSON)')]: ['csv', 'json'] },
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+      openLabel: vscode.l10n.t('Use as training data'),
+    });
     const uri = picked?.[0];
     if (!uri || uri.scheme !== 'file') return;
     if (!this.extraDataFiles.some((u) => u.fsPath === uri.fsPath)) this.extraDataFiles.push(uri);
@@ -494,9 +544,19 @@ export class TrainingPanel implements vscode.Disposable {
     const { series, skipped, run } = loadRunSeries(dir);
     this.shown = id;
     const errorSource = run.errorSource as PanelSource | undefined;
-    this.shownSources = [...series.info.errors.map((e) => e.source).filter((s): s is PanelSource => s !== undefined), ...(errorSource && typeof errorSource.file === 'string' && typeof errorSource.line === 'number' ? [errorSource] : [])];
+    this.shownSources = [
+      ...series.info.errors.map((e) => e.source).filter((s): s is PanelSource => s !== undefined),
+      ...(errorSource && typeof errorSource.file === 'string' && typeof errorSource.line === 'number' ? [errorSource] : []),
+    ];
     const title = `${typeof run.model === 'string' ? run.model : 'run'} · ${path.basename(dir)}`;
-    this.post({ type: 'snapshot', runId: id, title, live: false, series: series.snapshot(), ...(skipped ? { skippedLines: skipped } : {}) });
+    this.post({
+      type: 'snapshot',
+      runId: id,
+      title,
+      live: false,
+      series: series.snapshot(),
+      ...(skipped ? { skippedLines: skipped } : {}),
+    });
   }
 
   private compare(a: string, b: string): void {
@@ -505,7 +565,10 @@ export class TrainingPanel implements vscode.Disposable {
       const dir = runDirOf(this.roots(), id);
       if (!dir) return undefined;
       const { series, run } = loadRunSeries(dir);
-      return { ...lossCurves(series), label: `${typeof run.model === 'string' ? run.model : 'run'} ${path.basename(dir).slice(0, 19).replace('T', ' ')}` };
+      return {
+        ...lossCurves(series),
+        label: `${typeof run.model === 'string' ? run.model : 'run'} ${path.basename(dir).slice(0, 19).replace('T', ' ')}`,
+      };
     };
     const ca = curve(a);
     const cb = curve(b);
@@ -521,12 +584,23 @@ export class TrainingPanel implements vscode.Disposable {
 
   private async start(form: TrainForm): Promise<void> {
     const t = this.target;
-    if (!t) return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('No model to train: run “Layer Lens: Train Current Model” with the cursor in a model.') });
-    if (this.live && !this.live.ended) return this.post({ type: 'notice', level: 'warning', message: vscode.l10n.t('A run is going on: stop it first.') });
+    if (!t)
+      return this.post({
+        type: 'notice',
+        level: 'error',
+        message: vscode.l10n.t('No model to train: run “Layer Lens: Train Current Model” with the cursor in a model.'),
+      });
+    if (this.live && !this.live.ended)
+      return this.post({ type: 'notice', level: 'warning', message: vscode.l10n.t('A run is going on: stop it first.') });
     const problem = checkForm(form);
     if (problem) return this.post({ type: 'notice', level: 'error', message: problem });
     const errors = t.model.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length) return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('The analysis found {0} error(s) in {1}; fix them before training.', errors.length, t.model.name) });
+    if (errors.length)
+      return this.post({
+        type: 'notice',
+        level: 'error',
+        message: vscode.l10n.t('The analysis found {0} error(s) in {1}; fix them before training.', errors.length, t.model.name),
+      });
     const trusted = vscode.workspace.isTrusted;
     let backend: BackendChoice = form.backend;
     if (!trusted && (backend === 'gpu' || backend === 'node')) {
@@ -538,7 +612,14 @@ export class TrainingPanel implements vscode.Disposable {
         vscode.l10n.t('Manage Workspace Trust'),
       );
       if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
-      return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('Restricted Mode: the {0} backend would run code from the workspace. Choose wasm or cpu, or trust the workspace.', backend) });
+      return this.post({
+        type: 'notice',
+        level: 'error',
+        message: vscode.l10n.t(
+          'Restricted Mode: the {0} backend would run code from the workspace. Choose wasm or cpu, or trust the workspace.',
+          backend,
+        ),
+      });
     }
     if (!trusted && backend === 'auto') backend = 'wasm';
     let dataset = form.dataset;
@@ -591,9 +672,15 @@ export class TrainingPanel implements vscode.Disposable {
         onStderr: (text) => this.host.output.debug(`train-worker: ${text.trimEnd()}`),
       });
     } catch (err) {
-      return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('The training worker could not start: {0}', err instanceof Error ? err.message : String(err)) });
+      return this.post({
+        type: 'notice',
+        level: 'error',
+        message: vscode.l10n.t('The training worker could not start: {0}', err instanceof Error ? err.message : String(err)),
+      });
     }
-    this.host.output.info(`training ${t.model.name} (${path.basename(t.file)}) on ${dataset === form.dataset ? dataset : path.basename(dataset)}, backend ${backend}; run folder ${dir}; worker pid ${run.pid}`);
+    this.host.output.info(
+      `training ${t.model.name} (${path.basename(t.file)}) on ${dataset === form.dataset ? dataset : path.basename(dataset)}, backend ${backend}; run folder ${dir}; worker pid ${run.pid}`,
+    );
     this.begin({ id, dir, title, run, series: new RunSeries(), pending: [] });
   }
 
@@ -609,29 +696,55 @@ export class TrainingPanel implements vscode.Disposable {
   /** Runs the user's own program (the one offered in init) with the instrumentation preloaded. */
   private async startScript(form: ScriptForm): Promise<void> {
     const t = this.target;
-    if (!t) return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('No model to train: run “Layer Lens: Train Current Model” with the cursor in a model.') });
-    if (this.live && !this.live.ended) return this.post({ type: 'notice', level: 'warning', message: vscode.l10n.t('A run is going on: stop it first.') });
+    if (!t)
+      return this.post({
+        type: 'notice',
+        level: 'error',
+        message: vscode.l10n.t('No model to train: run “Layer Lens: Train Current Model” with the cursor in a model.'),
+      });
+    if (this.live && !this.live.ended)
+      return this.post({ type: 'notice', level: 'warning', message: vscode.l10n.t('A run is going on: stop it first.') });
     // Checked here, not only on the page: the page's message cannot start workspace code in Restricted Mode.
     if (!vscode.workspace.isTrusted) {
       // The same text as `Layer Lens: ${USER_CODE_RESTRICTED} …`, written out whole for the translation.
-      const warning = vscode.l10n.t('Layer Lens: Restricted Mode: running your training code needs a trusted workspace. Trust the workspace, or train the analysed model on a built-in dataset.');
+      const warning = vscode.l10n.t(
+        'Layer Lens: Restricted Mode: running your training code needs a trusted workspace. Trust the workspace, or train the analysed model on a built-in dataset.',
+      );
       void vscode.window.showWarningMessage(warning, vscode.l10n.t('Manage Workspace Trust')).then((pick) => {
         if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
       });
-      return this.post({ type: 'notice', level: 'error', message: `${USER_CODE_RESTRICTED} Trust the workspace, or choose “Built-in dataset”.` });
+      return this.post({
+        type: 'notice',
+        level: 'error',
+        message: `${USER_CODE_RESTRICTED} Trust the workspace, or choose “Built-in dataset”.`,
+      });
     }
     const problem = checkScriptForm(form);
     if (problem) return this.post({ type: 'notice', level: 'error', message: problem });
     const program = this.program;
-    if (!program) return this.post({ type: 'notice', level: 'error', message: `${path.basename(t.file)} has no training code (model.fit, fitDataset, trainOnBatch or an optimizer's minimize): choose the script that trains ${t.model.name}.` });
-    if (!fs.existsSync(program.file)) return this.post({ type: 'notice', level: 'error', message: `The training program ${this.displayPath(program.file)} does not exist any more: choose another one, or Forget it.` });
+    if (!program)
+      return this.post({
+        type: 'notice',
+        level: 'error',
+        message: `${path.basename(t.file)} has no training code (model.fit, fitDataset, trainOnBatch or an optimizer's minimize): choose the script that trains ${t.model.name}.`,
+      });
+    if (!fs.existsSync(program.file))
+      return this.post({
+        type: 'notice',
+        level: 'error',
+        message: `The training program ${this.displayPath(program.file)} does not exist any more: choose another one, or Forget it.`,
+      });
     // The program runs from disk, as `node <file>` would: save what the editor shows first (as a debug session does).
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.isDirty && doc.uri.scheme === 'file' && (doc.uri.fsPath === program.file || doc.uri.fsPath === t.file)) await doc.save();
     }
     const node = nodeSetting();
     if (node && path.isAbsolute(node) && !fs.existsSync(node)) {
-      return this.post({ type: 'notice', level: 'error', message: `layerLens.training.nodePath: ${node} does not exist. Correct the setting, or clear it to use VS Code's own Node.js.` });
+      return this.post({
+        type: 'notice',
+        level: 'error',
+        message: `layerLens.training.nodePath: ${node} does not exist. Correct the setting, or clear it to use VS Code's own Node.js.`,
+      });
     }
     const instrumentation = instrumentationSettings(t.file);
     if ('error' in instrumentation) return this.post({ type: 'notice', level: 'error', message: instrumentation.error });
@@ -668,14 +781,21 @@ export class TrainingPanel implements vscode.Disposable {
           graph: t.model,
           onMessage: (m) => this.onWorkerMessage(m),
           onOutput: (text, stream) => {
-            for (const line of text.split('\n')) if (line.trim()) this.host.output.info(`[${path.basename(program.file)} ${stream}] ${line.trimEnd()}`);
+            for (const line of text.split('\n'))
+              if (line.trim()) this.host.output.info(`[${path.basename(program.file)} ${stream}] ${line.trimEnd()}`);
           },
         },
       );
     } catch (err) {
-      return this.post({ type: 'notice', level: 'error', message: vscode.l10n.t('Your training program could not start: {0}', err instanceof Error ? err.message : String(err)) });
+      return this.post({
+        type: 'notice',
+        level: 'error',
+        message: vscode.l10n.t('Your training program could not start: {0}', err instanceof Error ? err.message : String(err)),
+      });
     }
-    this.host.output.info(`running ${shown}${form.args?.length ? ` ${form.args.join(' ')}` : ''} (trains ${t.model.name}) with ${nodeLabel(node)}; run folder ${dir}; pid ${run.pid}`);
+    this.host.output.info(
+      `running ${shown}${form.args?.length ? ` ${form.args.join(' ')}` : ''} (trains ${t.model.name}) with ${nodeLabel(node)}; run folder ${dir}; pid ${run.pid}`,
+    );
     this.begin({ id, dir, title, run, program: shown, series: new RunSeries(), pending: [] });
   }
 
@@ -694,20 +814,25 @@ export class TrainingPanel implements vscode.Disposable {
     live.timer = undefined;
     const events = live.pending;
     live.pending = [];
-    if (send && events.length && this.panel && (this.shown === undefined || this.shown === live.id)) this.post({ type: 'events', runId: live.id, events });
+    if (send && events.length && this.panel && (this.shown === undefined || this.shown === live.id))
+      this.post({ type: 'events', runId: live.id, events });
   }
 
   private onEnded(live: LiveRun, r: Awaited<PanelRun['result']>): void {
     this.flush(live, true);
     const status = r.status;
-    const error = r.error ? { kind: r.error.kind, message: r.error.message, ...(r.error.source ? { source: r.error.source } : {}) } : undefined;
+    const error = r.error
+      ? { kind: r.error.kind, message: r.error.message, ...(r.error.source ? { source: r.error.source } : {}) }
+      : undefined;
     live.ended = {
       type: 'ended',
       runId: live.id,
       status,
       ...(error ? { error } : {}),
       // A program's own last output says what it was doing (the worker's only matters when it died).
-      ...(status === 'crashed' || status === 'killed' || (live.program && status === 'failed') ? { stderrTail: r.stderrTail.slice(-4000) } : {}),
+      ...(status === 'crashed' || status === 'killed' || (live.program && status === 'failed')
+        ? { stderrTail: r.stderrTail.slice(-4000) }
+        : {}),
     };
     this.post(live.ended);
     this.post({ type: 'runs', runs: listRuns(this.roots()) });
@@ -718,39 +843,60 @@ export class TrainingPanel implements vscode.Disposable {
       const goTo = vscode.l10n.t('Go to Source');
       const actions = source ? [goTo] : [];
       const where = source ? vscode.l10n.t(' at {0}:{1}', this.displayPath(source.file), source.line) : '';
-      void vscode.window.showErrorMessage(vscode.l10n.t('Layer Lens: training {0} {1}{2}: {3}', live.title, runStatusText(status), where, error?.message ?? vscode.l10n.t('see the training panel')), ...actions).then((pick) => {
-        if (pick && source) void this.revealSource({ type: 'reveal-source', runId: live.id, file: source.file, line: source.line, ...(source.column !== undefined ? { column: source.column } : {}) });
-      });
+      void vscode.window
+        .showErrorMessage(
+          vscode.l10n.t(
+            'Layer Lens: training {0} {1}{2}: {3}',
+            live.title,
+            runStatusText(status),
+            where,
+            error?.message ?? vscode.l10n.t('see the training panel'),
+          ),
+          ...actions,
+        )
+        .then((pick) => {
+          if (pick && source)
+            void this.revealSource({
+              type: 'reveal-source',
+              runId: live.id,
+              file: source.file,
+              line: source.line,
+              ...(source.column !== undefined ? { column: source.column } : {}),
+            });
+        });
     }
   }
 
   /** A progress notification while the run goes on; cancelling it stops the run. */
   private progress(live: LiveRun): Thenable<void> {
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Training {0}', live.title), cancellable: true }, (progress, token) => {
-      token.onCancellationRequested(() => void live.run.stop());
-      let reported = 0;
-      let lastReport = 0;
-      const tick = setInterval(() => {
-        const last = live.series.latest();
-        const total = live.totalSteps;
-        if (!last || Date.now() - lastReport < 250) return;
-        lastReport = Date.now();
-        const pct = total ? Math.min(100, (last.step / total) * 100) : 0;
-        const sps = live.series.stepsPerSecond();
-        const state = live.series.info.state?.state === 'paused' ? vscode.l10n.t(' (paused)') : '';
-        const parts = [
-          total ? vscode.l10n.t('step {0}/{1}', last.step, total) : vscode.l10n.t('step {0}', last.step),
-          vscode.l10n.t('loss {0}', last.loss === null ? '—' : last.loss.toPrecision(4)),
-          ...(sps ? [vscode.l10n.t('{0} steps/s', sps.toFixed(1))] : []),
-        ];
-        progress.report({ increment: Math.max(0, pct - reported), message: `${parts.join(' · ')}${state}` });
-        reported = Math.max(reported, pct);
-      }, 300);
-      return live.run.result.then(
-        () => clearInterval(tick),
-        () => clearInterval(tick),
-      );
-    });
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Training {0}', live.title), cancellable: true },
+      (progress, token) => {
+        token.onCancellationRequested(() => void live.run.stop());
+        let reported = 0;
+        let lastReport = 0;
+        const tick = setInterval(() => {
+          const last = live.series.latest();
+          const total = live.totalSteps;
+          if (!last || Date.now() - lastReport < 250) return;
+          lastReport = Date.now();
+          const pct = total ? Math.min(100, (last.step / total) * 100) : 0;
+          const sps = live.series.stepsPerSecond();
+          const state = live.series.info.state?.state === 'paused' ? vscode.l10n.t(' (paused)') : '';
+          const parts = [
+            total ? vscode.l10n.t('step {0}/{1}', last.step, total) : vscode.l10n.t('step {0}', last.step),
+            vscode.l10n.t('loss {0}', last.loss === null ? '—' : last.loss.toPrecision(4)),
+            ...(sps ? [vscode.l10n.t('{0} steps/s', sps.toFixed(1))] : []),
+          ];
+          progress.report({ increment: Math.max(0, pct - reported), message: `${parts.join(' · ')}${state}` });
+          reported = Math.max(reported, pct);
+        }, 300);
+        return live.run.result.then(
+          () => clearInterval(tick),
+          () => clearInterval(tick),
+        );
+      },
+    );
   }
 
   dispose(): void {

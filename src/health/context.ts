@@ -37,11 +37,21 @@ const RECURRENT = new Set(['LSTM', 'GRU', 'SimpleRNN', 'ConvLSTM2D']);
 const ADAPTIVE = new Set(['adam', 'adamax', 'rmsprop', 'adagrad', 'adadelta']);
 
 /** tfjs's learning rates for optimizers given by name in `compile` (tfjs-layers getOptimizer). */
-export const DEFAULT_LEARNING_RATES: Record<string, number> = { adam: 0.001, adamax: 0.002, rmsprop: 0.001, adagrad: 0.01, adadelta: 1, sgd: 0.01 };
+export const DEFAULT_LEARNING_RATES: Record<string, number> = {
+  adam: 0.001,
+  adamax: 0.002,
+  rmsprop: 0.001,
+  adagrad: 0.01,
+  adadelta: 1,
+  sgd: 0.01,
+};
 
 /** `categorical_crossentropy` → `categoricalCrossentropy`; tfjs's short names expanded. */
 export function normalizeLoss(name: string): string {
-  const camel = name.trim().replace(/^(tf\.)?(losses|metrics)\./, '').replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  const camel = name
+    .trim()
+    .replace(/^(tf\.)?(losses|metrics)\./, '')
+    .replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
   const aliases: Record<string, string> = {
     mse: 'meanSquaredError',
     mae: 'meanAbsoluteError',
@@ -56,7 +66,10 @@ export function normalizeLoss(name: string): string {
 
 /** `RMSProp`, `tf.train.adam` → `rmsprop`, `adam`. */
 export function normalizeOptimizer(name: string): string {
-  return name.trim().replace(/^(tf\.)?train\./, '').toLowerCase();
+  return name
+    .trim()
+    .replace(/^(tf\.)?train\./, '')
+    .toLowerCase();
 }
 
 /** The class name inside a tfjs automatic name: `dense_Dense3` → `Dense`. */

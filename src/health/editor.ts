@@ -116,9 +116,15 @@ function keyNumber(f: Finding, locale: ExplainLocale): string | undefined {
     case 'saturated-activation':
       return e.fracSaturated !== undefined ? pct(e.fracSaturated) : undefined;
     case 'loss-not-decreasing':
-      return e.improvement !== undefined ? t('lossChange', { change: `${e.improvement >= 0 ? '−' : '+'}${pct(Math.abs(e.improvement))}`, steps: e.steps ?? f.step }) : undefined;
+      return e.improvement !== undefined
+        ? t('lossChange', { change: `${e.improvement >= 0 ? '−' : '+'}${pct(Math.abs(e.improvement))}`, steps: e.steps ?? f.step })
+        : undefined;
     case 'divergence':
-      return e.factor !== undefined ? `×${fmt(e.factor)}` : e.lastFiniteLoss !== undefined ? t('nanAt', { step: e.step ?? f.step }) : undefined;
+      return e.factor !== undefined
+        ? `×${fmt(e.factor)}`
+        : e.lastFiniteLoss !== undefined
+          ? t('nanAt', { step: e.step ?? f.step })
+          : undefined;
     case 'oscillation':
       return e.spread !== undefined ? `±${fmt(e.spread)}×` : undefined;
     case 'learning-rate-too-high':
@@ -129,7 +135,11 @@ function keyNumber(f: Finding, locale: ExplainLocale): string | undefined {
     case 'update-ratio-low':
       return e.updateRatio !== undefined ? fmt(e.updateRatio) : undefined;
     case 'overfitting':
-      return e.valLoss !== undefined ? t('valLoss', { value: fmt(e.valLoss) }) : e.valAccuracy !== undefined ? t('valAccuracy', { value: pct(e.valAccuracy) }) : undefined;
+      return e.valLoss !== undefined
+        ? t('valLoss', { value: fmt(e.valLoss) })
+        : e.valAccuracy !== undefined
+          ? t('valAccuracy', { value: pct(e.valAccuracy) })
+          : undefined;
     case 'underfitting':
       return e.accuracy !== undefined ? pct(e.accuracy) : undefined;
     case 'inputs-not-normalized':

@@ -22,12 +22,24 @@ export function roundRate(x: number): number {
 /** Divide the learning rate by `factor` (the edit writes the new value into compile). */
 export function lowerLearningRate(ctx: ModelContext, rank: number, factor = 10): Fix {
   const lr = ctx.learningRate();
-  return fix('lower-learning-rate', 'Lower the learning rate', rank, ['concept.learningRate'], lr ? [{ kind: 'set-learning-rate', value: roundRate(lr / factor) }] : undefined);
+  return fix(
+    'lower-learning-rate',
+    'Lower the learning rate',
+    rank,
+    ['concept.learningRate'],
+    lr ? [{ kind: 'set-learning-rate', value: roundRate(lr / factor) }] : undefined,
+  );
 }
 
 export function raiseLearningRate(ctx: ModelContext, rank: number, factor = 10): Fix {
   const lr = ctx.learningRate();
-  return fix('raise-learning-rate', 'Raise the learning rate', rank, ['concept.learningRate'], lr ? [{ kind: 'set-learning-rate', value: roundRate(lr * factor) }] : undefined);
+  return fix(
+    'raise-learning-rate',
+    'Raise the learning rate',
+    rank,
+    ['concept.learningRate'],
+    lr ? [{ kind: 'set-learning-rate', value: roundRate(lr * factor) }] : undefined,
+  );
 }
 
 /** Set the learning rate to a value (e.g. tfjs's default for the optimizer). */
@@ -37,7 +49,13 @@ export function setLearningRate(rank: number, value: number): Fix {
 
 /** Clip the global gradient norm to 1. tfjs optimizers have no option for it: the quick fix wraps the optimizer. */
 export function clipGradients(rank: number): Fix {
-  return fix('clip-gradients', 'Clip gradients by norm', rank, ['concept.gradientClipping'], [{ kind: 'set-optimizer-option', key: 'clipnorm', value: 1 }]);
+  return fix(
+    'clip-gradients',
+    'Clip gradients by norm',
+    rank,
+    ['concept.gradientClipping'],
+    [{ kind: 'set-optimizer-option', key: 'clipnorm', value: 1 }],
+  );
 }
 
 export function heInitialization(layers: string[], rank: number): Fix {
@@ -88,11 +106,23 @@ export function leakyRelu(layers: string[], rank: number): Fix {
 }
 
 export function eluActivation(layers: string[], rank: number): Fix {
-  return fix('use-elu', 'Switch to ELU', rank, ['activation.elu', 'concept.deadRelu'], layers.map((layer) => ({ kind: 'set-config', layer, key: 'activation', value: 'elu' })));
+  return fix(
+    'use-elu',
+    'Switch to ELU',
+    rank,
+    ['activation.elu', 'concept.deadRelu'],
+    layers.map((layer) => ({ kind: 'set-config', layer, key: 'activation', value: 'elu' })),
+  );
 }
 
 export function batchNormAfter(layer: string | undefined, rank: number): Fix {
-  return fix('insert-batch-norm', 'Insert batch normalisation', rank, ['layer.BatchNormalization', 'concept.normalization'], layer ? [{ kind: 'insert-layer-after', layer, factory: 'batchNormalization' }] : undefined);
+  return fix(
+    'insert-batch-norm',
+    'Insert batch normalisation',
+    rank,
+    ['layer.BatchNormalization', 'concept.normalization'],
+    layer ? [{ kind: 'insert-layer-after', layer, factory: 'batchNormalization' }] : undefined,
+  );
 }
 
 export function residualConnection(rank: number): Fix {
@@ -100,20 +130,44 @@ export function residualConnection(rank: number): Fix {
 }
 
 export function zeroBias(layers: string[], rank: number): Fix {
-  return fix('zero-bias', 'Start biases at zero', rank, ['concept.initialization'], layers.map((layer) => ({ kind: 'set-config', layer, key: 'biasInitializer', value: 'zeros' })));
+  return fix(
+    'zero-bias',
+    'Start biases at zero',
+    rank,
+    ['concept.initialization'],
+    layers.map((layer) => ({ kind: 'set-config', layer, key: 'biasInitializer', value: 'zeros' })),
+  );
 }
 
 export function dropoutAfter(layer: string | undefined, rank: number, rate = 0.3): Fix {
-  return fix('add-dropout', 'Add dropout', rank, ['layer.Dropout', 'concept.regularization'], layer ? [{ kind: 'insert-layer-after', layer, factory: 'dropout', config: { rate } }] : undefined);
+  return fix(
+    'add-dropout',
+    'Add dropout',
+    rank,
+    ['layer.Dropout', 'concept.regularization'],
+    layer ? [{ kind: 'insert-layer-after', layer, factory: 'dropout', config: { rate } }] : undefined,
+  );
 }
 
 export function l2Regularization(layers: string[], rank: number, l2 = 1e-4): Fix {
   const value: JsonValue = { $code: `tf.regularizers.l2({l2: ${l2}})` };
-  return fix('l2-regularization', 'Add L2 weight decay', rank, ['regularizer.l2', 'concept.regularization'], layers.map((layer) => ({ kind: 'set-config', layer, key: 'kernelRegularizer', value })));
+  return fix(
+    'l2-regularization',
+    'Add L2 weight decay',
+    rank,
+    ['regularizer.l2', 'concept.regularization'],
+    layers.map((layer) => ({ kind: 'set-config', layer, key: 'kernelRegularizer', value })),
+  );
 }
 
 export function earlyStopping(rank: number): Fix {
-  return fix('early-stopping', 'Stop early on the validation loss', rank, ['concept.earlyStopping'], [{ kind: 'add-callback', factory: 'earlyStopping', config: { monitor: 'val_loss', patience: 3 } }]);
+  return fix(
+    'early-stopping',
+    'Stop early on the validation loss',
+    rank,
+    ['concept.earlyStopping'],
+    [{ kind: 'add-callback', factory: 'earlyStopping', config: { monitor: 'val_loss', patience: 3 } }],
+  );
 }
 
 export function dataAugmentation(rank: number): Fix {
@@ -159,7 +213,13 @@ export function standardizeInputs(rank: number): Fix {
 
 export function batchNormFirst(ctx: ModelContext, rank: number): Fix {
   const first = ctx.firstLayer()?.name;
-  return fix('input-batch-norm', 'Normalise inputs inside the model', rank, ['layer.BatchNormalization', 'concept.normalization'], first ? [{ kind: 'insert-layer-before', layer: first, factory: 'batchNormalization' }] : undefined);
+  return fix(
+    'input-batch-norm',
+    'Normalise inputs inside the model',
+    rank,
+    ['layer.BatchNormalization', 'concept.normalization'],
+    first ? [{ kind: 'insert-layer-before', layer: first, factory: 'batchNormalization' }] : undefined,
+  );
 }
 
 export function removeBadValues(rank: number): Fix {
@@ -167,7 +227,13 @@ export function removeBadValues(rank: number): Fix {
 }
 
 export function setLoss(loss: string, rank: number): Fix {
-  return fix(`loss-${loss}`, lossFixTitle(loss), rank, [`loss.${loss}`, 'concept.labelEncoding'], [{ kind: 'set-compile', key: 'loss', value: loss }]);
+  return fix(
+    `loss-${loss}`,
+    lossFixTitle(loss),
+    rank,
+    [`loss.${loss}`, 'concept.labelEncoding'],
+    [{ kind: 'set-compile', key: 'loss', value: loss }],
+  );
 }
 
 function lossFixTitle(loss: string): string {
@@ -192,7 +258,13 @@ export function scaleTargets(rank: number): Fix {
 }
 
 export function unfreeze(layers: string[], rank: number): Fix {
-  return fix('unfreeze', 'Make the layer trainable', rank, ['concept.frozenLayers'], layers.map((layer) => ({ kind: 'set-config', layer, key: 'trainable', value: true })));
+  return fix(
+    'unfreeze',
+    'Make the layer trainable',
+    rank,
+    ['concept.frozenLayers'],
+    layers.map((layer) => ({ kind: 'set-config', layer, key: 'trainable', value: true })),
+  );
 }
 
 export function connectBranch(rank: number): Fix {
@@ -200,7 +272,13 @@ export function connectBranch(rank: number): Fix {
 }
 
 export function sigmoidOutput(layer: string, rank: number): Fix {
-  return fix('sigmoid-output', 'Use sigmoid on a one-unit output', rank, ['activation.sigmoid', 'concept.multiLabel'], [{ kind: 'set-config', layer, key: 'activation', value: 'sigmoid' }]);
+  return fix(
+    'sigmoid-output',
+    'Use sigmoid on a one-unit output',
+    rank,
+    ['activation.sigmoid', 'concept.multiLabel'],
+    [{ kind: 'set-config', layer, key: 'activation', value: 'sigmoid' }],
+  );
 }
 
 export function checkLabels(rank: number): Fix {

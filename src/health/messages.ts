@@ -21,7 +21,8 @@ import { translate, type ExplainLocale } from '../explain/l10n';
 /** Every template a finding's message is built from (English source text, slots in braces). */
 export const MESSAGES = {
   // vanishing-gradient
-  'vanishing.main': 'Gradients reaching {layer} are {ratio}× those of the layers after it ({layers} below {threshold}×): the first layers barely learn.',
+  'vanishing.main':
+    'Gradients reaching {layer} are {ratio}× those of the layers after it ({layers} below {threshold}×): the first layers barely learn.',
   'vanishing.earlyLayer': '{count} early layer',
   'vanishing.earlyLayers': '{count} early layers',
   'vanishing.saturatingOne': ' {count} hidden layer uses a saturating activation.',
@@ -31,7 +32,8 @@ export const MESSAGES = {
   'exploding.everyLayer': ' in every layer at once, from the loss backwards',
   'exploding.firstIn': ', first in {layer}',
   'exploding.grownBefore': '; the gradient norm had grown {growth}× before',
-  'exploding.growth': 'The gradient norm grew {growth}× since the start of training ({from} → {to}){where}: updates are getting larger every step.',
+  'exploding.growth':
+    'The gradient norm grew {growth}× since the start of training ({from} → {to}){where}: updates are getting larger every step.',
   'exploding.fastestIn': ', fastest in {layer}',
   // dead-relu
   'deadRelu.main': '{fraction} of the units of {layer}{count} output 0 for every probe sample: they get no gradient and will not recover.',
@@ -39,14 +41,16 @@ export const MESSAGES = {
   'deadRelu.blocks': ' The layer also blocks the gradient of every layer before it.',
   'deadRelu.highRate': ' The learning rate ({lr}) is high for {optimizer}.',
   // saturated-activation
-  'saturation.main': '{fraction} of the outputs of {layer} ({activation}) sit at the ends of its range, where its slope is almost 0: those units pass back almost no gradient.',
+  'saturation.main':
+    '{fraction} of the outputs of {layer} ({activation}) sit at the ends of its range, where its slope is almost 0: those units pass back almost no gradient.',
   // divergence, oscillation, learning-rate-too-high
   'divergence.nonFinite': 'The loss went from {initial} to NaN/Infinity at step {step}{rate}: training diverged.',
   'divergence.rate': ' (learning rate {lr})',
   'divergence.rateOptimizer': ' (learning rate {lr}, {optimizer})',
   'divergence.climb': 'The loss climbed from {initial} to {recent} ({factor}×){rate}: each step overshoots and makes things worse.',
   'divergence.withRate': ' with learning rate {lr}',
-  'oscillation.main': 'The loss swings by {spread}× its level from batch to batch (median {median}, started at {initial}) without settling{rate}.',
+  'oscillation.main':
+    'The loss swings by {spread}× its level from batch to batch (median {median}, started at {initial}) without settling{rate}.',
   'oscillation.rate': ': learning rate {lr} is probably too high',
   'highRate.stuck': 'The loss is stuck at {loss} (started at {initial}){ratio}: {rate}.',
   'highRate.ratio': ' while each step changes the weights by {ratio}× their size',
@@ -58,18 +62,21 @@ export const MESSAGES = {
   'highRate.dead': '{fraction} dead units',
   'highRate.saturated': '{fraction} saturated outputs',
   // loss-not-decreasing
-  'plateau.flat': 'The loss has not changed at all in {count} steps ({loss}): no update reaches the weights, or the output does not depend on them.',
+  'plateau.flat':
+    'The loss has not changed at all in {count} steps ({loss}): no update reaches the weights, or the output does not depend on them.',
   'plateau.main': 'After {steps} steps the loss is {recent}, {change}{chance}.',
   'plateau.below': 'only {fraction} below where it started ({initial})',
   'plateau.above': '{fraction} above where it started ({initial})',
   'plateau.chance': ', the level of guessing among {classes} classes',
   // unchanged-weights
-  'unchanged.allFrozen': "None of the model's {total} parameters is trainable: every layer is frozen (trainable: false), so training cannot change anything.",
+  'unchanged.allFrozen':
+    "None of the model's {total} parameters is trainable: every layer is frozen (trainable: false), so training cannot change anything.",
   'unchanged.all': 'No weight of the model has changed in the last {reports} reports: {why}. The model cannot learn.',
   'unchanged.layer': "{layer}'s weights have not changed{window}: {cause}.",
   'unchanged.window': ' in the last {reports} reports',
   'unchanged.frozen': 'it is frozen (trainable: false), so the optimizer never sees it',
-  'unchanged.frozenAtInit': "it is frozen (trainable: false) but nothing in the code loads trained weights into it (no loadLayersModel, setWeights or layers of another model), so its {params} parameters keep their random initial values for the whole run",
+  'unchanged.frozenAtInit':
+    'it is frozen (trainable: false) but nothing in the code loads trained weights into it (no loadLayersModel, setWeights or layers of another model), so its {params} parameters keep their random initial values for the whole run',
   'unchanged.zeroRate': 'the learning rate is 0 (or too small to change float32 weights)',
   'unchanged.noGradient': 'its gradient is exactly 0: nothing connects it to the loss, or a layer after it blocks the gradient',
   'unchanged.noUpdate': 'the optimizer does not apply its gradient',
@@ -78,39 +85,54 @@ export const MESSAGES = {
   'unchanged.everyZero': 'every gradient is exactly 0',
   'unchanged.noneReported': 'no layer ever reached the optimizer',
   'unchanged.softmaxOne': '{layer} applies softmax to a single unit, which always outputs exactly 1, so every gradient is 0',
-  'unchanged.clipped': 'the output probabilities are pinned at exactly 0 and 1 (loss ≈ 16.1 × the fraction wrong): tfjs clips the cross-entropy there and the clip passes no gradient',
+  'unchanged.clipped':
+    'the output probabilities are pinned at exactly 0 and 1 (loss ≈ 16.1 × the fraction wrong): tfjs clips the cross-entropy there and the clip passes no gradient',
   'unchanged.noUpdates': 'no layer receives an update',
   // update-ratio-high, update-ratio-low
-  'updateRatio.high': "Each step changes {layer}'s weights by {ratio}× their size (healthy is about {healthy}×){others}: the learning rate{lr} is too high for these weights.",
+  'updateRatio.high':
+    "Each step changes {layer}'s weights by {ratio}× their size (healthy is about {healthy}×){others}: the learning rate{lr} is too high for these weights.",
   'updateRatio.otherLayer': ', and {count} other layer too',
   'updateRatio.otherLayers': ', and {count} other layers too',
   'updateRatio.rate': ' ({lr})',
-  'updateRatio.low': 'Each step changes the weights by only {ratio}× their size (median over {count} layers; healthy is about {healthy}×): training barely moves them{lr}.',
+  'updateRatio.low':
+    'Each step changes the weights by only {ratio}× their size (median over {count} layers; healthy is about {healthy}×): training barely moves them{lr}.',
   'updateRatio.lowRate': '; the learning rate is {lr}',
   // overfitting, underfitting
-  'overfitting.rise': 'Validation loss rose from {best} (epoch {epoch}) to {latest} while training loss fell to {train}: the model is memorising the training set.',
-  'overfitting.gap': 'Training accuracy is {accuracy} but validation accuracy only {validation}: the model does not generalise what it learned.',
-  'underfitting.main': 'After {steps} steps the training accuracy is {accuracy}, about what guessing gives ({chance}{classes}), and it is not improving.',
+  'overfitting.rise':
+    'Validation loss rose from {best} (epoch {epoch}) to {latest} while training loss fell to {train}: the model is memorising the training set.',
+  'overfitting.gap':
+    'Training accuracy is {accuracy} but validation accuracy only {validation}: the model does not generalise what it learned.',
+  'underfitting.main':
+    'After {steps} steps the training accuracy is {accuracy}, about what guessing gives ({chance}{classes}), and it is not improving.',
   'underfitting.classes': ' with {count} classes',
-  'underfitting.labelsUnrelated': ' The model has {params} trainable parameters for {samples} training samples and its gradients flow, yet it does not fit even the training data: the labels may not depend on the inputs. Check that the data pipeline keeps x and y aligned (joins, sorting, filtering) and shuffles them together.',
+  'underfitting.labelsUnrelated':
+    ' The model has {params} trainable parameters for {samples} training samples and its gradients flow, yet it does not fit even the training data: the labels may not depend on the inputs. Check that the data pipeline keeps x and y aligned (joins, sorting, filtering) and shuffles them together.',
   // inputs-not-normalized, non-finite-inputs
   'inputs.nonFiniteOne': 'Input {input} holds {count} NaN/Infinity value: every loss and gradient it touches becomes NaN.',
   'inputs.nonFiniteMany': 'Input {input} holds {count} NaN/Infinity values: every loss and gradient they touch becomes NaN.',
-  'inputs.range': "Input values range over [{min}, {max}] (mean {mean}, std {std}){pixels}: large inputs saturate units and make the first layer's gradients huge; scale them to about [0, 1] or mean 0, std 1.",
+  'inputs.range':
+    "Input values range over [{min}, {max}] (mean {mean}, std {std}){pixels}: large inputs saturate units and make the first layer's gradients huge; scale them to about [0, 1] or mean 0, std 1.",
   'inputs.pixels': ', like raw 0–255 pixels',
-  'inputs.firstLayer': "{layer}'s outputs have mean {mean} and std {std} at step {step}, about 100× what normalised inputs give: the inputs are probably not scaled (e.g. raw 0–255 pixels).",
+  'inputs.firstLayer':
+    "{layer}'s outputs have mean {mean} and std {std} at step {step}, about 100× what normalised inputs give: the inputs are probably not scaled (e.g. raw 0–255 pixels).",
   // label-loss-mismatch
-  'labels.categoricalIndices': 'categoricalCrossentropy expects one-hot rows{width}, but the labels are class indices (one integer per sample, {min}…{max}){engine}.',
+  'labels.categoricalIndices':
+    'categoricalCrossentropy expects one-hot rows{width}, but the labels are class indices (one integer per sample, {min}…{max}){engine}.',
   'labels.rowWidth': ' of {units} values',
   'labels.engineOneHot': '; Layer Lens one-hot encoded them for this run, your own fit() call would get them as they are',
   'labels.categoricalRange': 'categoricalCrossentropy expects probabilities, but the targets range over [{min}, {max}].',
-  'labels.multiLabel': 'categoricalCrossentropy expects one class per sample (rows summing to 1), but some rows have several 1s or none (multi-label targets).',
-  'labels.sparseOneHot': 'sparseCategoricalCrossentropy expects one class index per sample, but the labels are one-hot rows of {width} values.',
-  'labels.sparseRange': 'sparseCategoricalCrossentropy expects integer class indices in [0, {last}], but the labels range over [{min}, {max}]{notWhole}.',
+  'labels.multiLabel':
+    'categoricalCrossentropy expects one class per sample (rows summing to 1), but some rows have several 1s or none (multi-label targets).',
+  'labels.sparseOneHot':
+    'sparseCategoricalCrossentropy expects one class index per sample, but the labels are one-hot rows of {width} values.',
+  'labels.sparseRange':
+    'sparseCategoricalCrossentropy expects integer class indices in [0, {last}], but the labels range over [{min}, {max}]{notWhole}.',
   'labels.notWhole': ' and are not whole numbers',
-  'labels.binaryRange': 'binaryCrossentropy expects targets in [0, 1], but they range over [{min}, {max}]{hint}: the loss can go negative and training follows it the wrong way.',
+  'labels.binaryRange':
+    'binaryCrossentropy expects targets in [0, 1], but they range over [{min}, {max}]{hint}: the loss can go negative and training follows it the wrong way.',
   'labels.classIndices': ' (class indices?)',
-  'labels.negativeLoss': 'The {loss} loss went negative ({value} at step {step}), which targets in [0, 1] can never produce: the labels are outside the range the loss expects.',
+  'labels.negativeLoss':
+    'The {loss} loss went negative ({value} at step {step}), which targets in [0, 1] can never produce: the labels are outside the range the loss expects.',
   // shared
   thisOptimizer: 'this optimizer',
   namedItem: '{name}: {text}',
@@ -139,7 +161,9 @@ export function when(condition: boolean, part: () => MessagePart): MessageArg {
 
 /** Fills the `{name}` slots of a template with already rendered values (unknown slots stay as written). */
 export function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole,
+  );
 }
 
 /** The names of the slots of a template, sorted. */
@@ -287,7 +311,8 @@ export const UI_TEXT = {
   badgeOne: '{count} training problem',
   badgeMany: '{count} training problems',
   notAnEdit: 'Layer Lens: "{fix}" is not an edit Layer Lens can make in the code; see why in the Training Health view.',
-  cannotWrite: 'Layer Lens: "{fix}" cannot be written into this code automatically (the layer or the compile call is not written where Layer Lens can edit it).',
+  cannotWrite:
+    'Layer Lens: "{fix}" cannot be written into this code automatically (the layer or the compile call is not written where Layer Lens can edit it).',
   /** Quick-fix titles that say where the edit goes. */
   fixAfter: '{fix} (after {layer})',
   fixBefore: '{fix} (before {layer})',

@@ -40,7 +40,15 @@ export interface FindingChange {
  * broken run, the left-out one only a symptom of it. `allFindings()` keeps everything.
  */
 export const SUPERSEDED_BY: Partial<Record<FindingCode, string[]>> = {
-  'loss-not-decreasing': ['divergence', 'oscillation', 'learning-rate-too-high', 'exploding-gradient', 'label-loss-mismatch', 'non-finite-inputs', 'unchanged-weights:all'],
+  'loss-not-decreasing': [
+    'divergence',
+    'oscillation',
+    'learning-rate-too-high',
+    'exploding-gradient',
+    'label-loss-mismatch',
+    'non-finite-inputs',
+    'unchanged-weights:all',
+  ],
   // Tiny updates after the optimizer has wrecked the network are a consequence, not the cause.
   'update-ratio-low': ['learning-rate-too-high', 'divergence', 'exploding-gradient', 'unchanged-weights:all'],
   // NaN inputs make every gradient and loss NaN.

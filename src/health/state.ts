@@ -72,7 +72,16 @@ export interface EpochRecord {
 }
 
 /** Metric keys tfjs logs for accuracy (`metrics: ['accuracy']` logs `acc`). */
-const ACCURACY_KEYS = ['acc', 'accuracy', 'categoricalAccuracy', 'binaryAccuracy', 'sparseCategoricalAccuracy', 'categorical_accuracy', 'binary_accuracy', 'sparse_categorical_accuracy'];
+const ACCURACY_KEYS = [
+  'acc',
+  'accuracy',
+  'categoricalAccuracy',
+  'binaryAccuracy',
+  'sparseCategoricalAccuracy',
+  'categorical_accuracy',
+  'binary_accuracy',
+  'sparse_categorical_accuracy',
+];
 
 export function accuracyOf(metrics: Record<string, MaybeNum> | undefined): number | null {
   if (!metrics) return null;
@@ -256,7 +265,14 @@ export class StreamState {
     if (bad.length > 0 && !this.firstNonFinite) {
       // Frozen at first sight: the window will soon hold only non-finite reports.
       const finite = this.totalGradNorms.toArray().flatMap((r) => (r.norm === null ? [] : [r.norm]));
-      this.firstNonFinite = { step, layers: bad, nanCount: nan, infCount: inf, lastFiniteNorm: finite.at(-1), peakNorm: finite.length > 0 ? Math.max(...finite) : undefined };
+      this.firstNonFinite = {
+        step,
+        layers: bad,
+        nanCount: nan,
+        infCount: inf,
+        lastFiniteNorm: finite.at(-1),
+        peakNorm: finite.length > 0 ? Math.max(...finite) : undefined,
+      };
     }
     this.totalGradNorms.push({ step, norm: total });
     if (total !== null && this.firstTotalGradNorms.length < FIRST_REPORTS_KEPT) this.firstTotalGradNorms.push({ step, norm: total });

@@ -261,7 +261,7 @@ export function parseStreamJsonl(text: string): HealthEvent[] {
     try {
       value = JSON.parse(line);
     } catch (e) {
-      throw new Error(`line ${i + 1}: not JSON (${(e as Error).message})`);
+      throw new Error(`line ${i + 1}: not JSON (${(e as Error).message})`, { cause: e });
     }
     if (isHealthEvent(value)) out.push(value);
   });

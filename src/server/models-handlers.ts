@@ -79,7 +79,9 @@ export function registerModelRequests(connection: Connection, opts: ModelRequest
     if (open) {
       const entry = await service.current(uri, token);
       if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
-      return entry ? { file, analysis: entry.analysis, text: entry.document.getText(), offsetAt: entry.document.offsetAt.bind(entry.document) } : undefined;
+      return entry
+        ? { file, analysis: entry.analysis, text: entry.document.getText(), offsetAt: entry.document.offsetAt.bind(entry.document) }
+        : undefined;
     }
     return { file, analysis: service.analyseFile(file), text: undefined, offsetAt: undefined };
   };
@@ -87,7 +89,8 @@ export function registerModelRequests(connection: Connection, opts: ModelRequest
   const displayOf = (file: string): { path: string; folder?: string } => {
     for (const folder of opts.folders()) {
       const rel = path.relative(folder, file);
-      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return { path: rel.split(path.sep).join('/'), folder: path.basename(folder) };
+      if (rel && !rel.startsWith('..') && !path.isAbsolute(rel))
+        return { path: rel.split(path.sep).join('/'), folder: path.basename(folder) };
       if (samePath(folder, file)) return { path: path.basename(file) };
     }
     return { path: file };
@@ -106,27 +109,30 @@ export function registerModelRequests(connection: Connection, opts: ModelRequest
     }
   });
 
-  connection.onRequest(FILE_MODELS_REQUEST, async (params: FileModelsParams, token: CancellationToken): Promise<FileModelsResult | null> => {
-    await yieldThenCheck(token);
-    if (typeof params?.uri !== 'string') return null;
-    const found = await analysisOf(params.uri, token);
-    if (!found) return null;
-    try {
-      const uriOf = (f: string): string => (samePath(f, found.file) ? params.uri : workspace.uriOf(f));
-      const result: FileModelsResult = {
-        uri: params.uri,
-        ...displayOf(found.file),
-        models: modelViews(found.analysis, uriOf),
-        diagnostics: found.analysis.diagnostics.map((d) => diagnosticView(d, found.analysis, uriOf)),
-      };
-      const selected = params.model ? selectModel(found.analysis, params.model) : undefined;
-      if (selected) result.selectedId = selected.id;
-      return result;
-    } catch (err) {
-      log(`fileModels failed: ${err instanceof Error ? err.stack : String(err)}`);
-      return null;
-    }
-  });
+  connection.onRequest(
+    FILE_MODELS_REQUEST,
+    async (params: FileModelsParams, token: CancellationToken): Promise<FileModelsResult | null> => {
+      await yieldThenCheck(token);
+      if (typeof params?.uri !== 'string') return null;
+      const found = await analysisOf(params.uri, token);
+      if (!found) return null;
+      try {
+        const uriOf = (f: string): string => (samePath(f, found.file) ? params.uri : workspace.uriOf(f));
+        const result: FileModelsResult = {
+          uri: params.uri,
+          ...displayOf(found.file),
+          models: modelViews(found.analysis, uriOf),
+          diagnostics: found.analysis.diagnostics.map((d) => diagnosticView(d, found.analysis, uriOf)),
+        };
+        const selected = params.model ? selectModel(found.analysis, params.model) : undefined;
+        if (selected) result.selectedId = selected.id;
+        return result;
+      } catch (err) {
+        log(`fileModels failed: ${err instanceof Error ? err.stack : String(err)}`);
+        return null;
+      }
+    },
+  );
 
   connection.onRequest(MODEL_AT_REQUEST, async (params: ModelAtParams, token: CancellationToken): Promise<ModelAtResult | null> => {
     await yieldThenCheck(token);

@@ -156,12 +156,20 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onDidChangeWatchedFiles((params) => {
-    const kinds = { [FileChangeType.Created]: 'created', [FileChangeType.Changed]: 'changed', [FileChangeType.Deleted]: 'deleted' } as const;
+    const kinds = {
+      [FileChangeType.Created]: 'created',
+      [FileChangeType.Changed]: 'changed',
+      [FileChangeType.Deleted]: 'deleted',
+    } as const;
     const changes = params.changes
       .map((c) => ({ file: fileOfUri(c.uri), kind: kinds[c.type] }))
       .filter((c): c is { file: string; kind: 'created' | 'changed' | 'deleted' } => c.file !== undefined && c.kind !== undefined);
     if (changes.length > 0) service.filesChanged(changes);
-    if (changes.length > 0) models.filesChanged(changes.map((c) => c.file), changes.some((c) => c.kind !== 'changed'));
+    if (changes.length > 0)
+      models.filesChanged(
+        changes.map((c) => c.file),
+        changes.some((c) => c.kind !== 'changed'),
+      );
   });
 
   /** The analysis for a request, or a cancellation error once the client gave up on it. */
@@ -177,7 +185,11 @@ export function startServer(connection: Connection): void {
   connection.onHover(async (params, token) => {
     const entry = await entryFor(params.textDocument.uri, token);
     if (!entry) return null;
-    return guard('hover', () => hoverAt(entry.analysis, entry.document, entry.document.offsetAt(params.position), { explainLayer: explain, locale, l10n: ui }), null);
+    return guard(
+      'hover',
+      () => hoverAt(entry.analysis, entry.document, entry.document.offsetAt(params.position), { explainLayer: explain, locale, l10n: ui }),
+      null,
+    );
   });
 
   connection.languages.inlayHint.on(async (params, token) => {
@@ -204,7 +216,18 @@ export function startServer(connection: Connection): void {
       'code actions',
       () => [
         ...codeActionsFor(entry.analysis, entry.document, params.range, params.context, version, ui),
-        ...(health ? trainingCodeActions(entry.analysis, entry.document, health.model, health.findings, params.range, params.context, version, locale) : []),
+        ...(health
+          ? trainingCodeActions(
+              entry.analysis,
+              entry.document,
+              health.model,
+              health.findings,
+              params.range,
+              params.context,
+              version,
+              locale,
+            )
+          : []),
       ],
       [],
     );

@@ -37,8 +37,12 @@ function positionOf(text: string, offset: number): { line: number; character: nu
 
 /** `layerLens/lrEdit` on a text: learningRateEdit's edits as LSP ranges. */
 export function lrEditFor(text: string, params: Pick<LrEditParams, 'lr' | 'compileOffset'>, fileName?: string): LrEditResponse {
-  if (typeof params?.lr !== 'number' || !(params.lr > 0) || !Number.isFinite(params.lr)) return { ok: false, reason: `not a learning rate: ${String(params?.lr)}` };
-  const r = learningRateEdit(text, params.lr, { ...(fileName ? { fileName } : {}), ...(typeof params.compileOffset === 'number' ? { compileOffset: params.compileOffset } : {}) });
+  if (typeof params?.lr !== 'number' || !(params.lr > 0) || !Number.isFinite(params.lr))
+    return { ok: false, reason: `not a learning rate: ${String(params?.lr)}` };
+  const r = learningRateEdit(text, params.lr, {
+    ...(fileName ? { fileName } : {}),
+    ...(typeof params.compileOffset === 'number' ? { compileOffset: params.compileOffset } : {}),
+  });
   if (!r.ok) return r;
   return {
     ok: true,
@@ -114,7 +118,9 @@ export function registerTrainRequests(connection: Connection, opts: { service: A
       }
       model ??= own[0];
       const candidates =
-        !atCursor && own.length > 1 ? own.map((m) => ({ name: m.name, line: m.range.start.line, selector: { name: m.name, offset: m.range.startOffset } })) : [];
+        !atCursor && own.length > 1
+          ? own.map((m) => ({ name: m.name, line: m.range.start.line, selector: { name: m.name, offset: m.range.startOffset } }))
+          : [];
       return {
         ok: true,
         file,

@@ -84,7 +84,9 @@ export class WorkspaceModels {
       if (models.length === 0) continue;
       out.push({ uri: uriOf(file), path: path.relative(root, file).split(path.sep).join('/'), folder: path.basename(root), models });
     }
-    this.options.log?.(`models: ${analysed} TensorFlow.js file(s), ${out.reduce((n, f) => n + f.models.length, 0)} model(s) in ${Date.now() - started} ms`);
+    this.options.log?.(
+      `models: ${analysed} TensorFlow.js file(s), ${out.reduce((n, f) => n + f.models.length, 0)} model(s) in ${Date.now() - started} ms`,
+    );
     return { files: out, analysed, truncated };
   }
 
@@ -141,7 +143,10 @@ function isInside(child: string, parent: string): boolean {
 }
 
 /** Source files under the roots, breadth-first, sorted within each root; at most MAX_SOURCE_FILES. */
-async function findSources(roots: string[], token?: CancellationToken): Promise<{ files: Array<{ file: string; root: string }>; truncated: boolean }> {
+async function findSources(
+  roots: string[],
+  token?: CancellationToken,
+): Promise<{ files: Array<{ file: string; root: string }>; truncated: boolean }> {
   const files: Array<{ file: string; root: string }> = [];
   let truncated = false;
   for (const root of roots) {

@@ -25,7 +25,11 @@ export function pageL10n(zh: Readonly<Record<string, string>>, locale: PageLocal
  * A page's current texts: `t` reads the locale set last (English until the first message that
  * names one). One page per webview, so the page keeps it in a module of its own.
  */
-export function pageText(zh: Readonly<Record<string, string>>): { t: (message: string, ...args: Array<string | number>) => string; setLocale: (locale: PageLocale | undefined) => boolean; locale: () => PageLocale } {
+export function pageText(zh: Readonly<Record<string, string>>): {
+  t: (message: string, ...args: Array<string | number>) => string;
+  setLocale: (locale: PageLocale | undefined) => boolean;
+  locale: () => PageLocale;
+} {
   let current: PageLocale = 'en';
   let texts: UiL10n = ENGLISH;
   return {

@@ -16,5 +16,6 @@ export interface UiL10n {
 
 /** English: the message itself with `{n}` replaced by the n-th argument (a placeholder without an argument stays). */
 export const ENGLISH: UiL10n = {
-  t: (message, ...args) => message.replace(/\{(\d+)\}/g, (whole, index: string) => (Number(index) < args.length ? String(args[Number(index)]) : whole)),
+  t: (message, ...args) =>
+    message.replace(/\{(\d+)\}/g, (whole, index: string) => (Number(index) < args.length ? String(args[Number(index)]) : whole)),
 };

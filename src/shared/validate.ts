@@ -134,12 +134,20 @@ export function object<S extends Shape>(shape: S): Validator<ObjectOf<S>> {
  * A union of object schemas told apart by a string `key` (e.g. `type`): the value's `key`
  * picks the schema, so errors name the right variant.
  */
-export function tagged<K extends string, M extends Record<string, Validator<Record<K, unknown>>>>(key: K, variants: M): Validator<Infer<M[keyof M]>> {
+export function tagged<K extends string, M extends Record<string, Validator<Record<K, unknown>>>>(
+  key: K,
+  variants: M,
+): Validator<Infer<M[keyof M]>> {
   return (v, path = '$') => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, `expected an object, got ${describe(v)}`);
     const tag = (v as Record<string, unknown>)[key];
     if (typeof tag !== 'string' || !Object.prototype.hasOwnProperty.call(variants, tag)) {
-      fail(`${path}.${key}`, `expected one of ${Object.keys(variants).map((x) => JSON.stringify(x)).join(', ')}`);
+      fail(
+        `${path}.${key}`,
+        `expected one of ${Object.keys(variants)
+          .map((x) => JSON.stringify(x))
+          .join(', ')}`,
+      );
     }
     return variants[tag](v, path) as Infer<M[keyof M]>;
   };

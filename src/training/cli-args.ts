@@ -7,7 +7,11 @@
 export type Flags = Map<string, string | true>;
 
 /** The flags and positional arguments, or the usage error: a missing value, an unknown option. */
-export function parseFlags(args: readonly string[], valueFlags: ReadonlySet<string>, boolFlags: ReadonlySet<string>): { flags: Flags; positional: string[] } | string {
+export function parseFlags(
+  args: readonly string[],
+  valueFlags: ReadonlySet<string>,
+  boolFlags: ReadonlySet<string>,
+): { flags: Flags; positional: string[] } | string {
   const flags: Flags = new Map();
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {

@@ -32,7 +32,22 @@ export const LR_RANGE_USAGE = `layer-lens lr-range <file> [options]   learning-r
     --write                   write the suggested rate into the model's compile call
     --json                    only the final JSON line on stdout (progress on stderr)`;
 
-const VALUE_FLAGS = new Set(['--model', '--dataset', '--steps', '--min', '--max', '--diverge', '--backend', '--out', '--batch-size', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package']);
+const VALUE_FLAGS = new Set([
+  '--model',
+  '--dataset',
+  '--steps',
+  '--min',
+  '--max',
+  '--diverge',
+  '--backend',
+  '--out',
+  '--batch-size',
+  '--optimizer',
+  '--loss',
+  '--samples',
+  '--seed',
+  '--gpu-package',
+]);
 const BOOL_FLAGS = new Set(['--json', '--write']);
 
 function parseArgs(args: string[]): { file: string; flags: Flags } | string {
@@ -62,7 +77,13 @@ export function lrChart(points: { lr: number; loss: number | null }[], suggested
   const hi = Math.max(...avg);
   const k = Math.min(rows, pts.length);
   const idx = Array.from({ length: k }, (_, i) => Math.round((i * (pts.length - 1)) / (k - 1)));
-  const mark = suggested === undefined ? -1 : idx.reduce((best, j, i) => (Math.abs(Math.log(pts[j].lr / suggested)) < Math.abs(Math.log(pts[idx[best]].lr / suggested)) ? i : best), 0);
+  const mark =
+    suggested === undefined
+      ? -1
+      : idx.reduce(
+          (best, j, i) => (Math.abs(Math.log(pts[j].lr / suggested)) < Math.abs(Math.log(pts[idx[best]].lr / suggested)) ? i : best),
+          0,
+        );
   return idx.map((j, i) => {
     const n = hi > lo ? Math.round(((avg[j] - lo) / (hi - lo)) * width) : 0;
     return `  ${formatLr(pts[j].lr).padStart(8)}  ${avg[j].toPrecision(4).padStart(9)}  ${'█'.repeat(Math.max(1, n))}${i === mark ? '  ◀ suggested' : ''}`;
@@ -106,7 +127,9 @@ export async function runLrRange(args: string[], io: TrainIO, opts: StartOptions
   if (typeof picked === 'string') return fail(`${parsed.file}: ${picked}`);
   const errors = picked.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
-    io.err(`layer-lens lr-range: model ${picked.name} has errors the analysis found; fix them first:\n${errors.map((d) => `  line ${d.range?.start.line ?? '?'}: ${d.message}`).join('\n')}`);
+    io.err(
+      `layer-lens lr-range: model ${picked.name} has errors the analysis found; fix them first:\n${errors.map((d) => `  line ${d.range?.start.line ?? '?'}: ${d.message}`).join('\n')}`,
+    );
     return 1;
   }
   let dataset = (flags.get('--dataset') as string | undefined) ?? 'auto';
@@ -152,7 +175,9 @@ export async function runLrRange(args: string[], io: TrainIO, opts: StartOptions
         for (const w of m.warnings) progress(`  warning: ${w}`);
         break;
       case 'compile':
-        progress(`optimizer ${m.optimizer}, loss ${m.loss.join(', ')}, batch ${m.batchSize}; learning rate ${formatLr(range.minLr)} → ${formatLr(range.maxLr)} over ${range.steps} steps`);
+        progress(
+          `optimizer ${m.optimizer}, loss ${m.loss.join(', ')}, batch ${m.batchSize}; learning rate ${formatLr(range.minLr)} → ${formatLr(range.maxLr)} over ${range.steps} steps`,
+        );
         break;
       case 'dataset':
         progress(`dataset: ${m.name} (${m.task}), ${m.train} samples${m.note ? ` — ${m.note}` : ''}`);
@@ -161,7 +186,9 @@ export async function runLrRange(args: string[], io: TrainIO, opts: StartOptions
         const now = Date.now();
         if (now - lastPrint >= 1000 || m.step === 1 || m.step === range.steps) {
           lastPrint = now;
-          progress(`step ${m.step}/${range.steps}: lr ${formatLr(m.learningRate ?? NaN)} loss ${m.loss === null ? '—' : m.loss.toPrecision(4)}${m.metrics.smoothedLoss != null ? ` (smoothed ${m.metrics.smoothedLoss.toPrecision(4)})` : ''}`);
+          progress(
+            `step ${m.step}/${range.steps}: lr ${formatLr(m.learningRate ?? NaN)} loss ${m.loss === null ? '—' : m.loss.toPrecision(4)}${m.metrics.smoothedLoss != null ? ` (smoothed ${m.metrics.smoothedLoss.toPrecision(4)})` : ''}`,
+          );
         }
         break;
       }
@@ -200,8 +227,14 @@ export async function runLrRange(args: string[], io: TrainIO, opts: StartOptions
     const codeOptimizer = picked.compile?.optimizer;
     edit =
       codeOptimizer && curve && codeOptimizer !== curve.optimizer
-        ? { ok: false, reason: `the sweep used ${curve.optimizer} (--optimizer) but the code compiles with ${codeOptimizer}: a rate found for one does not carry over to the other` }
-        : learningRateEdit(target, s.lr, { fileName: compileFile, ...(picked.compile?.range ? { compileOffset: picked.compile.range.startOffset } : {}) });
+        ? {
+            ok: false,
+            reason: `the sweep used ${curve.optimizer} (--optimizer) but the code compiles with ${codeOptimizer}: a rate found for one does not carry over to the other`,
+          }
+        : learningRateEdit(target, s.lr, {
+            fileName: compileFile,
+            ...(picked.compile?.range ? { compileOffset: picked.compile.range.startOffset } : {}),
+          });
     if (edit.ok) {
       if (flags.has('--write')) {
         fs.writeFileSync(compileFile, applyEdits(target, edit.edits));
@@ -214,7 +247,14 @@ export async function runLrRange(args: string[], io: TrainIO, opts: StartOptions
   return outcome.status === 'completed' || outcome.status === 'stopped' ? 0 : 1;
 }
 
-export function lrRangeJson(config: TrainConfig, model: ModelGraph, o: LrRangeOutcome, edit: LrEditResult | undefined, written: boolean, compileFile: string) {
+export function lrRangeJson(
+  config: TrainConfig,
+  model: ModelGraph,
+  o: LrRangeOutcome,
+  edit: LrEditResult | undefined,
+  written: boolean,
+  compileFile: string,
+) {
   const backend = o.run.messages.find((m) => m.type === 'backend') as Extract<WorkerMessage, { type: 'backend' }> | undefined;
   const dataset = o.run.messages.find((m) => m.type === 'dataset') as Extract<WorkerMessage, { type: 'dataset' }> | undefined;
   return {
@@ -230,7 +270,13 @@ export function lrRangeJson(config: TrainConfig, model: ModelGraph, o: LrRangeOu
     stoppedEarly: o.curve?.stoppedEarly ?? null,
     suggestion: o.suggestion,
     points: o.curve?.points ?? [],
-    ...(edit ? { edit: edit.ok ? { file: compileFile, description: edit.description, edits: edit.edits, written } : { file: compileFile, error: edit.reason, written: false } } : {}),
+    ...(edit
+      ? {
+          edit: edit.ok
+            ? { file: compileFile, description: edit.description, edits: edit.edits, written }
+            : { file: compileFile, error: edit.reason, written: false },
+        }
+      : {}),
     runDir: config.runDir,
     ...(o.error ? { error: o.error } : {}),
   };

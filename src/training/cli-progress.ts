@@ -25,7 +25,9 @@ export function healthPrinter(progress: (line: string) => void): (m: Of<'health'
   return (m) => {
     for (const f of m.findings.filter((x) => m.changed.includes(x.id) && !shown.has(`${x.id}|${x.severity}`))) {
       shown.add(`${f.id}|${f.severity}`);
-      progress(`health: ${f.severity} ${f.code} at step ${f.step}${f.layers.length ? ` (${f.layers.slice(0, 3).join(', ')}${f.layers.length > 3 ? ', …' : ''})` : ''}${f.line ? `, line ${f.line}` : ''}: ${f.message}${f.fixes[0] ? `\n  fix: ${f.fixes[0].title}` : ''}`);
+      progress(
+        `health: ${f.severity} ${f.code} at step ${f.step}${f.layers.length ? ` (${f.layers.slice(0, 3).join(', ')}${f.layers.length > 3 ? ', …' : ''})` : ''}${f.line ? `, line ${f.line}` : ''}: ${f.message}${f.fixes[0] ? `\n  fix: ${f.fixes[0].title}` : ''}`,
+      );
     }
   };
 }
@@ -34,7 +36,11 @@ export function healthPrinter(progress: (line: string) => void): (m: Of<'health'
  * Waits for a run's result while Ctrl+C stops it (the history is kept) and a second Ctrl+C
  * kills it; `say` tells the user which.
  */
-export async function resultWithCtrlC<T>(run: { stop(): unknown; kill(): unknown }, result: Promise<T>, say: (line: string) => void): Promise<T> {
+export async function resultWithCtrlC<T>(
+  run: { stop(): unknown; kill(): unknown },
+  result: Promise<T>,
+  say: (line: string) => void,
+): Promise<T> {
   let interrupts = 0;
   const onSigint = () => {
     interrupts++;

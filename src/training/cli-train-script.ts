@@ -21,10 +21,43 @@ import { hasTrainingCode, trainingCodeOf, type TrainingCode } from './training-c
 import { parseFlags, positiveIntFlag, type Flags } from './cli-args';
 import { epochLine, fmt, healthPrinter, metricsText, resultWithCtrlC } from './cli-progress';
 
-const VALUE_FLAGS = new Set(['--model', '--dataset', '--epochs', '--steps', '--backend', '--out', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--stats-every', '--probe-every', '--activations-from', '--script', '--node', '--transpiler', '--columns', '--validation-split']);
+const VALUE_FLAGS = new Set([
+  '--model',
+  '--dataset',
+  '--epochs',
+  '--steps',
+  '--backend',
+  '--out',
+  '--batch-size',
+  '--learning-rate',
+  '--optimizer',
+  '--loss',
+  '--samples',
+  '--seed',
+  '--gpu-package',
+  '--stats-every',
+  '--probe-every',
+  '--activations-from',
+  '--script',
+  '--node',
+  '--transpiler',
+  '--columns',
+  '--validation-split',
+]);
 const BOOL_FLAGS = new Set(['--json', '--save-model', '--no-stop-on-nan']);
 /** Built-in trainer settings that a program's own code decides. */
-const IGNORED_WITH_SCRIPT = ['--epochs', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--columns', '--validation-split'];
+const IGNORED_WITH_SCRIPT = [
+  '--epochs',
+  '--batch-size',
+  '--learning-rate',
+  '--optimizer',
+  '--loss',
+  '--samples',
+  '--seed',
+  '--gpu-package',
+  '--columns',
+  '--validation-split',
+];
 
 interface ScriptArgs {
   file?: string;
@@ -59,8 +92,12 @@ export function decideTrainMode(args: string[], cwd: string): TrainMode {
   const hasDash = args.includes('--');
   if (typeof p === 'string') return hasScript || hasDash ? { mode: 'error', message: p } : { mode: 'built-in' };
   const script = p.flags.get('--script') as string | undefined;
-  if (script !== undefined && p.flags.has('--dataset')) return { mode: 'error', message: 'give --dataset (train the analysed model on a dataset) or --script (run your program), not both' };
-  if (p.flags.has('--dataset')) return hasDash ? { mode: 'error', message: 'arguments after -- are for a program: they need --script or a file with training code, not --dataset' } : { mode: 'built-in' };
+  if (script !== undefined && p.flags.has('--dataset'))
+    return { mode: 'error', message: 'give --dataset (train the analysed model on a dataset) or --script (run your program), not both' };
+  if (p.flags.has('--dataset'))
+    return hasDash
+      ? { mode: 'error', message: 'arguments after -- are for a program: they need --script or a file with training code, not --dataset' }
+      : { mode: 'built-in' };
   if (script !== undefined) {
     const s = path.resolve(cwd, script);
     return { mode: 'script', file: p.file ? path.resolve(cwd, p.file) : s, script: s, reason: '--script' };
@@ -75,18 +112,29 @@ export function decideTrainMode(args: string[], cwd: string): TrainMode {
     analysis = undefined;
   }
   const code = trainingCodeOf(file, analysis);
-  if (!hasTrainingCode(code)) return hasDash ? { mode: 'error', message: `${p.file} has no training code (fit, fitDataset, trainOnBatch, minimize): arguments after -- need --script <program>` } : { mode: 'built-in' };
-  const first = code.calls[0] ? `${code.calls[0].method}() at line ${code.calls[0].line}` : `a fit site at ${path.relative(cwd, code.fitSites[0].file) || code.fitSites[0].file}:${code.fitSites[0].line}`;
+  if (!hasTrainingCode(code))
+    return hasDash
+      ? {
+          mode: 'error',
+          message: `${p.file} has no training code (fit, fitDataset, trainOnBatch, minimize): arguments after -- need --script <program>`,
+        }
+      : { mode: 'built-in' };
+  const first = code.calls[0]
+    ? `${code.calls[0].method}() at line ${code.calls[0].line}`
+    : `a fit site at ${path.relative(cwd, code.fitSites[0].file) || code.fitSites[0].file}:${code.fitSites[0].line}`;
   return { mode: 'script', file, script: file, reason: `the file has training code (${first})`, code };
 }
-
-
 
 export interface ScriptTrainOptions extends Pick<ScriptStartOptions, 'preload' | 'env' | 'stopGraceMs'> {
   cwd?: string;
 }
 
-export async function runScriptTrain(args: string[], io: TrainIO, decided: Extract<TrainMode, { mode: 'script' }>, opts: ScriptTrainOptions = {}): Promise<number> {
+export async function runScriptTrain(
+  args: string[],
+  io: TrainIO,
+  decided: Extract<TrainMode, { mode: 'script' }>,
+  opts: ScriptTrainOptions = {},
+): Promise<number> {
   const p = parse(args);
   if (typeof p === 'string') {
     io.err(`layer-lens train: ${p}`);
@@ -121,7 +169,7 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
   }
   // The analysed model, when the file has one: its name and graph go into the run folder.
   let model: ModelGraph | undefined;
-  let analysisModels: ModelGraph[] = [];
+  let analysisModels: ModelGraph[];
   try {
     analysisModels = analyzeFiles([decided.file])[0]?.models ?? [];
   } catch {
@@ -145,8 +193,13 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
   const text = fs.readFileSync(decided.script, 'utf8');
   const rel = (f: string) => path.relative(cwd, f) || f;
 
-  progress(`running your training program: ${rel(decided.script)}${p.programArgs.length ? ` ${p.programArgs.join(' ')}` : ''} (${decided.reason})`);
-  if (ignored.length) progress(`  ignored: ${ignored.join(', ')} — the program's own settings are used; --dataset trains the analysed model on a dataset instead`);
+  progress(
+    `running your training program: ${rel(decided.script)}${p.programArgs.length ? ` ${p.programArgs.join(' ')}` : ''} (${decided.reason})`,
+  );
+  if (ignored.length)
+    progress(
+      `  ignored: ${ignored.join(', ')} — the program's own settings are used; --dataset trains the analysed model on a dataset instead`,
+    );
 
   let lastPrint = 0;
   let totalSteps = 0;
@@ -160,10 +213,14 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
         progress(`model: ${m.name}, ${m.layers.length} layers, ${m.totalParams.toLocaleString('en-US')} parameters`);
         break;
       case 'compile':
-        progress(`compile: ${m.optimizer} (lr ${m.learningRate}), loss ${m.loss.join(', ')}${m.metrics.length ? `, metrics ${m.metrics.join(', ')}` : ''}, batch ${m.batchSize}`);
+        progress(
+          `compile: ${m.optimizer} (lr ${m.learningRate}), loss ${m.loss.join(', ')}${m.metrics.length ? `, metrics ${m.metrics.join(', ')}` : ''}, batch ${m.batchSize}`,
+        );
         break;
       case 'dataset':
-        progress(`data: ${m.train ? `${m.train} training + ${m.validation} validation samples` : 'a tf.data pipeline'}, inputs ${JSON.stringify(m.inputShapes)}`);
+        progress(
+          `data: ${m.train ? `${m.train} training + ${m.validation} validation samples` : 'a tf.data pipeline'}, inputs ${JSON.stringify(m.inputShapes)}`,
+        );
         break;
       case 'run':
         totalSteps = m.totalSteps;
@@ -172,7 +229,9 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
         const now = Date.now();
         if (now - lastPrint >= 1000 || m.step === 1 || m.step === totalSteps) {
           lastPrint = now;
-          progress(`step ${m.step}${totalSteps ? `/${totalSteps}` : ''}${m.epoch ? ` epoch ${m.epoch}` : ''}: loss ${fmt(m.loss)} ${metricsText(m.metrics)}${m.samplesPerSec ? ` (${Math.round(m.samplesPerSec)} samples/s)` : ''}`);
+          progress(
+            `step ${m.step}${totalSteps ? `/${totalSteps}` : ''}${m.epoch ? ` epoch ${m.epoch}` : ''}: loss ${fmt(m.loss)} ${metricsText(m.metrics)}${m.samplesPerSec ? ` (${Math.round(m.samplesPerSec)} samples/s)` : ''}`,
+          );
         }
         break;
       }
@@ -184,7 +243,9 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
         break;
       case 'error': {
         const at = m.source ? ` at ${rel(m.source.file)}:${m.source.line}${m.source.column ? `:${m.source.column}` : ''}` : '';
-        io.err(`error (${m.kind}${m.step ? `, step ${m.step}` : ''}${m.layer ? `, layer ${m.layer}` : ''})${at}: ${m.message}${m.source?.text ? `\n    ${m.source.line} | ${m.source.text}` : ''}`);
+        io.err(
+          `error (${m.kind}${m.step ? `, step ${m.step}` : ''}${m.layer ? `, layer ${m.layer}` : ''})${at}: ${m.message}${m.source?.text ? `\n    ${m.source.line} | ${m.source.text}` : ''}`,
+        );
         break;
       }
       case 'saved':
@@ -226,7 +287,8 @@ export async function runScriptTrain(args: string[], io: TrainIO, decided: Extra
     },
   );
   const result = await resultWithCtrlC(run, run.result, (line) => io.err(line));
-  if (result.error && !result.messages.some((m) => m.type === 'error' && m.fatal)) io.err(`error (${result.error.kind}): ${result.error.message}`);
+  if (result.error && !result.messages.some((m) => m.type === 'error' && m.fatal))
+    io.err(`error (${result.error.kind}): ${result.error.message}`);
   io.out(JSON.stringify({ ...findingsJson(result.findings ?? []), ...scriptFinalJson(run, model, result) }));
   return result.status === 'completed' || result.status === 'stopped' ? 0 : 1;
 }
@@ -240,7 +302,8 @@ export function scriptFinalJson(run: ScriptRun, model: ModelGraph | undefined, r
     mode: 'script' as const,
     file: run.config.file ?? run.config.script,
     script: run.config.script,
-    model: model?.name ?? (r.messages.find((m) => m.type === 'model') as Extract<WorkerMessage, { type: 'model' }> | undefined)?.name ?? null,
+    model:
+      model?.name ?? (r.messages.find((m) => m.type === 'model') as Extract<WorkerMessage, { type: 'model' }> | undefined)?.name ?? null,
     backend: backend?.kind ?? null,
     steps: d?.steps ?? lastStep?.step ?? 0,
     epochs: d?.epochs ?? 0,

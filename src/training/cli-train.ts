@@ -14,7 +14,14 @@ import { analyzeFiles } from '../analysis/engine';
 import type { ModelGraph } from '../analysis/graph';
 import { findingsJson } from '../health/monitor';
 import { TrainingRun, type RunResult, type StartOptions } from './host';
-import { ACTIVATION_SOURCES, BACKEND_CHOICES, type ActivationSource, type BackendChoice, type TrainConfig, type WorkerMessage } from './protocol';
+import {
+  ACTIVATION_SOURCES,
+  BACKEND_CHOICES,
+  type ActivationSource,
+  type BackendChoice,
+  type TrainConfig,
+  type WorkerMessage,
+} from './protocol';
 import { defaultRunDir } from './engine/run-store';
 import { decideTrainMode, runScriptTrain } from './cli-train-script';
 import { SCRIPT_USAGE } from './script/usage';
@@ -50,7 +57,25 @@ interface Parsed {
   flags: Flags;
 }
 
-const VALUE_FLAGS = new Set(['--model', '--dataset', '--epochs', '--steps', '--backend', '--out', '--batch-size', '--learning-rate', '--optimizer', '--loss', '--samples', '--seed', '--gpu-package', '--stats-every', '--probe-every', '--activations-from', '--validation-split']);
+const VALUE_FLAGS = new Set([
+  '--model',
+  '--dataset',
+  '--epochs',
+  '--steps',
+  '--backend',
+  '--out',
+  '--batch-size',
+  '--learning-rate',
+  '--optimizer',
+  '--loss',
+  '--samples',
+  '--seed',
+  '--gpu-package',
+  '--stats-every',
+  '--probe-every',
+  '--activations-from',
+  '--validation-split',
+]);
 const BOOL_FLAGS = new Set(['--json', '--save-model']);
 
 function parseArgs(args: string[]): Parsed | string {
@@ -67,7 +92,9 @@ export function pickModel(models: ModelGraph[], which: string | undefined): Mode
   if (which !== undefined) {
     if (/^\d+$/.test(which)) {
       const line = Number(which);
-      const hit = models.filter((m) => m.range.start.line <= line && line <= m.range.end.line).concat(models.filter((m) => m.range.start.line === line));
+      const hit = models
+        .filter((m) => m.range.start.line <= line && line <= m.range.end.line)
+        .concat(models.filter((m) => m.range.start.line === line));
       const best = hit[0] ?? models.filter((m) => m.range.start.line <= line).sort((a, b) => b.range.start.line - a.range.start.line)[0];
       return best ?? `no model at or before line ${line}; models: ${list()}`;
     }
@@ -80,7 +107,6 @@ export function pickModel(models: ModelGraph[], which: string | undefined): Mode
   return `the file has ${models.length} models: pick one with --model <name or line>: ${list()}`;
 }
 
-
 export async function runTrain(args: string[], io: TrainIO, opts: StartOptions & { cwd?: string } = {}): Promise<number> {
   // The user's own training code first (--script, or a file that calls fit/minimize without --dataset).
   const mode = decideTrainMode(args, opts.cwd ?? process.cwd());
@@ -88,7 +114,12 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
     io.err(`layer-lens train: ${mode.message}.\n${TRAIN_USAGE}`);
     return 2;
   }
-  if (mode.mode === 'script') return runScriptTrain(args, io, mode, { cwd: opts.cwd, ...(opts.env ? { env: opts.env } : {}), ...(opts.stopGraceMs ? { stopGraceMs: opts.stopGraceMs } : {}) });
+  if (mode.mode === 'script')
+    return runScriptTrain(args, io, mode, {
+      cwd: opts.cwd,
+      ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.stopGraceMs ? { stopGraceMs: opts.stopGraceMs } : {}),
+    });
   const parsed = parseArgs(args);
   if (typeof parsed === 'string') {
     io.err(`layer-lens train: ${parsed}.\n${TRAIN_USAGE}`);
@@ -145,7 +176,9 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
   }
   const errors = picked.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
-    io.err(`layer-lens train: model ${picked.name} has errors the analysis found; fix them first:\n${errors.map((d) => `  line ${d.range?.start.line ?? '?'}: ${d.message}`).join('\n')}`);
+    io.err(
+      `layer-lens train: model ${picked.name} has errors the analysis found; fix them first:\n${errors.map((d) => `  line ${d.range?.start.line ?? '?'}: ${d.message}`).join('\n')}`,
+    );
     return 1;
   }
   let dataset = (flags.get('--dataset') as string | undefined) ?? 'auto';
@@ -192,7 +225,9 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
         for (const w of m.warnings) progress(`  warning: ${w}`);
         break;
       case 'compile':
-        progress(`compile: ${m.optimizer} (lr ${m.learningRate}), loss ${m.loss.join(', ')}${m.metrics.length ? `, metrics ${m.metrics.join(', ')}` : ''}, batch ${m.batchSize}`);
+        progress(
+          `compile: ${m.optimizer} (lr ${m.learningRate}), loss ${m.loss.join(', ')}${m.metrics.length ? `, metrics ${m.metrics.join(', ')}` : ''}, batch ${m.batchSize}`,
+        );
         break;
       case 'dataset':
         progress(`dataset: ${m.name} (${m.task}), ${m.train} training + ${m.validation} validation samples${m.note ? ` — ${m.note}` : ''}`);
@@ -205,7 +240,9 @@ export async function runTrain(args: string[], io: TrainIO, opts: StartOptions &
         const now = Date.now();
         if (now - lastPrint >= 1000 || m.step === totalSteps || m.step === 1) {
           lastPrint = now;
-          progress(`step ${m.step}/${totalSteps} epoch ${m.epoch}: loss ${fmt(m.loss)} ${metricsText(m.metrics)}${m.samplesPerSec ? ` (${Math.round(m.samplesPerSec)} samples/s)` : ''}`);
+          progress(
+            `step ${m.step}/${totalSteps} epoch ${m.epoch}: loss ${fmt(m.loss)} ${metricsText(m.metrics)}${m.samplesPerSec ? ` (${Math.round(m.samplesPerSec)} samples/s)` : ''}`,
+          );
         }
         break;
       }

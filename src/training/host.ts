@@ -16,7 +16,14 @@ import { pathToFileURL } from 'node:url';
 import type { Finding } from '../health/findings';
 import { ChildRun, endedHow, outOfMemory, recordEnd, recordHealth } from './child-run';
 import { HealthTracker, trainingHealth, type HealthRunInfo } from './health-host';
-import { parseWorkerMessage, PROTOCOL_VERSION, type HostMessage, type TrainConfig, type WorkerMessage, type WorkerMessageOf } from './protocol';
+import {
+  parseWorkerMessage,
+  PROTOCOL_VERSION,
+  type HostMessage,
+  type TrainConfig,
+  type WorkerMessage,
+  type WorkerMessageOf,
+} from './protocol';
 
 export interface WorkerLocation {
   path: string;
@@ -194,14 +201,25 @@ export class TrainingRun {
     } else {
       status = signal ? 'killed' : 'crashed';
       error = outOfMemory(stderr)
-        ? { kind: 'oom', message: 'the training worker ran out of memory (the JavaScript heap). Use a smaller batch size or dataset, or give Node more memory (--max-old-space-size).' }
-        : { kind: 'crash', message: `the training worker ${endedHow(code, signal)} before finishing${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}` };
+        ? {
+            kind: 'oom',
+            message:
+              'the training worker ran out of memory (the JavaScript heap). Use a smaller batch size or dataset, or give Node more memory (--max-old-space-size).',
+          }
+        : {
+            kind: 'crash',
+            message: `the training worker ${endedHow(code, signal)} before finishing${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+          };
     }
     // The worker could not write its own ending: the host writes it into run.json.
     recordEnd(
       this.config.runDir,
       this.messages,
-      { status, endedBy: status === 'stopped' ? 'stop: the worker was killed after the grace time (a long step)' : 'the worker died', error },
+      {
+        status,
+        endedBy: status === 'stopped' ? 'stop: the worker was killed after the grace time (a long step)' : 'the worker died',
+        error,
+      },
       { createDir: true },
     );
     return { ...base, status, ...(error ? { error } : {}) };

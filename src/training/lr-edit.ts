@@ -27,9 +27,7 @@ export interface TextEdit {
   column: number;
 }
 
-export type LrEditResult =
-  | { ok: true; edits: TextEdit[]; description: string; lr: number; lrText: string }
-  | { ok: false; reason: string };
+export type LrEditResult = { ok: true; edits: TextEdit[]; description: string; lr: number; lrText: string } | { ok: false; reason: string };
 
 export interface LrEditTarget {
   fileName?: string;
@@ -40,9 +38,24 @@ export interface LrEditTarget {
 }
 
 /** String optimizer names `compile` accepts → the tf.train factory. */
-const STRING_OPTIMIZERS: Record<string, string> = { sgd: 'sgd', adam: 'adam', adagrad: 'adagrad', adadelta: 'adadelta', adamax: 'adamax', rmsprop: 'rmsprop' };
+const STRING_OPTIMIZERS: Record<string, string> = {
+  sgd: 'sgd',
+  adam: 'adam',
+  adagrad: 'adagrad',
+  adadelta: 'adadelta',
+  adamax: 'adamax',
+  rmsprop: 'rmsprop',
+};
 const FACTORIES = new Set(['sgd', 'momentum', 'adam', 'adagrad', 'adadelta', 'adamax', 'rmsprop']);
-const CLASSES = new Set(['SGDOptimizer', 'MomentumOptimizer', 'AdamOptimizer', 'AdagradOptimizer', 'AdadeltaOptimizer', 'AdamaxOptimizer', 'RMSPropOptimizer']);
+const CLASSES = new Set([
+  'SGDOptimizer',
+  'MomentumOptimizer',
+  'AdamOptimizer',
+  'AdagradOptimizer',
+  'AdadeltaOptimizer',
+  'AdamaxOptimizer',
+  'RMSPropOptimizer',
+]);
 const TFJS_MODULE = /^@tensorflow\/tfjs(-node(-gpu)?|-core)?$/;
 
 function scriptKind(fileName: string): ts.ScriptKind {
@@ -55,7 +68,14 @@ function scriptKind(fileName: string): ts.ScriptKind {
 function unwrap(e: ts.Expression): ts.Expression {
   let x = e;
   for (;;) {
-    if (ts.isParenthesizedExpression(x) || ts.isAsExpression(x) || ts.isNonNullExpression(x) || ts.isTypeAssertionExpression(x) || ts.isSatisfiesExpression(x)) x = x.expression;
+    if (
+      ts.isParenthesizedExpression(x) ||
+      ts.isAsExpression(x) ||
+      ts.isNonNullExpression(x) ||
+      ts.isTypeAssertionExpression(x) ||
+      ts.isSatisfiesExpression(x)
+    )
+      x = x.expression;
     else return x;
   }
 }
@@ -71,7 +91,13 @@ function propName(p: ts.ObjectLiteralElementLike): string | undefined {
 export function findCompileCalls(sf: ts.SourceFile): ts.CallExpression[] {
   const out: ts.CallExpression[] = [];
   const visit = (n: ts.Node): void => {
-    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'compile' && n.arguments.length > 0) out.push(n);
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      n.expression.name.text === 'compile' &&
+      n.arguments.length > 0
+    )
+      out.push(n);
     ts.forEachChild(n, visit);
   };
   visit(sf);
@@ -109,7 +135,13 @@ interface TfImport {
 function tfImport(sf: ts.SourceFile): TfImport | undefined {
   let named: ts.NamedImports | undefined;
   for (const st of sf.statements) {
-    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && TFJS_MODULE.test(st.moduleSpecifier.text) && st.importClause && !st.importClause.isTypeOnly) {
+    if (
+      ts.isImportDeclaration(st) &&
+      ts.isStringLiteral(st.moduleSpecifier) &&
+      TFJS_MODULE.test(st.moduleSpecifier.text) &&
+      st.importClause &&
+      !st.importClause.isTypeOnly
+    ) {
       const b = st.importClause.namedBindings;
       if (b && ts.isNamespaceImport(b)) return { prefix: `${b.name.text}.train` };
       if (st.importClause.name) return { prefix: `${st.importClause.name.text}.train` };
@@ -118,10 +150,22 @@ function tfImport(sf: ts.SourceFile): TfImport | undefined {
     if (ts.isVariableStatement(st)) {
       for (const d of st.declarationList.declarations) {
         const init = d.initializer && unwrap(d.initializer);
-        if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments[0] && ts.isStringLiteral(init.arguments[0]) && TFJS_MODULE.test(init.arguments[0].text)) {
+        if (
+          init &&
+          ts.isCallExpression(init) &&
+          ts.isIdentifier(init.expression) &&
+          init.expression.text === 'require' &&
+          init.arguments[0] &&
+          ts.isStringLiteral(init.arguments[0]) &&
+          TFJS_MODULE.test(init.arguments[0].text)
+        ) {
           if (ts.isIdentifier(d.name)) return { prefix: `${d.name.text}.train` };
           if (ts.isObjectBindingPattern(d.name)) {
-            const el = d.name.elements.find((e) => ts.isIdentifier(e.name) && (e.propertyName ? ts.isIdentifier(e.propertyName) && e.propertyName.text === 'train' : e.name.text === 'train'));
+            const el = d.name.elements.find(
+              (e) =>
+                ts.isIdentifier(e.name) &&
+                (e.propertyName ? ts.isIdentifier(e.propertyName) && e.propertyName.text === 'train' : e.name.text === 'train'),
+            );
             if (el && ts.isIdentifier(el.name)) return { prefix: el.name.text };
           }
         }
@@ -153,7 +197,11 @@ export function learningRateEdit(text: string, lr: number, target: LrEditTarget 
     if (!call) return { ok: false, reason: `no compile call on line ${target.line}` };
   } else {
     if (calls.length === 0) return { ok: false, reason: 'the file has no compile call' };
-    if (calls.length > 1) return { ok: false, reason: `the file has ${calls.length} compile calls (lines ${calls.map((c) => sf.getLineAndCharacterOfPosition(c.getStart(sf)).line + 1).join(', ')}): say which` };
+    if (calls.length > 1)
+      return {
+        ok: false,
+        reason: `the file has ${calls.length} compile calls (lines ${calls.map((c) => sf.getLineAndCharacterOfPosition(c.getStart(sf)).line + 1).join(', ')}): say which`,
+      };
     call = calls[0];
   }
   const lrText = formatLr(lr);
@@ -167,10 +215,11 @@ export function learningRateEdit(text: string, lr: number, target: LrEditTarget 
   let config = unwrap(call.arguments[0]);
   if (ts.isIdentifier(config)) {
     const d = declarationOf(sf, config);
-    if (!d?.initializer || !ts.isObjectLiteralExpression(unwrap(d.initializer))) return { ok: false, reason: `the compile config '${config.text}' is not an object literal in this file` };
+    if (!d?.initializer || !ts.isObjectLiteralExpression(unwrap(d.initializer)))
+      return { ok: false, reason: `the compile config '${config.text}' is not an object literal in this file` };
     config = unwrap(d.initializer);
   }
-  if (!ts.isObjectLiteralExpression(config)) return { ok: false, reason: 'the compile call\'s argument is not an object literal' };
+  if (!ts.isObjectLiteralExpression(config)) return { ok: false, reason: "the compile call's argument is not an object literal" };
   const prop = config.properties.find((p) => propName(p) === 'optimizer');
   if (!prop) return { ok: false, reason: 'the compile call has no optimizer' };
   let value: ts.Expression | undefined;
@@ -193,37 +242,71 @@ export function learningRateEdit(text: string, lr: number, target: LrEditTarget 
     const imp = tfImport(sf) ?? { prefix: 'tf.train' };
     const edits = [edit(value.getStart(sf), value.getEnd(), `${imp.prefix}.${factory}(${lrText})`)];
     if (imp.addTrain) edits.push(edit(imp.addTrain.at, imp.addTrain.at, imp.addTrain.text));
-    return { ok: true, edits: edits.sort((a, b) => a.start - b.start), lr, lrText, description: `optimizer '${value.text}' → ${imp.prefix}.${factory}(${lrText})${via}${imp.addTrain ? ', and train imported' : ''}` };
+    return {
+      ok: true,
+      edits: edits.sort((a, b) => a.start - b.start),
+      lr,
+      lrText,
+      description: `optimizer '${value.text}' → ${imp.prefix}.${factory}(${lrText})${via}${imp.addTrain ? ', and train imported' : ''}`,
+    };
   }
 
   if (ts.isCallExpression(value) || ts.isNewExpression(value)) {
     const callee = value.expression;
     const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
     const known = ts.isNewExpression(value) ? CLASSES.has(name) : FACTORIES.has(name);
-    if (!known) return { ok: false, reason: `the optimizer is made by ${callee.getText(sf)}(…), not a tf.train optimizer Layer Lens can edit` };
+    if (!known)
+      return { ok: false, reason: `the optimizer is made by ${callee.getText(sf)}(…), not a tf.train optimizer Layer Lens can edit` };
     const args = value.arguments ?? ts.factory.createNodeArray<ts.Expression>();
     const what = `${callee.getText(sf)}(…)`;
     if (args.length === 0) {
       // tf.train.adam() → tf.train.adam(lr): insert after the opening parenthesis.
       const open = text.indexOf('(', callee.getEnd());
       if (open < 0) return { ok: false, reason: `${what} has no argument list` };
-      return { ok: true, edits: [edit(open + 1, open + 1, lrText)], lr, lrText, description: `${what}: learning rate ${lrText} added${via}` };
+      return {
+        ok: true,
+        edits: [edit(open + 1, open + 1, lrText)],
+        lr,
+        lrText,
+        description: `${what}: learning rate ${lrText} added${via}`,
+      };
     }
     const first = unwrap(args[0]);
     if (ts.isNumericLiteral(first) || (ts.isPrefixUnaryExpression(first) && ts.isNumericLiteral(first.operand))) {
-      return { ok: true, edits: [edit(args[0].getStart(sf), args[0].getEnd(), lrText)], lr, lrText, description: `${what}: learning rate ${args[0].getText(sf)} → ${lrText}${via}` };
+      return {
+        ok: true,
+        edits: [edit(args[0].getStart(sf), args[0].getEnd(), lrText)],
+        lr,
+        lrText,
+        description: `${what}: learning rate ${args[0].getText(sf)} → ${lrText}${via}`,
+      };
     }
     if (ts.isIdentifier(first)) {
       // A constant of the file (const LR = 0.01): change it there, where the user keeps it.
       const d = declarationOf(sf, first);
       const init = d?.initializer && unwrap(d.initializer);
       if (d && init && isConst(d) && ts.isNumericLiteral(init)) {
-        return { ok: true, edits: [edit(init.getStart(sf), init.getEnd(), lrText)], lr, lrText, description: `${first.text} (line ${pos(d.getStart(sf)).line}): ${init.getText(sf)} → ${lrText}, the learning rate of ${what}` };
+        return {
+          ok: true,
+          edits: [edit(init.getStart(sf), init.getEnd(), lrText)],
+          lr,
+          lrText,
+          description: `${first.text} (line ${pos(d.getStart(sf)).line}): ${init.getText(sf)} → ${lrText}, the learning rate of ${what}`,
+        };
       }
     }
-    return { ok: true, edits: [edit(args[0].getStart(sf), args[0].getEnd(), lrText)], lr, lrText, description: `${what}: learning rate ${args[0].getText(sf)} → ${lrText}${via}` };
+    return {
+      ok: true,
+      edits: [edit(args[0].getStart(sf), args[0].getEnd(), lrText)],
+      lr,
+      lrText,
+      description: `${what}: learning rate ${args[0].getText(sf)} → ${lrText}${via}`,
+    };
   }
-  return { ok: false, reason: `the optimizer is ${value.getText(sf).slice(0, 60)}: neither a name nor a tf.train optimizer call Layer Lens can edit` };
+  return {
+    ok: false,
+    reason: `the optimizer is ${value.getText(sf).slice(0, 60)}: neither a name nor a tf.train optimizer call Layer Lens can edit`,
+  };
 }
 
 /** Applies non-overlapping edits to a text. */

@@ -48,7 +48,13 @@ export function startLrRange(config: TrainConfig, opts: StartOptions = {}): LrRa
   const run = TrainingRun.start(config, opts);
   const result = run.result.then((r): LrRangeOutcome => {
     const curve = [...r.messages].reverse().find((m): m is LrRangeResultMessage => m.type === 'lr-range');
-    return { status: r.status, ...(curve ? { curve } : {}), suggestion: curve?.suggestion ?? null, ...(r.error ? { error: r.error } : {}), run: r };
+    return {
+      status: r.status,
+      ...(curve ? { curve } : {}),
+      suggestion: curve?.suggestion ?? null,
+      ...(r.error ? { error: r.error } : {}),
+      run: r,
+    };
   });
   return { run, result };
 }

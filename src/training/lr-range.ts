@@ -63,7 +63,8 @@ export function lrAt(i: number, s: Pick<LrRangeSettings, 'minLr' | 'maxLr' | 'st
 /** Checks the settings; returns a message for the first problem. */
 export function checkLrRange(s: LrRangeSettings): string | undefined {
   if (!(s.minLr > 0) || !Number.isFinite(s.minLr)) return `the smallest learning rate must be a positive number (got ${s.minLr})`;
-  if (!(s.maxLr > s.minLr) || !Number.isFinite(s.maxLr)) return `the largest learning rate must be above the smallest (got ${s.maxLr} ≤ ${s.minLr})`;
+  if (!(s.maxLr > s.minLr) || !Number.isFinite(s.maxLr))
+    return `the largest learning rate must be above the smallest (got ${s.maxLr} ≤ ${s.minLr})`;
   if (!Number.isInteger(s.steps) || s.steps < 5) return `the sweep needs at least 5 steps (got ${s.steps})`;
   if (s.divergeFactor !== undefined && !(s.divergeFactor > 1)) return `the divergence factor must be above 1 (got ${s.divergeFactor})`;
   if (s.smoothing !== undefined && !(s.smoothing >= 0 && s.smoothing < 1)) return `the smoothing must be in [0, 1) (got ${s.smoothing})`;
@@ -102,7 +103,10 @@ export class LrRangeTracker {
     this.points.push(point);
     if (smoothed < this.best) this.best = smoothed;
     if (this.n > WARMUP && smoothed > this.factor * this.best) {
-      return { point, stop: `the smoothed loss (${smoothed.toPrecision(3)}) exceeded ${this.factor}× its best (${this.best.toPrecision(3)}) at learning rate ${formatLr(lr)}` };
+      return {
+        point,
+        stop: `the smoothed loss (${smoothed.toPrecision(3)}) exceeded ${this.factor}× its best (${this.best.toPrecision(3)}) at learning rate ${formatLr(lr)}`,
+      };
     }
     return { point };
   }

@@ -17,7 +17,23 @@
 import { ACTIVATION_SOURCES, BACKEND_CHOICES, workerMessageSchema, type WorkerMessage } from './protocol';
 import type { RunSnapshot } from './series';
 import type { RunSummary } from './runs';
-import { array, bool, int, literal, nullable, num, object, oneOf, optional, record, str, tagged, validate, type Infer, type Result } from './validate';
+import {
+  array,
+  bool,
+  int,
+  literal,
+  nullable,
+  num,
+  object,
+  oneOf,
+  optional,
+  record,
+  str,
+  tagged,
+  validate,
+  type Infer,
+  type Result,
+} from './validate';
 
 /** Optimizers the engine rebuilds (trainer.ts DEFAULT_LR). */
 export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop', 'adamax', 'adagrad', 'adadelta'] as const;
@@ -72,16 +88,38 @@ export const runSnapshotSchema = object({
     logs: array(workerMessageSchema, 10_000),
     activationsFrom: optional(oneOf(ACTIVATION_SOURCES)),
   }),
-  steps: object({ step: column, epoch: column, loss: column, learningRate: column, samplesPerSec: column, elapsedMs: column, metrics: record(column) }),
+  steps: object({
+    step: column,
+    epoch: column,
+    loss: column,
+    learningRate: column,
+    samplesPerSec: column,
+    elapsedMs: column,
+    metrics: record(column),
+  }),
   epochs: object({ step: column, epoch: column, loss: column, valLoss: column, metrics: record(column) }),
   statSteps: column,
-  layers: array(object({ name: text, className: optional(text), gradNorm: column, updateRatio: column, weightNorm: column, nonFinite: column }), 20_000),
+  layers: array(
+    object({ name: text, className: optional(text), gradNorm: column, updateRatio: column, weightNorm: column, nonFinite: column }),
+    20_000,
+  ),
   probeSteps: array(int(0), 100_000),
   probes: array(
     object({
       name: text,
       className: text,
-      points: array(nullable(object({ mean: maybeNum, std: maybeNum, fracZero: maybeNum, fracSaturated: maybeNum, histogram: object({ min: maybeNum, max: maybeNum, counts: array(int(0), 1000) }) })), 100_000),
+      points: array(
+        nullable(
+          object({
+            mean: maybeNum,
+            std: maybeNum,
+            fracZero: maybeNum,
+            fracSaturated: maybeNum,
+            histogram: object({ min: maybeNum, max: maybeNum, counts: array(int(0), 1000) }),
+          }),
+        ),
+        100_000,
+      ),
     }),
     20_000,
   ),
@@ -99,7 +137,12 @@ const targetSchema = object({
   inputShapes: array(text, 1000),
   outputShapes: array(text, 1000),
   /** The code's compile call, when it has one: the form's defaults. */
-  compile: object({ optimizer: optional(text), learningRate: optional(nullable(num())), loss: optional(text), metrics: optional(array(text, 100)) }),
+  compile: object({
+    optimizer: optional(text),
+    learningRate: optional(nullable(num())),
+    loss: optional(text),
+    metrics: optional(array(text, 100)),
+  }),
   /** Errors the analysis found (training is refused while there are any). */
   errors: array(text, 1000),
 });
@@ -189,7 +232,13 @@ export const toPanelSchema = tagged('type', {
     trusted: bool(),
     /** Why some choices are not offered (Restricted Mode), shown above the form. */
     restriction: optional(text),
-    defaults: object({ backend: oneOf(BACKEND_CHOICES), epochs: int(1), batchSize: int(1), validationSplit: num(), steps: optional(int(1)) }),
+    defaults: object({
+      backend: oneOf(BACKEND_CHOICES),
+      epochs: int(1),
+      batchSize: int(1),
+      validationSplit: num(),
+      steps: optional(int(1)),
+    }),
     /** The user's own training code (absent from an extension that does not offer it). */
     userCode: optional(userCodeSchema),
     /** The page's language (the display language; English when absent). */
@@ -207,7 +256,14 @@ export const toPanelSchema = tagged('type', {
   /** Worker events of the live run, in order, batched (≈ every 100 ms). */
   events: object({ type: literal('events'), runId: text, events: array(workerMessageSchema, 100_000) }),
   /** A whole run at once: a past run reopened, or the live run's history for a reloaded page. */
-  snapshot: object({ type: literal('snapshot'), runId: text, title: text, live: bool(), series: runSnapshotSchema, skippedLines: optional(int(0)) }),
+  snapshot: object({
+    type: literal('snapshot'),
+    runId: text,
+    title: text,
+    live: bool(),
+    series: runSnapshotSchema,
+    skippedLines: optional(int(0)),
+  }),
   /** The host's view of how the live run ended (a killed or crashed worker sends no `done`). */
   ended: object({
     type: literal('ended'),

@@ -229,7 +229,13 @@ export type ActivationStat = Infer<typeof activationStatSchema>;
 
 const metricsSchema = record(maybeNum());
 
-const sourceLocationSchema = object({ file: str(), line: int(1), column: optional(int(0)), function: optional(str()), text: optional(str()) });
+const sourceLocationSchema = object({
+  file: str(),
+  line: int(1),
+  column: optional(int(0)),
+  function: optional(str()),
+  text: optional(str()),
+});
 export type SourceLocationInfo = Infer<typeof sourceLocationSchema>;
 
 /** Facts about one input of the training set (`data-stats`). */
@@ -262,7 +268,15 @@ const targetStatsSchema = object({
   engineOneHot: optional(bool()),
 });
 
-export const FIX_EDIT_KINDS = ['set-config', 'set-optimizer-option', 'set-learning-rate', 'set-compile', 'insert-layer-after', 'insert-layer-before', 'add-callback'] as const;
+export const FIX_EDIT_KINDS = [
+  'set-config',
+  'set-optimizer-option',
+  'set-learning-rate',
+  'set-compile',
+  'insert-layer-after',
+  'insert-layer-before',
+  'add-callback',
+] as const;
 
 /** One structured edit of a fix (src/health/findings.ts FixEdit); which fields are set depends on `kind`. */
 const fixEditSchema = object({
@@ -286,7 +300,10 @@ export const findingSchema = object({
   step: int(0),
   lastStep: int(0),
   evidence: record(num()),
-  fixes: array(object({ id: str(), title: str(), rank: num(), edits: optional(array(fixEditSchema, 10_000)), explain: array(str(), 100) }), 100),
+  fixes: array(
+    object({ id: str(), title: str(), rank: num(), edits: optional(array(fixEditSchema, 10_000)), explain: array(str(), 100) }),
+    100,
+  ),
   explain: array(str(), 100),
 });
 
@@ -351,7 +368,14 @@ export const workerMessageSchema = tagged('type', {
    * encoding (one-hot, class indices) and class shares. The training-health detectors judge
    * input scaling and label/loss fit from it (src/health/detectors/input-scale.ts, label-loss.ts).
    */
-  'data-stats': object({ v, type: literal('data-stats'), samples: int(0), inputs: array(inputStatsSchema, 1000), targets: array(targetStatsSchema, 1000), note: optional(str()) }),
+  'data-stats': object({
+    v,
+    type: literal('data-stats'),
+    samples: int(0),
+    inputs: array(inputStatsSchema, 1000),
+    targets: array(targetStatsSchema, 1000),
+    note: optional(str()),
+  }),
   run: object({ v, type: literal('run'), runDir: str(), totalSteps: int(0), epochs: int(0), stepsPerEpoch: int(0) }),
   state: object({ v, type: literal('state'), state: oneOf(['running', 'paused', 'stopping']) }),
   step: object({
@@ -367,7 +391,13 @@ export const workerMessageSchema = tagged('type', {
   }),
   'layer-stats': object({ v, type: literal('layer-stats'), step: int(0), layers: array(layerStatSchema) }),
   /** `source` 'batch': the training step's forward pass (absent: the probe batch). */
-  activations: object({ v, type: literal('activations'), step: int(0), layers: array(activationStatSchema), source: optional(oneOf(ACTIVATION_SOURCES)) }),
+  activations: object({
+    v,
+    type: literal('activations'),
+    step: int(0),
+    layers: array(activationStatSchema),
+    source: optional(oneOf(ACTIVATION_SOURCES)),
+  }),
   epoch: object({
     v,
     type: literal('epoch'),

@@ -47,7 +47,8 @@ export interface RunSummary {
 
 const str = (v: unknown, dflt = ''): string => (typeof v === 'string' ? v : dflt);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 function alive(pid: unknown): boolean {
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
@@ -208,7 +209,12 @@ export function loadRunSeries(dir: string): { series: RunSeries; skipped: number
 }
 
 /** Train loss against step (and validation loss at epoch ends) of a run, for the comparison chart. */
-export function lossCurves(series: RunSeries): { step: number[]; loss: Array<number | null>; valStep: number[]; valLoss: Array<number | null> } {
+export function lossCurves(series: RunSeries): {
+  step: number[];
+  loss: Array<number | null>;
+  valStep: number[];
+  valLoss: Array<number | null>;
+} {
   const s = series.snapshot();
   return {
     step: s.steps.step.map((x) => x ?? 0),

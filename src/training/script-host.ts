@@ -21,7 +21,14 @@ import type { Finding } from '../health/findings';
 import { ChildRun, endedHow, outOfMemory, recordEnd, recordHealth } from './child-run';
 import { HealthTracker, trainingHealth, type HealthRunInfo } from './health-host';
 import type { RunResult, RunStatus } from './host';
-import { parseWorkerMessage, PROTOCOL_VERSION, type HostMessage, type SourceLocationInfo, type WorkerMessage, type WorkerMessageOf } from './protocol';
+import {
+  parseWorkerMessage,
+  PROTOCOL_VERSION,
+  type HostMessage,
+  type SourceLocationInfo,
+  type WorkerMessage,
+  type WorkerMessageOf,
+} from './protocol';
 import { CONTROL_FILE, SCRIPT_CONFIG_ENV, type ControlState, type ScriptConfig } from './script/config';
 
 export type { ScriptConfig } from './script/config';
@@ -62,9 +69,21 @@ export function defaultPreload(): string {
   if (!fs.existsSync(src)) throw new Error(`the training preload was not found (looked for ${bundled} and ${src}); run npm run build`);
   const esbuild = createRequire(path.join(here, 'noop.js'))('esbuild') as typeof import('esbuild');
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-lens-preload-'));
-  const common = { bundle: true, platform: 'node' as const, target: 'node18', sourcemap: 'inline' as const, logLevel: 'silent' as const, keepNames: true };
+  const common = {
+    bundle: true,
+    platform: 'node' as const,
+    target: 'node18',
+    sourcemap: 'inline' as const,
+    logLevel: 'silent' as const,
+    keepNames: true,
+  };
   esbuild.buildSync({ ...common, entryPoints: [src], outfile: path.join(out, 'train-preload.js'), format: 'cjs' });
-  esbuild.buildSync({ ...common, entryPoints: [path.join(here, 'script', 'esm-hooks.ts')], outfile: path.join(out, 'train-esm-hooks.mjs'), format: 'esm' });
+  esbuild.buildSync({
+    ...common,
+    entryPoints: [path.join(here, 'script', 'esm-hooks.ts')],
+    outfile: path.join(out, 'train-esm-hooks.mjs'),
+    format: 'esm',
+  });
   builtPreload = path.join(out, 'train-preload.js');
   // Programs started from it are killed when this process exits (child-run.ts): the folder goes too.
   process.on('exit', () => fs.rmSync(out, { recursive: true, force: true }));
@@ -103,7 +122,8 @@ export class ScriptRun {
     this.config = { v: 1, ...config, script: path.resolve(config.script) };
     this.health = new HealthTracker(opts.graph, [this.config.script, config.file]);
     // The process-wide feed (the editor's Training Health view) needs the analysed model.
-    if (opts.graph) this.healthRun = { runDir: config.runDir, file: config.file ?? this.config.script, model: opts.graph, codeHash: config.codeHash };
+    if (opts.graph)
+      this.healthRun = { runDir: config.runDir, file: config.file ?? this.config.script, model: opts.graph, codeHash: config.codeHash };
     fs.mkdirSync(config.runDir, { recursive: true });
     this.writeControl('running');
     if (opts.graph) fs.writeFileSync(path.join(config.runDir, 'graph.json'), `${JSON.stringify(opts.graph, null, 2)}\n`);
@@ -115,7 +135,11 @@ export class ScriptRun {
       preload = '';
       startError = (e as Error).message;
     }
-    const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), [SCRIPT_CONFIG_ENV]: JSON.stringify(this.config), ELECTRON_RUN_AS_NODE: '1' };
+    const env: NodeJS.ProcessEnv = {
+      ...(opts.env ?? process.env),
+      [SCRIPT_CONFIG_ENV]: JSON.stringify(this.config),
+      ELECTRON_RUN_AS_NODE: '1',
+    };
     const child = fork(this.config.script, config.args ?? [], {
       execPath: opts.node ?? process.execPath,
       execArgv: [...(preload ? ['--require', preload] : []), ...(opts.nodeArgs ?? [])],
@@ -159,7 +183,8 @@ export class ScriptRun {
     const msg = parsed.value;
     this.messages.push(msg);
     if (msg.type === 'hello') this.hello = true;
-    if (msg.type === 'error' && msg.fatal) this.fatal = { kind: msg.kind, message: msg.message, ...(msg.source ? { source: msg.source } : {}) };
+    if (msg.type === 'error' && msg.fatal)
+      this.fatal = { kind: msg.kind, message: msg.message, ...(msg.source ? { source: msg.source } : {}) };
     if (msg.type === 'done') this.doneMsg = msg;
     this.opts.onMessage?.(msg);
     let health;
@@ -237,7 +262,7 @@ export class ScriptRun {
   }
 
   private finishRun(code: number | null, signal: NodeJS.Signals | null): ScriptRunResult {
-    let findings: Finding[] = [];
+    let findings: Finding[];
     try {
       findings = this.health.findings();
     } catch {
@@ -247,7 +272,8 @@ export class ScriptRun {
     const base = { exitCode: code, signal, stderrTail: stderr, messages: this.messages, findings };
     // The preload cannot read its own process's stderr: add what the program printed last.
     const lastLines = lastStderrLines(stderr);
-    if (this.fatal && /^the program exited with code/.test(this.fatal.message) && lastLines) this.fatal = { ...this.fatal, message: `${this.fatal.message}: ${lastLines}` };
+    if (this.fatal && /^the program exited with code/.test(this.fatal.message) && lastLines)
+      this.fatal = { ...this.fatal, message: `${this.fatal.message}: ${lastLines}` };
     if (this.doneMsg) {
       return { ...base, status: this.doneMsg.status, done: this.doneMsg, ...(this.fatal ? { error: this.fatal } : {}) };
     }
@@ -264,7 +290,11 @@ export class ScriptRun {
       status = signal ? 'killed' : code === 0 ? 'crashed' : 'failed';
       const tail = lastLines ? `: ${lastLines}` : '';
       error = outOfMemory(stderr)
-        ? { kind: 'oom', message: 'the program ran out of memory (the JavaScript heap). Use a smaller batch size, or give Node more memory (--max-old-space-size).' }
+        ? {
+            kind: 'oom',
+            message:
+              'the program ran out of memory (the JavaScript heap). Use a smaller batch size, or give Node more memory (--max-old-space-size).',
+          }
         : !this.hello
           ? { kind: 'crash', message: `the program ${endedHow(code, signal)} before Layer Lens's preload started${tail}` }
           : { kind: 'crash', message: `the program ${endedHow(code, signal)}${tail}` };
@@ -274,7 +304,15 @@ export class ScriptRun {
     recordEnd(
       this.config.runDir,
       this.messages,
-      { status, endedBy: killedByStop ? 'stop: the program was killed after the grace time (busy outside a training step)' : status === 'stopped' ? 'stop' : 'the program died', error },
+      {
+        status,
+        endedBy: killedByStop
+          ? 'stop: the program was killed after the grace time (busy outside a training step)'
+          : status === 'stopped'
+            ? 'stop'
+            : 'the program died',
+        error,
+      },
       { fresh: { version: 1, mode: 'script', script: this.config.script }, overwrite: killedByStop },
     );
     return { ...base, status, ...(error ? { error } : {}) };

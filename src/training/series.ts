@@ -134,7 +134,14 @@ export interface RunSnapshot {
     metrics: Record<string, Array<number | null>>;
   };
   statSteps: Array<number | null>;
-  layers: Array<{ name: string; className?: string; gradNorm: Array<number | null>; updateRatio: Array<number | null>; weightNorm: Array<number | null>; nonFinite: Array<number | null> }>;
+  layers: Array<{
+    name: string;
+    className?: string;
+    gradNorm: Array<number | null>;
+    updateRatio: Array<number | null>;
+    weightNorm: Array<number | null>;
+    nonFinite: Array<number | null>;
+  }>;
   probeSteps: number[];
   probes: ProbeSeries[];
 }
@@ -330,7 +337,13 @@ export class RunSeries {
       const l = this.layers[this.layerIndex.get(a.layer) ?? -1];
       if (l) l.className ??= a.className;
       seen.add(a.layer);
-      this.probes[i].points.push({ mean: a.mean, std: a.std, fracZero: a.fracZero, fracSaturated: a.fracSaturated, histogram: a.histogram });
+      this.probes[i].points.push({
+        mean: a.mean,
+        std: a.std,
+        fracZero: a.fracZero,
+        fracSaturated: a.fracSaturated,
+        histogram: a.histogram,
+      });
     }
     for (const p of this.probes) if (!seen.has(p.name)) p.points.push(null);
   }
@@ -355,9 +368,22 @@ export class RunSeries {
         elapsedMs: this.elapsedMs.toJSON(),
         metrics: metricCols(this.metrics),
       },
-      epochs: { step: this.epochStep.toJSON(), epoch: this.epoch.toJSON(), loss: this.epochLoss.toJSON(), valLoss: this.valLoss.toJSON(), metrics: metricCols(this.epochMetrics) },
+      epochs: {
+        step: this.epochStep.toJSON(),
+        epoch: this.epoch.toJSON(),
+        loss: this.epochLoss.toJSON(),
+        valLoss: this.valLoss.toJSON(),
+        metrics: metricCols(this.epochMetrics),
+      },
       statSteps: this.statSteps.toJSON(),
-      layers: this.layers.map((l) => ({ name: l.name, ...(l.className ? { className: l.className } : {}), gradNorm: inf(l.gradNorm), updateRatio: l.updateRatio.toJSON(), weightNorm: inf(l.weightNorm), nonFinite: l.nonFinite.toJSON() })),
+      layers: this.layers.map((l) => ({
+        name: l.name,
+        ...(l.className ? { className: l.className } : {}),
+        gradNorm: inf(l.gradNorm),
+        updateRatio: l.updateRatio.toJSON(),
+        weightNorm: inf(l.weightNorm),
+        nonFinite: l.nonFinite.toJSON(),
+      })),
       probeSteps: this.probeSteps,
       probes: this.probes,
     };
@@ -385,7 +411,14 @@ export class RunSeries {
     fill(r.statSteps, s.statSteps);
     for (const l of s.layers) {
       r.layerIndex.set(l.name, r.layers.length);
-      r.layers.push({ name: l.name, ...(l.className ? { className: l.className } : {}), gradNorm: Column.of(big(l.gradNorm)), updateRatio: Column.of(l.updateRatio), weightNorm: Column.of(big(l.weightNorm)), nonFinite: Column.of(l.nonFinite) });
+      r.layers.push({
+        name: l.name,
+        ...(l.className ? { className: l.className } : {}),
+        gradNorm: Column.of(big(l.gradNorm)),
+        updateRatio: Column.of(l.updateRatio),
+        weightNorm: Column.of(big(l.weightNorm)),
+        nonFinite: Column.of(l.nonFinite),
+      });
     }
     r.probeSteps = [...s.probeSteps];
     for (const p of s.probes) {

@@ -43,11 +43,20 @@ export function findTrainingCalls(text: string, fileName = 'file.ts'): TrainingC
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
       const callee = node.expression;
-      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isElementAccessExpression(callee) && ts.isStringLiteral(callee.argumentExpression) ? callee.argumentExpression.text : undefined;
+      const name = ts.isPropertyAccessExpression(callee)
+        ? callee.name.text
+        : ts.isElementAccessExpression(callee) && ts.isStringLiteral(callee.argumentExpression)
+          ? callee.argumentExpression.text
+          : undefined;
       if (name && (TRAINING_METHODS as readonly string[]).includes(name)) {
         const pos = sf.getLineAndCharacterOfPosition(node.getStart(sf));
         const t = node.getText(sf).replace(/\s+/g, ' ');
-        out.push({ method: name as TrainingMethod, line: pos.line + 1, column: pos.character + 1, text: t.length > 80 ? `${t.slice(0, 77)}…` : t });
+        out.push({
+          method: name as TrainingMethod,
+          line: pos.line + 1,
+          column: pos.character + 1,
+          text: t.length > 80 ? `${t.slice(0, 77)}…` : t,
+        });
       }
     }
     ts.forEachChild(node, visit);

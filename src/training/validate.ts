@@ -88,7 +88,8 @@ export function record<T>(inner: Schema<T>): Schema<Record<string, T>> {
   return {
     describe: `an object of ${inner.describe}`,
     check(v, path, issues) {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return void issues.push({ path, message: `expected an object, got ${got(v)}` });
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        return void issues.push({ path, message: `expected an object, got ${got(v)}` });
       for (const [k, x] of Object.entries(v)) inner.check(x, path ? `${path}.${k}` : k, issues);
     },
   };
@@ -105,7 +106,8 @@ export function object<S extends Shape>(shape: S): Schema<ObjectOf<S>> {
   return {
     describe: 'an object',
     check(v, path, issues) {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return void issues.push({ path, message: `expected an object, got ${got(v)}` });
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        return void issues.push({ path, message: `expected an object, got ${got(v)}` });
       const o = v as Record<string, unknown>;
       for (const [k, s] of Object.entries(shape)) {
         const p = path ? `${path}.${k}` : k;
@@ -125,7 +127,8 @@ export function tagged<K extends string, M extends Record<string, Schema<unknown
   return {
     describe: `one of ${names.join(', ')}`,
     check(v, path, issues) {
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) return void issues.push({ path, message: `expected an object, got ${got(v)}` });
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        return void issues.push({ path, message: `expected an object, got ${got(v)}` });
       const tag = (v as Record<string, unknown>)[key];
       const p = path ? `${path}.${key}` : key;
       if (typeof tag !== 'string' || !Object.prototype.hasOwnProperty.call(members, tag)) {

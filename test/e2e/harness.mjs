@@ -65,7 +65,7 @@ function attempt(what, fn, { tries = 2, log: say = log } = {}) {
       return fn();
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (i >= tries) throw new Error(`${what} failed after ${tries} attempt(s): ${message}`);
+      if (i >= tries) throw new Error(`${what} failed after ${tries} attempt(s): ${message}`, { cause: err });
       say(`${what} failed (attempt ${i} of ${tries}): ${message.split('\n')[0]} — trying again`);
     }
   }
@@ -124,7 +124,7 @@ export async function startEditor(opts = {}) {
   } catch (err) {
     await cs.stop();
     untrackCs();
-    throw new Error(`launching ${CHROMIUM_PATH} failed: ${err instanceof Error ? err.message : err}`);
+    throw new Error(`launching ${CHROMIUM_PATH} failed: ${err instanceof Error ? err.message : err}`, { cause: err });
   }
   const untrackBrowser = track(() => browser.close());
   const stop = async () => {

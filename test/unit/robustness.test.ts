@@ -290,7 +290,7 @@ function analyse(file: string, text: string, limits: Limits): Outcome {
   try {
     results = new Analyzer().analyze([file], { contents: new Map([[file, text]]), limits });
   } catch (e) {
-    throw new Error(`analyze threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    throw new Error(`analyze threw: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, { cause: e });
   }
   const ms = performance.now() - t0;
   const heapDelta = process.memoryUsage().heapUsed - heapBefore;

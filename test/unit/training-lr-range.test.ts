@@ -95,7 +95,7 @@ describe('learning-rate range: the sweep and the suggestion', () => {
     assert.deepEqual([0.000312].map(formatLr), ['3.1e-4']);
     const chart = lrChart([{ lr: 1e-3, loss: 1 }, { lr: 1e-2, loss: 0.5 }, { lr: 1e-1, loss: 0.2 }, { lr: 1, loss: null }], 1e-2, 3, 10);
     assert.equal(chart.length, 3, 'the points up to the first non-finite loss');
-    assert.match(chart[1], /^ +0\.01 +0\.5667 +█+  ◀ suggested$/);
+    assert.match(chart[1], /^ +0\.01 +0\.5667 +█+ {2}◀ suggested$/);
   });
 
   it('changes the rate of every tf.train optimizer between steps', async () => {

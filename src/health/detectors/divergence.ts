@@ -38,7 +38,11 @@ function damagedLayers(state: StreamState, ctx: ModelContext): { name: string; w
     const act = info.activation ?? latest.activation;
     if (isReluLike(info, latest) && hist.every((p) => p.deadFraction !== null && p.deadFraction >= DEAD_UNIT_FRACTION)) {
       out.push({ name: info.name, what: msg('highRate.dead', { fraction: pct(latest.deadFraction!) }) });
-    } else if (act !== undefined && SQUASHING.has(act) && hist.every((p) => p.fracSaturated !== null && p.fracSaturated >= SATURATION_FRACTION)) {
+    } else if (
+      act !== undefined &&
+      SQUASHING.has(act) &&
+      hist.every((p) => p.fracSaturated !== null && p.fracSaturated >= SATURATION_FRACTION)
+    ) {
       out.push({ name: info.name, what: msg('highRate.saturated', { fraction: pct(latest.fracSaturated!) }) });
     }
   }
@@ -100,7 +104,8 @@ function rateFixes(ctx: ModelContext, factor = 10) {
   const standard = opt ? DEFAULT_LEARNING_RATES[opt] : undefined;
   // An adaptive optimizer far above its standard rate: go back to it, rather than a tenth of an
   // absurd value (their good range is narrow; plain SGD's depends on the problem).
-  if (ctx.adaptive() && lr !== undefined && standard !== undefined && lr / factor > standard * 3) return [setLearningRate(1, standard), clipGradients(3)];
+  if (ctx.adaptive() && lr !== undefined && standard !== undefined && lr / factor > standard * 3)
+    return [setLearningRate(1, standard), clipGradients(3)];
   return [lowerLearningRate(ctx, 1, factor), clipGradients(3)];
 }
 
@@ -109,7 +114,8 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
   const reference = initialLoss(state, DIVERGENCE_REFERENCE_STEPS);
   const first = state.firstSteps[0]?.loss ?? NaN;
   const early = state.firstSteps.slice(1, DIVERGENCE_REFERENCE_STEPS).map((r) => r.loss);
-  const jumped = first > 0 && early.length === DIVERGENCE_REFERENCE_STEPS - 1 && early.every((l) => l !== null && l >= DIVERGENCE_JUMP * first);
+  const jumped =
+    first > 0 && early.length === DIVERGENCE_REFERENCE_STEPS - 1 && early.every((l) => l !== null && l >= DIVERGENCE_JUMP * first);
   // After a jump the start is the first step's loss; otherwise the median of the first few.
   const initial = jumped ? first : reference;
   const lr = currentLearningRate(state, ctx.learningRate());
@@ -128,7 +134,11 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
           msg('divergence.nonFinite', {
             initial: fmt(initial),
             step: nonFinite.step,
-            rate: when(lr !== undefined, () => (ctx.optimizer() ? msg('divergence.rateOptimizer', { lr: lr!, optimizer: ctx.optimizer()! }) : msg('divergence.rate', { lr: lr! }))),
+            rate: when(lr !== undefined, () =>
+              ctx.optimizer()
+                ? msg('divergence.rateOptimizer', { lr: lr!, optimizer: ctx.optimizer()! })
+                : msg('divergence.rate', { lr: lr! }),
+            ),
           }),
         ],
         layers: [],
@@ -148,7 +158,14 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         code: 'divergence',
         key: 'model',
         severity: 'error',
-        text: [msg('divergence.climb', { initial: fmt(initial), recent: fmt(recent), factor: fmt(recent / initial), rate: when(lr !== undefined, () => msg('divergence.withRate', { lr: lr! })) })],
+        text: [
+          msg('divergence.climb', {
+            initial: fmt(initial),
+            recent: fmt(recent),
+            factor: fmt(recent / initial),
+            rate: when(lr !== undefined, () => msg('divergence.withRate', { lr: lr! })),
+          }),
+        ],
         layers: [],
         line,
         evidence: { initialLoss: initial, recentLoss: recent, factor: recent / initial, learningRate: lr },
@@ -175,7 +192,14 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
           code: 'oscillation',
           key: 'model',
           severity: 'warning',
-          text: [msg('oscillation.main', { spread: fmt(spread), median: fmt(m), initial: fmt(initial), rate: when(lr !== undefined, () => msg('oscillation.rate', { lr: lr! })) })],
+          text: [
+            msg('oscillation.main', {
+              spread: fmt(spread),
+              median: fmt(m),
+              initial: fmt(initial),
+              rate: when(lr !== undefined, () => msg('oscillation.rate', { lr: lr! })),
+            }),
+          ],
           layers: [],
           line,
           evidence: { spread, medianLoss: m, initialLoss: initial, learningRate: lr },
@@ -192,10 +216,14 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
     const ratios = [...layerRatios(state).values()];
     const ratio = ratios.length > 0 ? median(ratios) : undefined;
     const configured = lr !== undefined && lr >= (ctx.adaptive() ? STALL_HIGH_ADAPTIVE_LR : STALL_HIGH_SGD_LR);
-    const isStuck = Number.isFinite(stuck) && stuck >= HIGH_LR_STUCK * initial && ((ratio !== undefined && ratio >= UPDATE_RATIO_HIGH) || configured);
+    const isStuck =
+      Number.isFinite(stuck) && stuck >= HIGH_LR_STUCK * initial && ((ratio !== undefined && ratio >= UPDATE_RATIO_HIGH) || configured);
     const damaged = configured && !isStuck ? damagedLayers(state, ctx) : [];
     if (isStuck || damaged.length > 0) {
-      const rate = lr !== undefined ? msg('highRate.rateFor', { lr, optimizer: ctx.optimizer() ?? msg('thisOptimizer') }) : msg('highRate.rateUnknown');
+      const rate =
+        lr !== undefined
+          ? msg('highRate.rateFor', { lr, optimizer: ctx.optimizer() ?? msg('thisOptimizer') })
+          : msg('highRate.rateUnknown');
       out.push(
         finding(state, {
           code: 'learning-rate-too-high',
@@ -203,7 +231,12 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
           severity: 'error',
           text: [
             isStuck
-              ? msg('highRate.stuck', { loss: fmt(stuck), initial: fmt(initial), ratio: when(ratio !== undefined && ratio >= UPDATE_RATIO_HIGH, () => msg('highRate.ratio', { ratio: fmt(ratio) })), rate })
+              ? msg('highRate.stuck', {
+                  loss: fmt(stuck),
+                  initial: fmt(initial),
+                  ratio: when(ratio !== undefined && ratio >= UPDATE_RATIO_HIGH, () => msg('highRate.ratio', { ratio: fmt(ratio) })),
+                  rate,
+                })
               : msg('highRate.damaged', {
                   rate,
                   layers: damaged.length === 1 ? msg('highRate.oneLayer') : msg('highRate.layers', { count: damaged.length }),
@@ -213,7 +246,13 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
           // Model-wide: the place to fix is the compile call's rate, not the damaged layers.
           layers: [],
           line,
-          evidence: { recentLoss: Number.isFinite(stuck) ? stuck : undefined, initialLoss: initial, updateRatio: ratio, learningRate: lr, layersDamaged: damaged.length || undefined },
+          evidence: {
+            recentLoss: Number.isFinite(stuck) ? stuck : undefined,
+            initialLoss: initial,
+            updateRatio: ratio,
+            learningRate: lr,
+            layersDamaged: damaged.length || undefined,
+          },
           fixes: rateFixes(ctx),
           explain: ['concept.learningRate', 'concept.updateRatio', 'concept.deadRelu'],
         }),

@@ -37,7 +37,14 @@ function fixesFor(state: StreamState, ctx: ModelContext, layer: string | undefin
   return [
     lowerLearningRate(ctx, recurrent ? 2 : 1),
     clipGradients(recurrent ? 1 : 2),
-    ...(largeInit.length > 0 ? [glorotInitialization(largeInit.map((l) => l.name), 1.5)] : []),
+    ...(largeInit.length > 0
+      ? [
+          glorotInitialization(
+            largeInit.map((l) => l.name),
+            1.5,
+          ),
+        ]
+      : []),
     batchNormAfter(layer, 4),
   ];
 }

@@ -28,4 +28,17 @@ export const DETECTORS: readonly Detector[] = [
   underfitting,
 ];
 
-export { deadRelu, divergence, explodingGradient, inputScale, labelLoss, lossPlateau, overfitting, saturatedActivation, unchangedWeights, underfitting, updateRatio, vanishingGradient };
+export {
+  deadRelu,
+  divergence,
+  explodingGradient,
+  inputScale,
+  labelLoss,
+  lossPlateau,
+  overfitting,
+  saturatedActivation,
+  unchangedWeights,
+  underfitting,
+  updateRatio,
+  vanishingGradient,
+};

@@ -39,7 +39,16 @@ export const FIRST_LAYER_PROBE_MAX_STEP = 50;
 export const CLIPPED_CROSS_ENTROPY = -Math.log(1e-7);
 
 /** Layers that take care of their input's scale themselves (or take ids, not measurements). */
-const SELF_SCALING = new Set(['Rescaling', 'Normalization', 'BatchNormalization', 'LayerNormalization', 'Embedding', 'CategoryEncoding', 'StringLookup', 'IntegerLookup']);
+const SELF_SCALING = new Set([
+  'Rescaling',
+  'Normalization',
+  'BatchNormalization',
+  'LayerNormalization',
+  'Embedding',
+  'CategoryEncoding',
+  'StringLookup',
+  'IntegerLookup',
+]);
 
 export interface UnnormalizedInputs {
   index: number;
@@ -108,11 +117,29 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         code: 'inputs-not-normalized',
         key: `input-${u.index}`,
         severity: 'warning',
-        text: [msg('inputs.range', { min: fmt(u.min), max: fmt(u.max), mean: fmt(u.mean), std: fmt(u.std), pixels: when(u.pixelLike, () => msg('inputs.pixels')) })],
+        text: [
+          msg('inputs.range', {
+            min: fmt(u.min),
+            max: fmt(u.max),
+            mean: fmt(u.mean),
+            std: fmt(u.std),
+            pixels: when(u.pixelLike, () => msg('inputs.pixels')),
+          }),
+        ],
         layers: first ? [first.name] : [],
         line,
-        evidence: { input: u.index, min: u.min, max: u.max, mean: u.mean, std: u.std, pixelLike: u.pixelLike ? 1 : 0, ...clipStall(state, ctx) },
-        fixes: u.pixelLike ? [rescaleInputs(ctx, u.max > 1 ? 255 : u.max, 1), standardizeInputs(2), batchNormFirst(ctx, 3)] : [standardizeInputs(1), batchNormFirst(ctx, 2)],
+        evidence: {
+          input: u.index,
+          min: u.min,
+          max: u.max,
+          mean: u.mean,
+          std: u.std,
+          pixelLike: u.pixelLike ? 1 : 0,
+          ...clipStall(state, ctx),
+        },
+        fixes: u.pixelLike
+          ? [rescaleInputs(ctx, u.max > 1 ? 255 : u.max, 1), standardizeInputs(2), batchNormFirst(ctx, 3)]
+          : [standardizeInputs(1), batchNormFirst(ctx, 2)],
         explain: ['concept.normalization', 'layer.Rescaling'],
       }),
     );

@@ -35,7 +35,14 @@ interface Mismatch {
 }
 
 function check(loss: string, t: TargetStats, units: number | undefined): Mismatch | undefined {
-  const ev: EvidenceDraft = { min: t.min ?? undefined, max: t.max ?? undefined, lastDim: t.lastDim, integer: t.integer ? 1 : 0, oneHot: t.oneHot ? 1 : 0, outputUnits: units };
+  const ev: EvidenceDraft = {
+    min: t.min ?? undefined,
+    max: t.max ?? undefined,
+    lastDim: t.lastDim,
+    integer: t.integer ? 1 : 0,
+    oneHot: t.oneHot ? 1 : 0,
+    outputUnits: units,
+  };
   const outOfUnit = (t.min !== null && t.min < 0) || (t.max !== null && t.max > 1);
   switch (loss) {
     case 'categoricalCrossentropy':
@@ -55,7 +62,12 @@ function check(loss: string, t: TargetStats, units: number | undefined): Mismatc
         };
       }
       if (outOfUnit) {
-        return { severity: 'error', why: msg('labels.categoricalRange', { min: fmt(t.min), max: fmt(t.max) }), evidence: ev, fixes: [oneHotLabels(1), setLoss('sparseCategoricalCrossentropy', 2)] };
+        return {
+          severity: 'error',
+          why: msg('labels.categoricalRange', { min: fmt(t.min), max: fmt(t.max) }),
+          evidence: ev,
+          fixes: [oneHotLabels(1), setLoss('sparseCategoricalCrossentropy', 2)],
+        };
       }
       if (t.lastDim > 1 && t.rowSumOne === false && !t.oneHot) {
         return {
@@ -68,12 +80,22 @@ function check(loss: string, t: TargetStats, units: number | undefined): Mismatc
       return undefined;
     case 'sparseCategoricalCrossentropy':
       if (t.lastDim > 1 && t.oneHot) {
-        return { severity: 'error', why: msg('labels.sparseOneHot', { width: t.lastDim }), evidence: ev, fixes: [setLoss('categoricalCrossentropy', 1)] };
+        return {
+          severity: 'error',
+          why: msg('labels.sparseOneHot', { width: t.lastDim }),
+          evidence: ev,
+          fixes: [setLoss('categoricalCrossentropy', 1)],
+        };
       }
       if (!t.integer || (t.min !== null && t.min < 0) || (units !== undefined && t.max !== null && t.max >= units)) {
         return {
           severity: 'error',
-          why: msg('labels.sparseRange', { last: units !== undefined ? units - 1 : 'units − 1', min: fmt(t.min), max: fmt(t.max), notWhole: when(!t.integer, () => msg('labels.notWhole')) }),
+          why: msg('labels.sparseRange', {
+            last: units !== undefined ? units - 1 : 'units − 1',
+            min: fmt(t.min),
+            max: fmt(t.max),
+            notWhole: when(!t.integer, () => msg('labels.notWhole')),
+          }),
           evidence: ev,
           fixes: [checkLabels(1), setLoss('meanSquaredError', 2)],
         };
@@ -86,7 +108,9 @@ function check(loss: string, t: TargetStats, units: number | undefined): Mismatc
           severity: 'error',
           why: msg('labels.binaryRange', { min: fmt(t.min), max: fmt(t.max), hint: when(classes, () => msg('labels.classIndices')) }),
           evidence: ev,
-          fixes: classes ? [setLoss('sparseCategoricalCrossentropy', 1), scaleTargets(2)] : [scaleTargets(1), setLoss('meanSquaredError', 2)],
+          fixes: classes
+            ? [setLoss('sparseCategoricalCrossentropy', 1), scaleTargets(2)]
+            : [scaleTargets(1), setLoss('meanSquaredError', 2)],
         };
       }
       return undefined;
@@ -138,7 +162,8 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         line,
         step: neg.step,
         evidence: { loss: neg.loss, step: neg.step },
-        fixes: ce === 'binaryCrossentropy' ? [setLoss('sparseCategoricalCrossentropy', 1), scaleTargets(2)] : [oneHotLabels(1), checkLabels(2)],
+        fixes:
+          ce === 'binaryCrossentropy' ? [setLoss('sparseCategoricalCrossentropy', 1), scaleTargets(2)] : [oneHotLabels(1), checkLabels(2)],
         explain: ['concept.labelEncoding', `loss.${ce}`],
       }),
     );

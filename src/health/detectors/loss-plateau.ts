@@ -57,7 +57,13 @@ export function stallFixes(state: StreamState, ctx: ModelContext): Fix[] {
   else fixes.push(raiseLearningRate(ctx, 3, 3), lowerLearningRate(ctx, 4, 3));
   fixes.push(checkLabels(2));
   const relu = state.layerOrder.map((n) => ctx.layer(n)).filter((l) => l.activation === 'relu' && !l.isOutput);
-  if (relu.length > 0) fixes.push(heInitialization(relu.map((l) => l.name), 5));
+  if (relu.length > 0)
+    fixes.push(
+      heInitialization(
+        relu.map((l) => l.name),
+        5,
+      ),
+    );
   return fixes;
 }
 
@@ -67,7 +73,12 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
   const lr = currentLearningRate(state, ctx.learningRate());
   const losses = ctx.losses();
   const classes = classCount(state, ctx.outputUnits(), losses);
-  const chance = classes !== undefined && /Crossentropy$/.test(losses[0] ?? '') ? (losses[0] === 'binaryCrossentropy' ? Math.log(2) : Math.log(classes)) : undefined;
+  const chance =
+    classes !== undefined && /Crossentropy$/.test(losses[0] ?? '')
+      ? losses[0] === 'binaryCrossentropy'
+        ? Math.log(2)
+        : Math.log(classes)
+      : undefined;
   const line = ctx.compileLine();
 
   // Bit-for-bit constant: nothing reaches the weights, or the output ignores them.
@@ -75,7 +86,11 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
   if (state.stepEvents >= FLAT_EVENTS && last.length === FLAT_EVENTS) {
     const lo = Math.min(...last);
     const hi = Math.max(...last);
-    if (hi - lo <= FLAT_TOLERANCE * Math.max(1, Math.abs(hi)) && Math.abs(hi - initial) <= FLAT_TOLERANCE * Math.max(1, Math.abs(initial)) && Math.abs(hi) > FLAT_TOLERANCE) {
+    if (
+      hi - lo <= FLAT_TOLERANCE * Math.max(1, Math.abs(hi)) &&
+      Math.abs(hi - initial) <= FLAT_TOLERANCE * Math.max(1, Math.abs(initial)) &&
+      Math.abs(hi) > FLAT_TOLERANCE
+    ) {
       return [
         finding(state, {
           code: 'loss-not-decreasing',
@@ -114,13 +129,24 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         msg('plateau.main', {
           steps: state.step,
           recent: fmt(recent),
-          change: improvement >= 0 ? msg('plateau.below', { fraction: pct(improvement), initial: fmt(initial) }) : msg('plateau.above', { fraction: pct(-improvement), initial: fmt(initial) }),
+          change:
+            improvement >= 0
+              ? msg('plateau.below', { fraction: pct(improvement), initial: fmt(initial) })
+              : msg('plateau.above', { fraction: pct(-improvement), initial: fmt(initial) }),
           chance: when(atChance, () => msg('plateau.chance', { classes: classes! })),
         }),
       ],
       layers: [],
       line,
-      evidence: { initialLoss: initial, recentLoss: recent, improvement, trendPer100Steps: -drop100, steps: state.step, chanceLoss: chance, learningRate: lr },
+      evidence: {
+        initialLoss: initial,
+        recentLoss: recent,
+        improvement,
+        trendPer100Steps: -drop100,
+        steps: state.step,
+        chanceLoss: chance,
+        learningRate: lr,
+      },
       fixes: stallFixes(state, ctx),
       explain: ['concept.lossPlateau', 'concept.learningRate', 'concept.underfitting'],
     }),

@@ -44,7 +44,9 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
 
   let reason: 'rise' | 'gap' | undefined;
   if (best && latest.valLoss !== null && best.epoch < last[0].epoch) {
-    const rising = latest.valLoss >= best.valLoss * (1 + OVERFIT_VAL_RISE) && last.every((e) => e.valLoss !== null && e.valLoss >= best.valLoss * (1 + OVERFIT_VAL_RISE / 2));
+    const rising =
+      latest.valLoss >= best.valLoss * (1 + OVERFIT_VAL_RISE) &&
+      last.every((e) => e.valLoss !== null && e.valLoss >= best.valLoss * (1 + OVERFIT_VAL_RISE / 2));
     const trainFalling = best.trainLoss !== null && latest.loss !== null && latest.loss < best.trainLoss;
     // Memorising fits the training data better than the model ever fitted the held-out data:
     // the training loss is below the best validation loss. A training loss above it (XOR with
@@ -56,7 +58,11 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
     const matters = !Number.isFinite(initial) || latest.valLoss - best.valLoss >= OVERFIT_MIN_RISE_OF_INITIAL * Math.abs(initial);
     if (rising && trainFalling && gapPositive && matters) reason = 'rise';
   }
-  if (!reason && last.every((e) => e.acc !== null && e.valAcc !== null && e.acc >= OVERFIT_TRAIN_ACC && e.acc - e.valAcc >= OVERFIT_ACC_GAP)) reason = 'gap';
+  if (
+    !reason &&
+    last.every((e) => e.acc !== null && e.valAcc !== null && e.acc >= OVERFIT_TRAIN_ACC && e.acc - e.valAcc >= OVERFIT_ACC_GAP)
+  )
+    reason = 'gap';
   if (!reason) return [];
 
   const hidden = widestHidden(state, ctx);

@@ -64,12 +64,22 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         code: 'saturated-activation',
         key: info.name,
         severity: frac >= SATURATION_SEVERE ? 'error' : 'warning',
-        text: [msg('saturation.main', { fraction: pct(frac), layer: info.name, activation: info.activation ?? latest.activation ?? info.className })],
+        text: [
+          msg('saturation.main', {
+            fraction: pct(frac),
+            layer: info.name,
+            activation: info.activation ?? latest.activation ?? info.className,
+          }),
+        ],
         layers: [info.name],
         line: info.line,
         evidence: { fracSaturated: frac, mean: latest.mean, std: latest.std, probes: hist.length },
         fixes,
-        explain: ['concept.saturation', 'concept.vanishingGradient', (info.activation ?? latest.activation) === 'sigmoid' ? 'activation.sigmoid' : 'activation.tanh'],
+        explain: [
+          'concept.saturation',
+          'concept.vanishingGradient',
+          (info.activation ?? latest.activation) === 'sigmoid' ? 'activation.sigmoid' : 'activation.tanh',
+        ],
       }),
     );
   }

@@ -12,7 +12,16 @@ import { currentLearningRate } from '../curve';
 import { finding, type Detector } from '../detector';
 import { type Finding, type Fix } from '../findings';
 import { msg, when, type MessagePart } from '../messages';
-import { connectBranch, glorotInitialization, lowerLearningRate, rescaleInputs, setLearningRate, sigmoidOutput, standardizeInputs, unfreeze } from '../fixes';
+import {
+  connectBranch,
+  glorotInitialization,
+  lowerLearningRate,
+  rescaleInputs,
+  setLearningRate,
+  sigmoidOutput,
+  standardizeInputs,
+  unfreeze,
+} from '../fixes';
 import { clipStall, inputsLookUnnormalized } from './input-scale';
 import { DEFAULT_LEARNING_RATES } from '../context';
 import type { StreamState } from '../state';
@@ -70,7 +79,10 @@ function groupText(c: Cause): MessagePart {
 function allFrozen(state: StreamState, ctx: ModelContext): Finding[] {
   const m = state.model;
   if (!m || m.trainableParams !== 0 || !(m.totalParams !== undefined && m.totalParams > 0)) return [];
-  const withWeights = m.layers.filter((l) => l.params > 0).map((l) => ctx.layer(l.name, l.className)).sort((a, b) => a.index - b.index);
+  const withWeights = m.layers
+    .filter((l) => l.params > 0)
+    .map((l) => ctx.layer(l.name, l.className))
+    .sort((a, b) => a.index - b.index);
   return [
     finding(state, {
       code: 'unchanged-weights',
@@ -80,7 +92,12 @@ function allFrozen(state: StreamState, ctx: ModelContext): Finding[] {
       layers: withWeights.map((l) => l.name),
       line: withWeights[0]?.line ?? ctx.modelLine(),
       evidence: { totalParams: m.totalParams, trainableParams: 0, frozen: withWeights.length },
-      fixes: [unfreeze(withWeights.slice(-1).map((l) => l.name), 1)],
+      fixes: [
+        unfreeze(
+          withWeights.slice(-1).map((l) => l.name),
+          1,
+        ),
+      ],
       explain: ['concept.frozenLayers'],
     }),
   ];
@@ -105,7 +122,14 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
     if (!hist.every((r) => r.updateRatio !== null && r.updateRatio <= ZERO_RATIO)) continue;
     const trained = hist.some((r) => r.trainable);
     const grads = hist.map((r) => r.gradNorm);
-    const cause: Cause = !trained || !info.trainable ? 'frozen' : lr !== undefined && lr < NEGLIGIBLE_LR ? 'zero-lr' : grads.every((g) => g === 0) ? 'no-gradient' : 'no-update';
+    const cause: Cause =
+      !trained || !info.trainable
+        ? 'frozen'
+        : lr !== undefined && lr < NEGLIGIBLE_LR
+          ? 'zero-lr'
+          : grads.every((g) => g === 0)
+            ? 'no-gradient'
+            : 'no-update';
     still.push({ info, cause, gradNorm: grads.at(-1) ?? undefined, ratio: Math.max(...hist.map((r) => r.updateRatio!)) });
   }
   // Layers with weights per the analysis that the stream never mentions.
@@ -128,19 +152,37 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
     if (oneUnitSoftmax) fixes.push(sigmoidOutput(output.name, 1));
     const opt = ctx.optimizer();
     if (only === 'zero-lr') fixes.push(setLearningRate(1, (opt && DEFAULT_LEARNING_RATES[opt]) || 0.001));
-    if (only === 'frozen') fixes.push(unfreeze(still.map((s) => s.info.name), 1));
+    if (only === 'frozen')
+      fixes.push(
+        unfreeze(
+          still.map((s) => s.info.name),
+          1,
+        ),
+      );
     // Confidently wrong everywhere: tfjs clips the cross-entropy at 1e-7, and the clip has no gradient.
     const clipped = only === 'no-gradient' && !oneUnitSoftmax ? clipStall(state, ctx) : {};
     const saturatedOutput = Object.keys(clipped).length > 0;
     if (saturatedOutput) {
       const data = inputsLookUnnormalized(state);
       if (data) fixes.push(data.pixelLike ? rescaleInputs(ctx, 255, 1) : standardizeInputs(1));
-      fixes.push(lowerLearningRate(ctx, 2), glorotInitialization(still.map((s) => s.info.name), 3));
+      fixes.push(
+        lowerLearningRate(ctx, 2),
+        glorotInitialization(
+          still.map((s) => s.info.name),
+          3,
+        ),
+      );
     }
     if (only === 'no-gradient' || only === 'never-reported') fixes.push(connectBranch(saturatedOutput ? 4 : 2));
     // Mixed causes (typically a network an oversized step has killed: dead layers, a last layer barely moving).
     if (fixes.length === 0) fixes.push(lowerLearningRate(ctx, 1), connectBranch(2));
-    const why = oneUnitSoftmax ? msg('unchanged.softmaxOne', { layer: output.name }) : saturatedOutput ? msg('unchanged.clipped') : only ? groupText(only) : msg('unchanged.noUpdates');
+    const why = oneUnitSoftmax
+      ? msg('unchanged.softmaxOne', { layer: output.name })
+      : saturatedOutput
+        ? msg('unchanged.clipped')
+        : only
+          ? groupText(only)
+          : msg('unchanged.noUpdates');
     return [
       finding(state, {
         code: 'unchanged-weights',
@@ -149,7 +191,14 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
         text: [msg('unchanged.all', { reports: UNCHANGED_REPORTS, why })],
         layers: still.map((s) => s.info.name),
         line: oneUnitSoftmax ? output.line : only === 'zero-lr' ? (ctx.compileLine() ?? still[0].info.line) : still[0].info.line,
-        evidence: { layersAffected: still.length, learningRate: lr, reports: UNCHANGED_REPORTS, gradNorm: still[0].gradNorm, frozen: still.filter((s) => s.cause === 'frozen').length, ...clipped },
+        evidence: {
+          layersAffected: still.length,
+          learningRate: lr,
+          reports: UNCHANGED_REPORTS,
+          gradNorm: still[0].gradNorm,
+          frozen: still.filter((s) => s.cause === 'frozen').length,
+          ...clipped,
+        },
         fixes,
         explain: ['concept.frozenLayers', 'concept.gradientDescent', ...(oneUnitSoftmax || saturatedOutput ? ['activation.softmax'] : [])],
       }),
@@ -161,16 +210,36 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
     // unless nothing in the code can have put trained weights into the layer.
     const atInit = s.cause === 'frozen' && ctx.weightsLoaded === false;
     const params = atInit ? frozenParams(state, s.info) : undefined;
-    const cause = atInit ? msg('unchanged.frozenAtInit', { params: params !== undefined ? params.toLocaleString('en-US') : '?' }) : causeText(s.cause);
+    const cause = atInit
+      ? msg('unchanged.frozenAtInit', { params: params !== undefined ? params.toLocaleString('en-US') : '?' })
+      : causeText(s.cause);
     return finding(state, {
       code: 'unchanged-weights',
       key: s.info.name,
       severity: s.cause === 'frozen' && !atInit ? 'info' : 'warning',
-      text: [msg('unchanged.layer', { layer: s.info.name, window: when(s.cause !== 'never-reported', () => msg('unchanged.window', { reports: UNCHANGED_REPORTS })), cause })],
+      text: [
+        msg('unchanged.layer', {
+          layer: s.info.name,
+          window: when(s.cause !== 'never-reported', () => msg('unchanged.window', { reports: UNCHANGED_REPORTS })),
+          cause,
+        }),
+      ],
       layers: [s.info.name],
       line: s.info.line,
-      evidence: { updateRatio: s.ratio, gradNorm: s.gradNorm, reports: UNCHANGED_REPORTS, frozen: s.cause === 'frozen' ? 1 : 0, learningRate: lr, ...(atInit ? { frozenParams: params } : {}) },
-      fixes: s.cause === 'frozen' ? [unfreeze([s.info.name], 1)] : s.cause === 'no-update' ? [connectBranch(1)] : [connectBranch(1), unfreeze([s.info.name], 2)],
+      evidence: {
+        updateRatio: s.ratio,
+        gradNorm: s.gradNorm,
+        reports: UNCHANGED_REPORTS,
+        frozen: s.cause === 'frozen' ? 1 : 0,
+        learningRate: lr,
+        ...(atInit ? { frozenParams: params } : {}),
+      },
+      fixes:
+        s.cause === 'frozen'
+          ? [unfreeze([s.info.name], 1)]
+          : s.cause === 'no-update'
+            ? [connectBranch(1)]
+            : [connectBranch(1), unfreeze([s.info.name], 2)],
       explain: ['concept.frozenLayers', 'concept.backpropagation'],
     });
   });

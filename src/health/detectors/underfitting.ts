@@ -46,7 +46,9 @@ function labelsLookUnrelated(state: StreamState): { trainableParams: number; sam
   if (!samples || !trainableParams || trainableParams < MEMORISE_PARAMS_PER_SAMPLE * samples) return undefined;
   const latest = state.layerOrder.map((n) => state.layerHistory(n).at(-1)).filter((r) => r !== undefined && r.trainable);
   if (latest.length === 0) return undefined;
-  const flowing = latest.every((r) => r!.gradNorm !== null && r!.gradNorm >= FLOWING_GRAD_NORM && r!.updateRatio !== null && r!.updateRatio > UPDATE_RATIO_LOW);
+  const flowing = latest.every(
+    (r) => r!.gradNorm !== null && r!.gradNorm >= FLOWING_GRAD_NORM && r!.updateRatio !== null && r!.updateRatio > UPDATE_RATIO_LOW,
+  );
   return flowing ? { trainableParams, samples, minGradNorm: Math.min(...latest.map((r) => r!.gradNorm!)) } : undefined;
 }
 
@@ -89,12 +91,34 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
       key: 'model',
       severity: 'warning',
       text: [
-        msg('underfitting.main', { steps: state.step, accuracy: pct(acc), chance: pct(chance), classes: when(Boolean(classes), () => msg('underfitting.classes', { count: classes! })) }),
-        ...(unrelated ? [msg('underfitting.labelsUnrelated', { params: unrelated.trainableParams.toLocaleString('en-US'), samples: unrelated.samples.toLocaleString('en-US') })] : []),
+        msg('underfitting.main', {
+          steps: state.step,
+          accuracy: pct(acc),
+          chance: pct(chance),
+          classes: when(Boolean(classes), () => msg('underfitting.classes', { count: classes! })),
+        }),
+        ...(unrelated
+          ? [
+              msg('underfitting.labelsUnrelated', {
+                params: unrelated.trainableParams.toLocaleString('en-US'),
+                samples: unrelated.samples.toLocaleString('en-US'),
+              }),
+            ]
+          : []),
       ],
       layers: [],
       line: ctx.compileLine(),
-      evidence: { accuracy: acc, chance, classes, progress, steps: state.step, learningRate: lr, ...(unrelated ? { trainableParams: unrelated.trainableParams, samples: unrelated.samples, minGradNorm: unrelated.minGradNorm } : {}) },
+      evidence: {
+        accuracy: acc,
+        chance,
+        classes,
+        progress,
+        steps: state.step,
+        learningRate: lr,
+        ...(unrelated
+          ? { trainableParams: unrelated.trainableParams, samples: unrelated.samples, minGradNorm: unrelated.minGradNorm }
+          : {}),
+      },
       fixes,
       explain: ['concept.underfitting', 'concept.learningRate'],
     }),

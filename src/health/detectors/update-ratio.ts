@@ -41,7 +41,10 @@ export const ZERO_RATIO = 1e-10;
 export function layerRatios(state: StreamState): Map<string, number> {
   const out = new Map<string, number>();
   for (const name of state.layerOrder) {
-    const hist = state.layerHistory(name).slice(-UPDATE_RATIO_WINDOW).filter((r) => r.trainable && r.step >= UPDATE_RATIO_MIN_STEP);
+    const hist = state
+      .layerHistory(name)
+      .slice(-UPDATE_RATIO_WINDOW)
+      .filter((r) => r.trainable && r.step >= UPDATE_RATIO_MIN_STEP);
     const ratios = hist.map((r) => r.updateRatio).filter((x): x is number => x !== null);
     if (ratios.length >= UPDATE_RATIO_MIN_REPORTS) out.set(name, median(ratios));
   }
@@ -68,7 +71,9 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
             layer: worst.info.name,
             ratio: fmt(worst.r),
             healthy: fmt(HEALTHY_UPDATE_RATIO),
-            others: when(high.length > 1, () => msg(high.length > 2 ? 'updateRatio.otherLayers' : 'updateRatio.otherLayer', { count: high.length - 1 })),
+            others: when(high.length > 1, () =>
+              msg(high.length > 2 ? 'updateRatio.otherLayers' : 'updateRatio.otherLayer', { count: high.length - 1 }),
+            ),
             lr: when(lr !== undefined, () => msg('updateRatio.rate', { lr: lr! })),
           }),
         ],
@@ -92,7 +97,12 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
           key: 'model',
           severity: 'warning',
           text: [
-            msg('updateRatio.low', { ratio: fmt(overall), count: moving.length, healthy: fmt(HEALTHY_UPDATE_RATIO), lr: when(lr !== undefined, () => msg('updateRatio.lowRate', { lr: lr! })) }),
+            msg('updateRatio.low', {
+              ratio: fmt(overall),
+              count: moving.length,
+              healthy: fmt(HEALTHY_UPDATE_RATIO),
+              lr: when(lr !== undefined, () => msg('updateRatio.lowRate', { lr: lr! })),
+            }),
           ],
           layers: low.map((x) => x.info.name),
           line: ctx.compileLine(),

@@ -103,8 +103,22 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
   const saturating = hidden.filter((r) => r.info.activation !== undefined && SATURATING.has(r.info.activation) && !isRecurrent(r.info));
   const tinyInit = vanishing.filter((v) => tinyInitializer(v.row.info));
   const fixes = [
-    ...(saturating.length > 0 ? [reluActivation(saturating.map((r) => r.name), 1)] : []),
-    ...(tinyInit.length > 0 ? [(saturating.length > 0 ? glorotInitialization : heInitialization)(tinyInit.map((v) => v.row.name), saturating.length > 0 ? 2 : 1)] : []),
+    ...(saturating.length > 0
+      ? [
+          reluActivation(
+            saturating.map((r) => r.name),
+            1,
+          ),
+        ]
+      : []),
+    ...(tinyInit.length > 0
+      ? [
+          (saturating.length > 0 ? glorotInitialization : heInitialization)(
+            tinyInit.map((v) => v.row.name),
+            saturating.length > 0 ? 2 : 1,
+          ),
+        ]
+      : []),
     batchNormAfter(first.row.name, 3),
     residualConnection(4),
     ...(saturating.length === 0 && tinyInit.length === 0 ? [heInitialization(names, 2)] : []),
@@ -122,7 +136,9 @@ function detect(state: StreamState, ctx: ModelContext): Finding[] {
           layers: msg(vanishing.length > 1 ? 'vanishing.earlyLayers' : 'vanishing.earlyLayer', { count: vanishing.length }),
           threshold: fmt(VANISHING_RATIO),
         }),
-        ...(saturating.length > 0 ? [msg(saturating.length > 1 ? 'vanishing.saturatingMany' : 'vanishing.saturatingOne', { count: saturating.length })] : []),
+        ...(saturating.length > 0
+          ? [msg(saturating.length > 1 ? 'vanishing.saturatingMany' : 'vanishing.saturatingOne', { count: saturating.length })]
+          : []),
       ],
       layers: names,
       line: first.row.info.line,

@@ -61,5 +61,10 @@ export function codeLensesFor(analysis: FileAnalysis, doc: TextDocument, l10n: U
 /** `Σ 1,199,882 params (4.6 MB fp32) · 12.3 M MACs`. */
 export function totalsTitle(model: ModelGraph, l10n: UiL10n = ENGLISH): string {
   const t = model.totals;
-  return l10n.t('Σ {0} params ({1} fp32) · {2} MACs', unknownIn(l10n, formatCount(t.total)), unknownIn(l10n, formatBytes(t.paramBytes)), unknownIn(l10n, formatCompact(t.macs)));
+  return l10n.t(
+    'Σ {0} params ({1} fp32) · {2} MACs',
+    unknownIn(l10n, formatCount(t.total)),
+    unknownIn(l10n, formatBytes(t.paramBytes)),
+    unknownIn(l10n, formatCompact(t.macs)),
+  );
 }

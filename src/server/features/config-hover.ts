@@ -35,7 +35,18 @@ import {
 } from '../../explain/index';
 import { formatShape } from './format';
 import { inFile, layersOf } from './locate';
-import { calleeName, dottedName, nodeAt, numberList, numberValue, parseSource, propertyName, propertyValue, resolveConst, unwrap } from './syntax';
+import {
+  calleeName,
+  dottedName,
+  nodeAt,
+  numberList,
+  numberValue,
+  parseSource,
+  propertyName,
+  propertyValue,
+  resolveConst,
+  unwrap,
+} from './syntax';
 
 /** The hover for a config key or value at `offset`, or null when the cursor is on none this module explains. */
 export function configHoverAt(analysis: FileAnalysis, doc: TextDocument, offset: number, locale: ExplainLocale): Hover | null {
@@ -65,7 +76,11 @@ export function configExplanationAt(analysis: FileAnalysis, sf: ts.SourceFile, o
     if (ts.isCallExpression(n)) {
       const hit = namespaceCall(n, start!, sf, locale);
       if (hit) return hit;
-    } else if (ts.isPropertyAccessExpression(n) && !ts.isPropertyAccessExpression(n.parent) && !(ts.isCallExpression(n.parent) && n.parent.expression === n)) {
+    } else if (
+      ts.isPropertyAccessExpression(n) &&
+      !ts.isPropertyAccessExpression(n.parent) &&
+      !(ts.isCallExpression(n.parent) && n.parent.expression === n)
+    ) {
       // A function used as a value: `loss: tf.losses.meanSquaredError`, `metrics: [tf.metrics.binaryAccuracy]`.
       const e = referenceExplanation(n, locale);
       if (e) return { explanation: e, node: n };
@@ -176,11 +191,43 @@ const SHAPE_KEYS: Record<string, string> = {
   filters: 'concept.channels',
 };
 /** Keys best explained by the explanation of the layer that reads them. */
-const LAYER_KEYS = new Set(['units', 'rate', 'returnSequences', 'returnState', 'goBackwards', 'stateful', 'unroll', 'mergeMode', 'inputDim', 'outputDim', 'targetShape', 'dims', 'n', 'axis', 'alpha', 'theta', 'maxValue', 'cropping', 'size', 'interpolation', 'stddev', 'depthMultiplier', 'cell', 'cells', 'layer']);
+const LAYER_KEYS = new Set([
+  'units',
+  'rate',
+  'returnSequences',
+  'returnState',
+  'goBackwards',
+  'stateful',
+  'unroll',
+  'mergeMode',
+  'inputDim',
+  'outputDim',
+  'targetShape',
+  'dims',
+  'n',
+  'axis',
+  'alpha',
+  'theta',
+  'maxValue',
+  'cropping',
+  'size',
+  'interpolation',
+  'stddev',
+  'depthMultiplier',
+  'cell',
+  'cells',
+  'layer',
+]);
 const DROPOUT_KEYS = new Set(['dropout', 'recurrentDropout']);
 const NORMALIZATION_KEYS = new Set(['momentum', 'epsilon', 'center', 'scale']);
 
-function propertyHover(analysis: FileAnalysis, prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment, at: ts.Node, sf: ts.SourceFile, locale: ExplainLocale): Found | undefined {
+function propertyHover(
+  analysis: FileAnalysis,
+  prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment,
+  at: ts.Node,
+  sf: ts.SourceFile,
+  locale: ExplainLocale,
+): Found | undefined {
   const key = propertyName(prop);
   if (!key) return undefined;
   const value = ts.isPropertyAssignment(prop) ? prop.initializer : prop.name;
@@ -214,7 +261,8 @@ function propertyHover(analysis: FileAnalysis, prop: ts.PropertyAssignment | ts.
   if (!within(at, prop.name, sf) && !isPlain(value)) return undefined;
   const owner = ownerOf(analysis, prop, sf);
   if (owner.kind === 'fit') {
-    const id = key === 'batchSize' ? 'concept.miniBatch' : key === 'validationSplit' || key === 'validationData' ? 'concept.overfitting' : undefined;
+    const id =
+      key === 'batchSize' ? 'concept.miniBatch' : key === 'validationSplit' || key === 'validationData' ? 'concept.overfitting' : undefined;
     const e = id ? explain(id, locale) : undefined;
     return e && { explanation: e, ...whole };
   }
@@ -229,7 +277,11 @@ function propertyHover(analysis: FileAnalysis, prop: ts.PropertyAssignment | ts.
   let id: string | undefined;
   if (SHAPE_KEYS[key]) {
     id = SHAPE_KEYS[key];
-    if ((key === 'kernelSize' || key === 'filters') && CONVOLUTIONS.has(owner.className) && isOnes(owner.layer?.config.kernelSize ?? writtenKernel(prop.parent))) {
+    if (
+      (key === 'kernelSize' || key === 'filters') &&
+      CONVOLUTIONS.has(owner.className) &&
+      isOnes(owner.layer?.config.kernelSize ?? writtenKernel(prop.parent))
+    ) {
       id = 'concept.conv1x1';
     }
   } else if (DROPOUT_KEYS.has(key)) id = 'layer.Dropout';

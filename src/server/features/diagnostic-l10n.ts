@@ -16,18 +16,18 @@ import { ENGLISH, type UiL10n } from './l10n';
 /** English templates by diagnostic code, the more specific first. */
 export const DIAGNOSTIC_TEMPLATES: Readonly<Record<string, readonly string[]>> = {
   'negative-output-size': [
-    "{0} kernel {1} on input {2}, stride {3}, padding {4}: {5}",
-    "{0} kernel {1} on input {2}, padding {3}: {4}",
-    "{0} pool {1} on input {2}, stride {3}, padding {4}: {5}",
-    "{0} pool {1} on input {2}, padding {3}: {4}",
+    '{0} kernel {1} on input {2}, stride {3}, padding {4}: {5}',
+    '{0} kernel {1} on input {2}, padding {3}: {4}',
+    '{0} pool {1} on input {2}, stride {3}, padding {4}: {5}',
+    '{0} pool {1} on input {2}, padding {3}: {4}',
     'Negative dimension size caused by adding layer {0} with input shape {1}: output {2}.',
     'ConvLSTM2D: a {0} kernel does not fit the {1} input; the output would be {2}.',
   ],
   'zero-output-size': [
-    "{0} kernel {1} on input {2}, stride {3}, padding {4}: {5}",
-    "{0} kernel {1} on input {2}, padding {3}: {4}",
-    "{0} pool {1} on input {2}, stride {3}, padding {4}: {5}",
-    "{0} pool {1} on input {2}, padding {3}: {4}",
+    '{0} kernel {1} on input {2}, stride {3}, padding {4}: {5}',
+    '{0} kernel {1} on input {2}, padding {3}: {4}',
+    '{0} pool {1} on input {2}, stride {3}, padding {4}: {5}',
+    '{0} pool {1} on input {2}, padding {3}: {4}',
   ],
   'wrong-input-rank': [
     '{0} expects input of rank ≥ {1}, got rank {2}: {3}.',
@@ -41,7 +41,10 @@ export const DIAGNOSTIC_TEMPLATES: Readonly<Record<string, readonly string[]>> =
   ],
   'concat-axis-mismatch': ['Concatenate (axis {0}) requires inputs with matching shapes except for the concat axis, got {1}.'],
   'concat-axis-out-of-range': ['axis {0} is out of range for inputs {1}.', 'Concatenate: axis {0} is out of range for inputs {1}.'],
-  'merge-shape-mismatch': ['inputs {0} cannot be broadcast together ({1} vs {2}).', '{0}: inputs {1} cannot be broadcast together ({2} vs {3}).'],
+  'merge-shape-mismatch': [
+    'inputs {0} cannot be broadcast together ({1} vs {2}).',
+    '{0}: inputs {1} cannot be broadcast together ({2} vs {3}).',
+  ],
   'reshape-size-mismatch': [
     'input has {0} values per sample but targetShape {1} holds {2}.',
     '{0} values per sample cannot fill targetShape {1}: {2} is not a multiple of {3}.',
@@ -105,7 +108,10 @@ function compile(template: string): { re: RegExp; order: number[] } {
 }
 
 const COMPILED = new Map<string, { template: string; re: RegExp; order: number[] }[]>(
-  Object.entries(DIAGNOSTIC_TEMPLATES).map(([code, templates]) => [code, templates.map((template) => ({ template, ...compile(template) }))]),
+  Object.entries(DIAGNOSTIC_TEMPLATES).map(([code, templates]) => [
+    code,
+    templates.map((template) => ({ template, ...compile(template) })),
+  ]),
 );
 
 /** The template of `message` (the code's), and the values of its placeholders; undefined when none fits. */

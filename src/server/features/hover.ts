@@ -54,14 +54,21 @@ export function hoverMarkdown(target: Target, options: HoverOptions = {}): strin
     const text = modelMarkdown(target.model, l10n);
     if (others.length === 0) return text;
     const list = others.map((m) =>
-      l10n.t('`{0}` ({1} params, output {2})', m.name, unknownIn(l10n, formatCount(m.totals.total)), m.outputShapes.map((s) => `\`${formatShape(s)}\``).join(', ')),
+      l10n.t(
+        '`{0}` ({1} params, output {2})',
+        m.name,
+        unknownIn(l10n, formatCount(m.totals.total)),
+        m.outputShapes.map((s) => `\`${formatShape(s)}\``).join(', '),
+      ),
     );
     return `${text}\n\n${l10n.t('This call also builds {0}: the same code called with other arguments.', list.join(', '))}`;
   }
   const parts = target.entries.length === 1 ? [layerMarkdown(target.entries[0].layer, l10n)] : [groupMarkdown(target.entries, l10n)];
   const explanation = safeExplain(options, target.entries[0].layer.className);
   const { layer, model } = target.entries[0];
-  const notes = options.locale ? (safe(() => layerConceptIds(layer, model)) ?? []).map((id) => conceptNote(id, options.locale!)).filter((n) => n !== undefined) : [];
+  const notes = options.locale
+    ? (safe(() => layerConceptIds(layer, model)) ?? []).map((id) => conceptNote(id, options.locale!)).filter((n) => n !== undefined)
+    : [];
   if (explanation || notes.length > 0) parts.push('---', ...[explanation, ...notes].filter((x) => x !== undefined));
   return parts.join('\n\n');
 }
@@ -94,7 +101,9 @@ export function layerMarkdown(layer: LayerNode, l10n: UiL10n = ENGLISH): string 
   if (layer.shapeFormula) facts.push(l10n.t('output size: {0}', `\`${layer.shapeFormula}\``));
   facts.push(l10n.t('MACs: {0}', macsText(layer.macs, l10n)));
   if (layer.weights.length > 0) {
-    const weights = layer.weights.map((w) => `${w.name} \`${formatShape(w.shape)}\`${w.trainable ? '' : l10n.t(' (non-trainable)')}`).join(', ');
+    const weights = layer.weights
+      .map((w) => `${w.name} \`${formatShape(w.shape)}\`${w.trainable ? '' : l10n.t(' (non-trainable)')}`)
+      .join(', ');
     facts.push(l10n.t('weights: {0}', weights));
   }
   lines.push(facts.map((f) => `- ${f}`).join('\n'));
@@ -110,12 +119,17 @@ function shapesLine(layer: LayerNode, l10n: UiL10n): string {
 function trainableLine(layer: LayerNode, l10n: UiL10n): string {
   const { trainable, nonTrainable } = layer.params;
   const frozen = layer.trainable ? '' : l10n.t(' — frozen (`trainable: false`)');
-  return l10n.t('trainable {0} · non-trainable {1}', unknownIn(l10n, formatCount(trainable)), unknownIn(l10n, formatCount(nonTrainable))) + frozen;
+  return (
+    l10n.t('trainable {0} · non-trainable {1}', unknownIn(l10n, formatCount(trainable)), unknownIn(l10n, formatCount(nonTrainable))) +
+    frozen
+  );
 }
 
 function macsText(macs: number | null, l10n: UiL10n): string {
   if (macs === null) return l10n.t('unknown');
-  return macs >= 1000 ? l10n.t('{0} per sample ({1})', formatCount(macs), formatCompact(macs)) : l10n.t('{0} per sample', formatCount(macs));
+  return macs >= 1000
+    ? l10n.t('{0} per sample ({1})', formatCount(macs), formatCompact(macs))
+    : l10n.t('{0} per sample', formatCount(macs));
 }
 
 /** Several layers from one call site: a table, the first rows of it for long lists. */
@@ -123,7 +137,10 @@ function groupMarkdown(entries: LayerEntry[], l10n: UiL10n, maxRows = 12): strin
   const count = (n: number | null | undefined): string => unknownIn(l10n, formatCount(n));
   const first = entries[0].layer;
   const factory = first.factory ? `\`tf.layers.${first.factory}\`` : first.className;
-  const total = entries.reduce<number | null>((sum, e) => (sum === null || e.layer.params.total === null ? null : sum + e.layer.params.total), 0);
+  const total = entries.reduce<number | null>(
+    (sum, e) => (sum === null || e.layer.params.total === null ? null : sum + e.layer.params.total),
+    0,
+  );
   const lines = [l10n.t('**{0} layers** from this {1} call · {2} params in all', entries.length, factory, count(total))];
   // Layers of different models here: variants of one builder, or a helper several models use.
   const byModel = new Set(entries.map((e) => e.model)).size > 1;
@@ -154,7 +171,14 @@ export function modelMarkdown(model: ModelGraph, l10n: UiL10n = ENGLISH): string
     l10n.t('MACs: {0}', macsText(t.macs, l10n)),
   ];
   if (t.activationsPerSample !== undefined) {
-    facts.push(l10n.t('activations: {0} values per sample ({1} fp32 at batch {2})', count(t.activationsPerSample), bytes(t.activationBytes), String(t.batchSize)));
+    facts.push(
+      l10n.t(
+        'activations: {0} values per sample ({1} fp32 at batch {2})',
+        count(t.activationsPerSample),
+        bytes(t.activationBytes),
+        String(t.batchSize),
+      ),
+    );
   }
   const c = model.compile;
   if (c) {

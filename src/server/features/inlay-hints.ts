@@ -16,7 +16,13 @@ import { type LayerEntry, anchorOf, inFile, layersOf, variantPrefix } from './lo
 export type InlayHintSettings = LayerLensSettings['inlayHints'];
 
 /** The hints whose position lies in `range` (the whole document when absent). */
-export function inlayHintsFor(analysis: FileAnalysis, doc: TextDocument, range: Range | undefined, settings: InlayHintSettings, l10n: UiL10n = ENGLISH): InlayHint[] {
+export function inlayHintsFor(
+  analysis: FileAnalysis,
+  doc: TextDocument,
+  range: Range | undefined,
+  settings: InlayHintSettings,
+  l10n: UiL10n = ENGLISH,
+): InlayHint[] {
   if (!settings.enabled) return [];
   const hints: Array<InlayHint & { order: number }> = [];
 

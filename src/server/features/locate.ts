@@ -133,7 +133,8 @@ export function targetAt(analysis: FileAnalysis, text: string, offset: number): 
   }
   for (const entry of layersOf(analysis, { nestedModels: true })) {
     const { layer } = entry;
-    if (layer.range && inFile(layer.range, analysis.file) && contains(layer.range, offset)) candidates.push({ range: layer.range, rank: 1, entry, via: 'factory' });
+    if (layer.range && inFile(layer.range, analysis.file) && contains(layer.range, offset))
+      candidates.push({ range: layer.range, rank: 1, entry, via: 'factory' });
     for (const r of applyRangesIn(layer, analysis)) {
       if (contains(r, offset)) candidates.push({ range: r, rank: 2, entry, via: 'apply' });
     }
@@ -154,7 +155,8 @@ export function targetAt(analysis: FileAnalysis, text: string, offset: number): 
   if (best.model) return { kind: 'model', model: best.model, range: best.range, variants: variantsOf(analysis, best.model) };
   const same: LayerEntry[] = [];
   for (const c of candidates) {
-    if (c.entry && c.rank === best.rank && sameRange(c.range, best.range) && !same.some((e) => e.layer.id === c.entry!.layer.id)) same.push(c.entry);
+    if (c.entry && c.rank === best.rank && sameRange(c.range, best.range) && !same.some((e) => e.layer.id === c.entry!.layer.id))
+      same.push(c.entry);
   }
   return { kind: 'layers', entries: same, range: best.range, via: best.via! };
 }

@@ -35,11 +35,14 @@ export function modelView(model: ModelGraph, analysis: FileAnalysis, uriOf: UriO
     let inbound: string[];
     if (model.kind === 'sequential') {
       // A Sequential is a chain; its implicit InputLayer is not in `layers`.
-      inbound = index === 0 ? [inputFor('0', model.inputShapes[0] ? formatShape(model.inputShapes[0]) : 'unknown')] : [model.layers[index - 1].id];
+      inbound =
+        index === 0 ? [inputFor('0', model.inputShapes[0] ? formatShape(model.inputShapes[0]) : 'unknown')] : [model.layers[index - 1].id];
     } else {
       inbound = [];
       layer.inbound.forEach((id, i) => {
-        const resolved = ids.has(id) ? id : owners.get(id) ?? inputFor(id, layer.inputShapes[i] ? formatShape(layer.inputShapes[i]) : 'unknown');
+        const resolved = ids.has(id)
+          ? id
+          : (owners.get(id) ?? inputFor(id, layer.inputShapes[i] ? formatShape(layer.inputShapes[i]) : 'unknown'));
         if (resolved !== layer.id && !inbound.includes(resolved)) inbound.push(resolved);
       });
     }

@@ -130,7 +130,12 @@ const FIXERS: Record<(typeof FIXABLE_CODES)[number], Fixer> = {
  * The fixes for the diagnostics of the file located in it (`text` is the analysed text), of
  * those `wanted` accepts when given.
  */
-export function quickFixesFor(analysis: FileAnalysis, text: string, wanted?: (d: Diagnostic) => boolean, l10n: UiL10n = ENGLISH): DiagnosticFixes[] {
+export function quickFixesFor(
+  analysis: FileAnalysis,
+  text: string,
+  wanted?: (d: Diagnostic) => boolean,
+  l10n: UiL10n = ENGLISH,
+): DiagnosticFixes[] {
   const sf = parseSource(analysis.file, text);
   const byId = new Map<string, LayerNode>();
   for (const m of analysis.models) for (const l of m.layers) if (!byId.has(l.id)) byId.set(l.id, l);
@@ -167,7 +172,8 @@ export function codeActionsFor(
   version?: number,
   l10n: UiL10n = ENGLISH,
 ): CodeAction[] {
-  if (context?.only && !context.only.some((k) => k === '' || k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${k}.`))) return [];
+  if (context?.only && !context.only.some((k) => k === '' || k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(`${k}.`)))
+    return [];
   const actions: CodeAction[] = [];
   // The same edit fixing several diagnostics (one problem reported twice) is one action.
   const byEdit = new Map<string, CodeAction>();
@@ -186,8 +192,16 @@ export function codeActionsFor(
       }
       const edits = toTextEdits(doc, fix.edits);
       const edit: WorkspaceEdit =
-        version === undefined ? { changes: { [doc.uri]: edits } } : { documentChanges: [{ textDocument: { uri: doc.uri, version }, edits }] };
-      const action: CodeAction = { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [attached], isPreferred: fix.preferred === true, edit };
+        version === undefined
+          ? { changes: { [doc.uri]: edits } }
+          : { documentChanges: [{ textDocument: { uri: doc.uri, version }, edits }] };
+      const action: CodeAction = {
+        title: fix.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [attached],
+        isPreferred: fix.preferred === true,
+        edit,
+      };
       byEdit.set(key, action);
       actions.push(action);
     }
@@ -201,7 +215,12 @@ function overlaps(a: Range, b: Range): boolean {
 }
 
 function sameLspRange(a: Range, b: Range): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+  return (
+    a.start.line === b.start.line &&
+    a.start.character === b.start.character &&
+    a.end.line === b.end.line &&
+    a.end.character === b.end.character
+  );
 }
 
 /* ---------- finding the layer, its call sites and its neighbours ---------- */
@@ -351,7 +370,10 @@ function insertBefore(ctx: Ctx, layer: LayerNode, factory: string): { edit: Offs
     return { edit: { start, end: start, newText: `${line} ` }, text: created };
   }
   if (site.kind === 'apply') {
-    return { edit: { start: site.arg.getStart(ctx.sf), end: site.arg.getEnd(), newText: `${created}.apply(${site.arg.getText(ctx.sf)})` }, text: created };
+    return {
+      edit: { start: site.arg.getStart(ctx.sf), end: site.arg.getEnd(), newText: `${created}.apply(${site.arg.getText(ctx.sf)})` },
+      text: created,
+    };
   }
   const start = site.element.getStart(ctx.sf);
   const newText = startsLine(text, start) ? `${created},\n${indentAt(text, start)}` : `${created}, `;
@@ -428,7 +450,9 @@ function rankFixes(ctx: Ctx): QuickFix[] {
   if (layer.className === 'Flatten') {
     if (got.length !== 2) return [];
     const edit = removeLayer(ctx, layer);
-    return edit ? [{ title: ctx.l10n.t('Remove {0}: its input {1} is already flat', layer.name, formatShape(got)), edits: [edit], preferred: true }] : [];
+    return edit
+      ? [{ title: ctx.l10n.t('Remove {0}: its input {1} is already flat', layer.name, formatShape(got)), edits: [edit], preferred: true }]
+      : [];
   }
 
   const fixes: QuickFix[] = [];
@@ -503,7 +527,14 @@ function producerAtCall(ctx: Ctx, layer: LayerNode): LayerNode | undefined {
   const start = made.getStart(ctx.sf);
   const end = made.getEnd();
   for (const l of ctx.byId.values()) {
-    if (l.className === 'InputLayer' && l.range && inFile(l.range, ctx.analysis.file) && l.range.startOffset === start && l.range.endOffset === end) return l;
+    if (
+      l.className === 'InputLayer' &&
+      l.range &&
+      inFile(l.range, ctx.analysis.file) &&
+      l.range.startOffset === start &&
+      l.range.endOffset === end
+    )
+      return l;
     if (l.applyRanges.some((r) => inFile(r, ctx.analysis.file) && r.startOffset === start && r.endOffset === end)) return l;
   }
   return undefined;
@@ -534,7 +565,13 @@ function incompatibleInputFixes(ctx: Ctx): QuickFix[] {
   const who = nested ? nested.name : layer.name;
   // The input itself, when it is a tf.input written here.
   if (producer?.className === 'InputLayer') {
-    const fix = tfInputShapeFix(ctx, producer, have, want, ctx.l10n.t('Change the input shape to {0} (what {1} expects)', listText(want), who));
+    const fix = tfInputShapeFix(
+      ctx,
+      producer,
+      have,
+      want,
+      ctx.l10n.t('Change the input shape to {0} (what {1} expects)', listText(want), who),
+    );
     if (fix) fixes.push(fix);
   }
   // The nested model's own input, made to take what it is given.
@@ -545,7 +582,16 @@ function incompatibleInputFixes(ctx: Ctx): QuickFix[] {
     const written = cfg && cfg !== 'none' ? propertyValue(cfg, 'inputShape') : undefined;
     if (first && call && written && numberList(written)?.join() === want.join() && positive(tryRule(first, [[null, ...have]]))) {
       const edit = setPropertyEdit(ctx.sf, call, 'inputShape', listText(have));
-      if (edit) fixes.push({ title: ctx.l10n.t('Change the inputShape of {0} to {1} (what {2} produces)', nested.name, listText(have), producer?.name ?? ctx.l10n.t('its input')), edits: [edit] });
+      if (edit)
+        fixes.push({
+          title: ctx.l10n.t(
+            'Change the inputShape of {0} to {1} (what {2} produces)',
+            nested.name,
+            listText(have),
+            producer?.name ?? ctx.l10n.t('its input'),
+          ),
+          edits: [edit],
+        });
     }
   }
   // The layer before, made to produce what is expected (only the last axis differs).
@@ -603,7 +649,9 @@ function concatAxisFixes(ctx: Ctx): QuickFix[] {
   if (!positive(out)) return [];
   const call = factoryCall(ctx, layer);
   const edit = call && setPropertyEdit(ctx.sf, call, 'axis', String(axis));
-  return edit ? [{ title: ctx.l10n.t('Concatenate on axis {0} (output {1})', axis, formatShape(out!)), edits: [edit], preferred: true }] : [];
+  return edit
+    ? [{ title: ctx.l10n.t('Concatenate on axis {0} (output {1})', axis, formatShape(out!)), edits: [edit], preferred: true }]
+    : [];
 }
 
 /* ---------- add / multiply / … of different widths ---------- */
@@ -674,7 +722,13 @@ function missingInputShapeFixes(ctx: Ctx): QuickFix[] {
     if (!edit) return [];
     const data = unwrap(use.data);
     const what = ts.isIdentifier(data) ? data.text : 'data';
-    return [{ title: ctx.l10n.t('Add inputShape: {0} ({1}() is given {2} of shape {3})', listText(inputShape), use.method, what, listText(shape)), edits: [edit], preferred: true }];
+    return [
+      {
+        title: ctx.l10n.t('Add inputShape: {0} ({1}() is given {2} of shape {3})', listText(inputShape), use.method, what, listText(shape)),
+        edits: [edit],
+        preferred: true,
+      },
+    ];
   }
   return [];
 }
@@ -688,7 +742,8 @@ function dataUses(ctx: Ctx, model: ModelGraph): { method: string; data: ts.Expre
       const callee = unwrap(node.expression);
       if (ts.isPropertyAccessExpression(callee) && DATA_METHODS.has(callee.name.text)) {
         const start = node.getStart(ctx.sf);
-        if (fitStarts.has(start) || refersToModel(ctx, callee.expression, model)) out.push({ method: callee.name.text, data: node.arguments[0], at: start });
+        if (fitStarts.has(start) || refersToModel(ctx, callee.expression, model))
+          out.push({ method: callee.name.text, data: node.arguments[0], at: start });
       }
     }
     ts.forEachChild(node, visit);
@@ -750,7 +805,13 @@ export function tensorShape(expr: ts.Expression): number[] | undefined {
 function literalShape(e: ts.Expression, budget = { nodes: 100_000 }): number[] | undefined {
   const u = unwrap(e);
   if (--budget.nodes < 0) return undefined;
-  if (ts.isNumericLiteral(u) || (ts.isPrefixUnaryExpression(u) && ts.isNumericLiteral(u.operand)) || u.kind === ts.SyntaxKind.TrueKeyword || u.kind === ts.SyntaxKind.FalseKeyword) return [];
+  if (
+    ts.isNumericLiteral(u) ||
+    (ts.isPrefixUnaryExpression(u) && ts.isNumericLiteral(u.operand)) ||
+    u.kind === ts.SyntaxKind.TrueKeyword ||
+    u.kind === ts.SyntaxKind.FalseKeyword
+  )
+    return [];
   if (!ts.isArrayLiteralExpression(u) || u.elements.length === 0) return undefined;
   let inner: number[] | undefined;
   for (const el of u.elements) {
@@ -770,14 +831,29 @@ function factoryTypoFixes(ctx: Ctx): QuickFix[] {
   const near = nearestFactory(callee.name.text);
   if (!near) return [];
   const owner = callee.expression.getText(ctx.sf);
-  return [{ title: ctx.l10n.t('Change to {0}', `${owner}.${near}`), edits: [{ start: callee.name.getStart(ctx.sf), end: callee.name.getEnd(), newText: near }], preferred: true }];
+  return [
+    {
+      title: ctx.l10n.t('Change to {0}', `${owner}.${near}`),
+      edits: [{ start: callee.name.getStart(ctx.sf), end: callee.name.getEnd(), newText: near }],
+      preferred: true,
+    },
+  ];
 }
-
 
 /* ---------- static architecture checks ---------- */
 
 /** Layers whose config takes `activation` (an Activation layer is nothing else). */
-const ACTIVATION_CONFIG = new Set(['Dense', 'Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'Conv3DTranspose', 'SeparableConv2D', 'DepthwiseConv2D', 'Activation']);
+const ACTIVATION_CONFIG = new Set([
+  'Dense',
+  'Conv1D',
+  'Conv2D',
+  'Conv3D',
+  'Conv2DTranspose',
+  'Conv3DTranspose',
+  'SeparableConv2D',
+  'DepthwiseConv2D',
+  'Activation',
+]);
 
 function activationFixes(ctx: Ctx, wanted: (ctx: Ctx, layer: LayerNode) => string | undefined): QuickFix[] {
   const layer = layerOf(ctx);
@@ -800,7 +876,8 @@ function activationForLoss(ctx: Ctx, layer: LayerNode): string | undefined {
   if (typeof loss === 'string') name = loss;
   else {
     const fed = new Set(model.layers.flatMap((l) => l.inbound));
-    const outputs = model.kind === 'sequential' ? model.layers.slice(-1) : model.layers.filter((l) => l.className !== 'InputLayer' && !fed.has(l.id));
+    const outputs =
+      model.kind === 'sequential' ? model.layers.slice(-1) : model.layers.filter((l) => l.className !== 'InputLayer' && !fed.has(l.id));
     name = loss[outputs.findIndex((l) => l.id === layer.id)];
   }
   if (name === 'binaryCrossentropy') return 'sigmoid';
@@ -830,7 +907,11 @@ function dropoutLastFixes(ctx: Ctx): QuickFix[] {
     insert = { start: lineStart, end: lineStart, newText: `${indentAt(ctx.text, start)}${from.statement.getText(ctx.sf)}\n` };
   } else if (from.kind === 'element' && to.kind === 'element') {
     const start = to.element.getStart(ctx.sf);
-    insert = { start, end: start, newText: `${from.element.getText(ctx.sf)},${startsLine(ctx.text, start) ? `\n${indentAt(ctx.text, start)}` : ' '}` };
+    insert = {
+      start,
+      end: start,
+      newText: `${from.element.getText(ctx.sf)},${startsLine(ctx.text, start) ? `\n${indentAt(ctx.text, start)}` : ' '}`,
+    };
   } else {
     return [];
   }
@@ -858,5 +939,11 @@ function learningRateFixes(ctx: Ctx): QuickFix[] {
   }
   if (!ts.isNumericLiteral(lr)) return [];
   const suggested = SGD_LIKE.has(name) ? '0.01' : '0.001';
-  return [{ title: ctx.l10n.t('Set the learning rate of {0} to {1}', name, suggested), edits: [{ start: lr.getStart(ctx.sf), end: lr.getEnd(), newText: suggested }], preferred: true }];
+  return [
+    {
+      title: ctx.l10n.t('Set the learning rate of {0} to {1}', name, suggested),
+      edits: [{ start: lr.getStart(ctx.sf), end: lr.getEnd(), newText: suggested }],
+      preferred: true,
+    },
+  ];
 }

@@ -32,7 +32,9 @@ export function summaryFor(analysis: FileAnalysis, displayFile: string, selector
   const notes = [...(chosen ? [] : analysis.diagnostics), ...models.flatMap((m) => m.diagnostics)];
   if (notes.length > 0) {
     const lines = notes.map((d) => {
-      const at = d.range ? `${inFile(d.range, analysis.file) ? displayFile : path.basename(d.range.file)}:${d.range.start.line}:${d.range.start.column}` : displayFile;
+      const at = d.range
+        ? `${inFile(d.range, analysis.file) ? displayFile : path.basename(d.range.file)}:${d.range.start.line}:${d.range.start.column}`
+        : displayFile;
       return `${d.severity} ${at} ${withFormula(d, '\n    ')}`;
     });
     parts.push(`Problems\n\n${lines.join('\n')}`);

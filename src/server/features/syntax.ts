@@ -60,7 +60,12 @@ export function nodeAt(sf: ts.SourceFile, offset: number): ts.Node | undefined {
 }
 
 /** The innermost node spanning exactly [start, end) that passes `test`. */
-export function nodeWithRange<T extends ts.Node>(sf: ts.SourceFile, start: number, end: number, test: (n: ts.Node) => n is T): T | undefined {
+export function nodeWithRange<T extends ts.Node>(
+  sf: ts.SourceFile,
+  start: number,
+  end: number,
+  test: (n: ts.Node) => n is T,
+): T | undefined {
   let found: T | undefined;
   const visit = (node: ts.Node): void => {
     const s = node.getStart(sf);
@@ -80,7 +85,13 @@ export function callWithRange(sf: ts.SourceFile, r: { startOffset: number; endOf
 export function unwrap(e: ts.Expression): ts.Expression {
   let cur = e;
   for (;;) {
-    if (ts.isParenthesizedExpression(cur) || ts.isAsExpression(cur) || ts.isNonNullExpression(cur) || ts.isTypeAssertionExpression(cur) || ts.isSatisfiesExpression(cur)) {
+    if (
+      ts.isParenthesizedExpression(cur) ||
+      ts.isAsExpression(cur) ||
+      ts.isNonNullExpression(cur) ||
+      ts.isTypeAssertionExpression(cur) ||
+      ts.isSatisfiesExpression(cur)
+    ) {
       cur = cur.expression;
     } else {
       return cur;
@@ -92,7 +103,8 @@ export function unwrap(e: ts.Expression): ts.Expression {
 export function propertyName(p: ts.ObjectLiteralElementLike): string | undefined {
   const name = p.name;
   if (!name) return undefined;
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name) || ts.isNumericLiteral(name)) return name.text;
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name) || ts.isNumericLiteral(name))
+    return name.text;
   return undefined;
 }
 
@@ -214,7 +226,13 @@ export function resolveExpression(e: ts.Expression, depth = 0): ts.Expression {
 }
 
 function isFunctionLike(n: ts.Node): n is ts.SignatureDeclaration & { parameters: ts.NodeArray<ts.ParameterDeclaration> } {
-  return ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n);
+  return (
+    ts.isFunctionDeclaration(n) ||
+    ts.isFunctionExpression(n) ||
+    ts.isArrowFunction(n) ||
+    ts.isMethodDeclaration(n) ||
+    ts.isConstructorDeclaration(n)
+  );
 }
 
 function statementsOf(n: ts.Node): readonly ts.Statement[] | undefined {
@@ -246,7 +264,13 @@ function lineOf(sf: ts.SourceFile, offset: number): number {
  * layout: a multi-line object gets a new line with the same indentation. Undefined when the
  * config is not an object literal written at the call (a variable, a spread argument).
  */
-export function setPropertyEdit(sf: ts.SourceFile, call: ts.CallExpression, name: string, value: string, where: 'first' | 'last' = 'last'): OffsetEdit | undefined {
+export function setPropertyEdit(
+  sf: ts.SourceFile,
+  call: ts.CallExpression,
+  name: string,
+  value: string,
+  where: 'first' | 'last' = 'last',
+): OffsetEdit | undefined {
   const text = sf.text;
   const cfg = configArgument(call);
   if (cfg === undefined) return undefined;
@@ -257,8 +281,10 @@ export function setPropertyEdit(sf: ts.SourceFile, call: ts.CallExpression, name
   }
   const existing = findProperty(cfg, name);
   if (existing) {
-    if (ts.isPropertyAssignment(existing)) return { start: existing.initializer.getStart(sf), end: existing.initializer.getEnd(), newText: value };
-    if (ts.isShorthandPropertyAssignment(existing)) return { start: existing.getStart(sf), end: existing.getEnd(), newText: `${name}: ${value}` };
+    if (ts.isPropertyAssignment(existing))
+      return { start: existing.initializer.getStart(sf), end: existing.initializer.getEnd(), newText: value };
+    if (ts.isShorthandPropertyAssignment(existing))
+      return { start: existing.getStart(sf), end: existing.getEnd(), newText: `${name}: ${value}` };
     return undefined;
   }
   const props = cfg.properties;

@@ -111,7 +111,9 @@ export function valueText(v: JsonValue | undefined, quote: string, ns = 'tf.'): 
   if (Array.isArray(v)) return `[${v.map((x) => valueText(x, quote, ns)).join(', ')}]`;
   if (typeof v.$code === 'string' && Object.keys(v).length === 1) return v.$code.replace(/^tf\./, ns);
   const entries = Object.entries(v);
-  return entries.length === 0 ? '{}' : `{ ${entries.map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : valueText(k, quote)}: ${valueText(x, quote, ns)}`).join(', ')} }`;
+  return entries.length === 0
+    ? '{}'
+    : `{ ${entries.map(([k, x]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : valueText(k, quote)}: ${valueText(x, quote, ns)}`).join(', ')} }`;
 }
 
 function layerNamed(ctx: Ctx, name: string): LayerNode | undefined {
@@ -149,7 +151,8 @@ function siteOf(ctx: Ctx, layer: LayerNode): Site | undefined {
     // `model.add(tf.layers.x(…))` when the add call is not listed among the apply ranges.
     if (ts.isCallExpression(el.parent) && el.parent.arguments.length === 1 && ts.isExpressionStatement(el.parent.parent)) {
       const callee = unwrap(el.parent.expression);
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'add') return { kind: 'add', statement: el.parent.parent, receiver: callee.expression.getText(ctx.sf) };
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'add')
+        return { kind: 'add', statement: el.parent.parent, receiver: callee.expression.getText(ctx.sf) };
     }
     const array = el.parent;
     if (ts.isArrayLiteralExpression(array) && ts.isPropertyAssignment(array.parent) && array.parent.name.getText(ctx.sf) === 'layers') {
@@ -168,7 +171,13 @@ function removeProperty(ctx: Ctx, obj: ts.ObjectLiteralExpression, p: ts.ObjectL
   return { start: p.getStart(ctx.sf), end: props.hasTrailingComma ? props.end : p.getEnd(), newText: '' };
 }
 
-function insertLayer(ctx: Ctx, where: 'after' | 'before', layerName: string, factory: string, config: Record<string, JsonValue> | undefined): OffsetEdit[] | undefined {
+function insertLayer(
+  ctx: Ctx,
+  where: 'after' | 'before',
+  layerName: string,
+  factory: string,
+  config: Record<string, JsonValue> | undefined,
+): OffsetEdit[] | undefined {
   const layer = layerNamed(ctx, layerName);
   if (!layer) return undefined;
   const own = factoryCall(ctx, layer);
@@ -176,7 +185,7 @@ function insertLayer(ctx: Ctx, where: 'after' | 'before', layerName: string, fac
   const site = siteOf(ctx, layer);
   if (!prefix || !site) return undefined;
   const edits: OffsetEdit[] = [];
-  let cfg: Record<string, JsonValue> = { ...(config ?? {}) };
+  const cfg: Record<string, JsonValue> = { ...(config ?? {}) };
   let extra = '';
   // In front of the first layer of a Sequential: the new layer takes over its inputShape.
   if (where === 'before' && own && site.kind !== 'apply') {
@@ -190,7 +199,6 @@ function insertLayer(ctx: Ctx, where: 'after' | 'before', layerName: string, fac
   }
   const cfgText = valueText(cfg, ctx.quote, ctx.ns);
   const args = extra ? (cfgText === '{}' ? `{ ${extra} }` : `{ ${extra}, ${cfgText.slice(2)}`) : cfgText === '{}' ? '' : cfgText;
-  cfg = {};
   const created = `${prefix}${factory}(${args})`;
   const text = ctx.text;
   if (site.kind === 'add') {
@@ -207,7 +215,8 @@ function insertLayer(ctx: Ctx, where: 'after' | 'before', layerName: string, fac
   } else if (site.kind === 'element') {
     const start = site.element.getStart(ctx.sf);
     const multiline = startsLine(text, start);
-    if (where === 'before') edits.push({ start, end: start, newText: multiline ? `${created},\n${indentAt(text, start)}` : `${created}, ` });
+    if (where === 'before')
+      edits.push({ start, end: start, newText: multiline ? `${created},\n${indentAt(text, start)}` : `${created}, ` });
     else {
       const end = site.element.getEnd();
       edits.push({ start: end, end, newText: multiline ? `,\n${indentAt(text, start)}${created}` : `, ${created}` });
@@ -228,7 +237,15 @@ function compileCall(ctx: Ctx): ts.CallExpression | undefined {
   return r && inFile(r, ctx.analysis.file) ? callWithRange(ctx.sf, r) : undefined;
 }
 
-const OPTIMIZER_FACTORIES: Record<string, string> = { sgd: 'sgd', momentum: 'momentum', adam: 'adam', adamax: 'adamax', rmsprop: 'rmsprop', adagrad: 'adagrad', adadelta: 'adadelta' };
+const OPTIMIZER_FACTORIES: Record<string, string> = {
+  sgd: 'sgd',
+  momentum: 'momentum',
+  adam: 'adam',
+  adamax: 'adamax',
+  rmsprop: 'rmsprop',
+  adagrad: 'adagrad',
+  adadelta: 'adadelta',
+};
 
 function setLearningRate(ctx: Ctx, value: number): OffsetEdit[] | undefined {
   const compile = compileCall(ctx);
@@ -256,7 +273,8 @@ function setLearningRate(ctx: Ctx, value: number): OffsetEdit[] | undefined {
     if (!init) return undefined;
     arg = unwrap(init);
   }
-  if (!ts.isNumericLiteral(arg) && !(ts.isPrefixUnaryExpression(arg) && ts.isNumericLiteral(arg.operand)) && !ts.isBinaryExpression(arg)) return undefined;
+  if (!ts.isNumericLiteral(arg) && !(ts.isPrefixUnaryExpression(arg) && ts.isNumericLiteral(arg.operand)) && !ts.isBinaryExpression(arg))
+    return undefined;
   return [{ start: arg.getStart(ctx.sf), end: arg.getEnd(), newText: lr }];
 }
 
@@ -302,7 +320,13 @@ function clipGradients(ctx: Ctx, maxNorm: number): OffsetEdit[] | undefined {
   // Already clipped after this compile call?
   const after = ctx.text.slice(statement.getEnd(), statement.getEnd() + 200);
   if (after.includes(`${CLIP_HELPER}(`)) return undefined;
-  const edits: OffsetEdit[] = [{ start: statement.getEnd(), end: statement.getEnd(), newText: `\n${indentAt(ctx.text, start)}${CLIP_HELPER}(${receiver}.optimizer, ${maxNorm});` }];
+  const edits: OffsetEdit[] = [
+    {
+      start: statement.getEnd(),
+      end: statement.getEnd(),
+      newText: `\n${indentAt(ctx.text, start)}${CLIP_HELPER}(${receiver}.optimizer, ${maxNorm});`,
+    },
+  ];
   if (!hasFunction(ctx.sf, CLIP_HELPER)) {
     const end = ctx.text.length;
     edits.push({ start: end, end, newText: clipHelperText(ctx).replace(/^\n/, ctx.text.endsWith('\n') ? '' : '\n') });
@@ -405,7 +429,8 @@ function titleOf(fix: Fix, locale: ExplainLocale | undefined): string {
   const lr = fix.edits?.find((e) => e.kind === 'set-learning-rate');
   if (lr && lr.kind === 'set-learning-rate') return `${base}: ${lr.value}`;
   const layer = fix.edits?.find((e) => e.kind === 'insert-layer-after' || e.kind === 'insert-layer-before');
-  if (layer && (layer.kind === 'insert-layer-after' || layer.kind === 'insert-layer-before')) return uiText(layer.kind === 'insert-layer-after' ? 'fixAfter' : 'fixBefore', lang, { fix: base, layer: layer.layer });
+  if (layer && (layer.kind === 'insert-layer-after' || layer.kind === 'insert-layer-before'))
+    return uiText(layer.kind === 'insert-layer-after' ? 'fixAfter' : 'fixBefore', lang, { fix: base, layer: layer.layer });
   const set = fix.edits?.filter((e) => e.kind === 'set-config') ?? [];
   const layers = [...new Set(set.map((e) => (e.kind === 'set-config' ? e.layer : '')))];
   if (layers.length === 1) return `${base} (${layers[0]})`;
@@ -414,7 +439,13 @@ function titleOf(fix: Fix, locale: ExplainLocale | undefined): string {
 }
 
 /** Every training fix of these findings that can be written into `text` (the analysed text of the file). */
-export function trainingQuickFixes(analysis: FileAnalysis, text: string, modelName: string, findings: Finding[], locale?: ExplainLocale): TrainingQuickFix[] {
+export function trainingQuickFixes(
+  analysis: FileAnalysis,
+  text: string,
+  modelName: string,
+  findings: Finding[],
+  locale?: ExplainLocale,
+): TrainingQuickFix[] {
   const model = modelOf(analysis, modelName, findings);
   if (!model) return [];
   const sf = parseSource(analysis.file, text);
@@ -440,7 +471,13 @@ export function trainingQuickFixes(analysis: FileAnalysis, text: string, modelNa
       if (!merged || merged.length === 0) continue;
       // The edited text must still parse.
       const fixed = applyEdits(text, merged);
-      const check = ts.createSourceFile(analysis.file, fixed, ts.ScriptTarget.Latest, false, /\.(m|c)?tsx?$/i.test(analysis.file) ? ts.ScriptKind.TS : ts.ScriptKind.JS);
+      const check = ts.createSourceFile(
+        analysis.file,
+        fixed,
+        ts.ScriptTarget.Latest,
+        false,
+        /\.(m|c)?tsx?$/i.test(analysis.file) ? ts.ScriptKind.TS : ts.ScriptKind.JS,
+      );
       if ((check as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length) continue;
       out.push({ finding, fix, title: titleOf(fix, locale), edits: merged });
     }
@@ -464,19 +501,36 @@ export function trainingCodeActions(
   locale?: ExplainLocale,
 ): CodeAction[] {
   if (findings.length === 0) return [];
-  if (context?.only && !context.only.some((k) => k === '' || k === CodeActionKind.QuickFix || `${TRAINING_FIX_KIND}.`.startsWith(`${k}.`) || k.startsWith(`${TRAINING_FIX_KIND}.`) || k === TRAINING_FIX_KIND)) return [];
+  if (
+    context?.only &&
+    !context.only.some(
+      (k) =>
+        k === '' ||
+        k === CodeActionKind.QuickFix ||
+        `${TRAINING_FIX_KIND}.`.startsWith(`${k}.`) ||
+        k.startsWith(`${TRAINING_FIX_KIND}.`) ||
+        k === TRAINING_FIX_KIND,
+    )
+  )
+    return [];
   const model = modelOf(analysis, modelName, findings);
   const here = findings.filter((f) =>
-    findingPlaces(f, model).some((p) => samePath(p.file, analysis.file) && p.startLine - 1 <= range.end.line && range.start.line <= p.endLine - 1),
+    findingPlaces(f, model).some(
+      (p) => samePath(p.file, analysis.file) && p.startLine - 1 <= range.end.line && range.start.line <= p.endLine - 1,
+    ),
   );
   if (here.length === 0) return [];
   const actions: CodeAction[] = [];
   for (const q of trainingQuickFixes(analysis, doc.getText(), modelName, here, locale)) {
     const kind = `${TRAINING_FIX_KIND}.${q.fix.id}`;
-    if (context?.only && !context.only.some((k) => k === '' || k === CodeActionKind.QuickFix || kind === k || kind.startsWith(`${k}.`))) continue;
-    const attached: LspDiagnostic[] = (context?.diagnostics ?? []).filter((d) => d.source === TRAINING_DIAGNOSTIC_SOURCE && d.code === q.finding.code);
+    if (context?.only && !context.only.some((k) => k === '' || k === CodeActionKind.QuickFix || kind === k || kind.startsWith(`${k}.`)))
+      continue;
+    const attached: LspDiagnostic[] = (context?.diagnostics ?? []).filter(
+      (d) => d.source === TRAINING_DIAGNOSTIC_SOURCE && d.code === q.finding.code,
+    );
     const edits = toTextEdits(doc, q.edits);
-    const edit: WorkspaceEdit = version === undefined ? { changes: { [doc.uri]: edits } } : { documentChanges: [{ textDocument: { uri: doc.uri, version }, edits }] };
+    const edit: WorkspaceEdit =
+      version === undefined ? { changes: { [doc.uri]: edits } } : { documentChanges: [{ textDocument: { uri: doc.uri, version }, edits }] };
     // After the edit, the extension host hears which finding's fix was applied (its findings are from before it now).
     const command = { title: q.title, command: TRAINING_FIX_APPLIED_COMMAND, arguments: [doc.uri, q.finding.id, q.fix.id] };
     actions.push({ title: q.title, kind, diagnostics: attached, isPreferred: q.fix.rank === 1, edit, command });

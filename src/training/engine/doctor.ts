@@ -211,13 +211,20 @@ function installRoot(dir: string): { root: string; inNodeModules: boolean } {
 function hasDevice(probe: SystemProbe): { ok: true } | { ok: false; why: string } {
   if (probe.platform === 'win32') {
     const root = probe.env.SystemRoot ?? 'C:\\Windows';
-    return probe.exists(path.join(root, 'System32', 'nvcuda.dll')) ? { ok: true } : { ok: false, why: 'the NVIDIA driver (nvcuda.dll) is not installed' };
+    return probe.exists(path.join(root, 'System32', 'nvcuda.dll'))
+      ? { ok: true }
+      : { ok: false, why: 'the NVIDIA driver (nvcuda.dll) is not installed' };
   }
   const driverLib = findLibraries(probe, /^libcuda\.so(\.\d+)*$/).length > 0;
   const gpus = probe.readdir('/proc/driver/nvidia/gpus');
   const node = probe.exists('/dev/nvidia0');
-  if (!driverLib && gpus.length === 0 && !node) return { ok: false, why: 'no NVIDIA driver or device is visible (no libcuda.so, no /dev/nvidia0, /proc/driver/nvidia/gpus empty)' };
-  if (gpus.length === 0 && !node) return { ok: false, why: 'the NVIDIA driver library is present but no device is (no /dev/nvidia0, /proc/driver/nvidia/gpus empty; in a container, pass the GPU in with --gpus)' };
+  if (!driverLib && gpus.length === 0 && !node)
+    return { ok: false, why: 'no NVIDIA driver or device is visible (no libcuda.so, no /dev/nvidia0, /proc/driver/nvidia/gpus empty)' };
+  if (gpus.length === 0 && !node)
+    return {
+      ok: false,
+      why: 'the NVIDIA driver library is present but no device is (no /dev/nvidia0, /proc/driver/nvidia/gpus empty; in a container, pass the GPU in with --gpus)',
+    };
   if (!driverLib) return { ok: false, why: 'a device is present but the NVIDIA driver library libcuda.so.1 is not found' };
   return { ok: true };
 }
@@ -230,7 +237,10 @@ function platformSupported(probe: SystemProbe, gpu: boolean): string | null {
     if ((p !== 'linux' && p !== 'win32') || a !== 'x64') return `tfjs-node-gpu is built for Linux and Windows on x64 only, not ${p}/${a}`;
     return null;
   }
-  const ok = (p === 'linux' && (a === 'x64' || a === 'arm64')) || (p === 'darwin' && (a === 'x64' || a === 'arm64')) || (p === 'win32' && a === 'x64');
+  const ok =
+    (p === 'linux' && (a === 'x64' || a === 'arm64')) ||
+    (p === 'darwin' && (a === 'x64' || a === 'arm64')) ||
+    (p === 'win32' && a === 'x64');
   return ok ? null : `tfjs-node has no build for ${p}/${a}`;
 }
 
@@ -267,7 +277,13 @@ export function diagnoseGpu(probe: SystemProbe, opts: DoctorOptions): Diagnosis 
   if (libraries.some((c) => !c.ok)) return libraryProblem(probe, libraries);
   const device = hasDevice(probe);
   if (!device.ok) {
-    return { ok: false, backend: 'gpu', code: 'no-device', reason: device.why, fix: 'install the NVIDIA driver and check that `nvidia-smi` lists a GPU' };
+    return {
+      ok: false,
+      backend: 'gpu',
+      code: 'no-device',
+      reason: device.why,
+      fix: 'install the NVIDIA driver and check that `nvidia-smi` lists a GPU',
+    };
   }
   return located;
 }
@@ -303,7 +319,10 @@ export function explainLoadError(kind: 'gpu' | 'node', dir: string, error: unkno
   const text = error instanceof Error ? error.message : String(error);
   const first = text.split('\n')[0];
   const pkg = kind === 'gpu' ? GPU_PACKAGE : NODE_PACKAGE;
-  let m = /(libcudart\.so[.\d]*|libcudnn\.so[.\d]*|libcublas\w*\.so[.\d]*|libcufft\.so[.\d]*|libcurand\.so[.\d]*|libcusolver\.so[.\d]*|libcusparse\.so[.\d]*|cudart64_\d+\.dll|cudnn64_\d+\.dll)/.exec(text);
+  let m =
+    /(libcudart\.so[.\d]*|libcudnn\.so[.\d]*|libcublas\w*\.so[.\d]*|libcufft\.so[.\d]*|libcurand\.so[.\d]*|libcusolver\.so[.\d]*|libcusparse\.so[.\d]*|cudart64_\d+\.dll|cudnn64_\d+\.dll)/.exec(
+      text,
+    );
   if (m) {
     return {
       backend: kind,
@@ -319,7 +338,9 @@ export function explainLoadError(kind: 'gpu' | 'node', dir: string, error: unkno
       backend: kind,
       code: 'binding-missing',
       reason: `loading ${pkg} failed: ${m[1]} cannot be loaded (${first})`,
-      fix: inNodeModules ? `run \`npm rebuild ${pkg}\` in ${root} with internet access` : `run \`npm install\` in ${root} with internet access`,
+      fix: inNodeModules
+        ? `run \`npm rebuild ${pkg}\` in ${root} with internet access`
+        : `run \`npm install\` in ${root} with internet access`,
     };
   }
   // A package name, not a file: the package folder is there but what it requires is not.
@@ -329,11 +350,18 @@ export function explainLoadError(kind: 'gpu' | 'node', dir: string, error: unkno
       backend: kind,
       code: 'dependency-missing',
       reason: `${pkg} at ${dir} cannot load ${m[1]}, a package it depends on: it was copied or installed without its dependencies`,
-      fix: inNodeModules ? `run \`npm install ${pkg}\` in ${root}, which installs its dependencies too` : `run \`npm install\` in ${root}, which installs its dependencies`,
+      fix: inNodeModules
+        ? `run \`npm install ${pkg}\` in ${root}, which installs its dependencies too`
+        : `run \`npm install\` in ${root}, which installs its dependencies`,
     };
   }
   if (/NODE_MODULE_VERSION|was compiled against a different Node\.js version/.test(text)) {
-    return { backend: kind, code: 'abi-mismatch', reason: `${pkg} was built for another Node.js version (${first})`, fix: `run \`npm rebuild ${pkg}\` with the Node.js that runs the training` };
+    return {
+      backend: kind,
+      code: 'abi-mismatch',
+      reason: `${pkg} was built for another Node.js version (${first})`,
+      fix: `run \`npm rebuild ${pkg}\` with the Node.js that runs the training`,
+    };
   }
   return { backend: kind, code: 'load-failed', reason: `loading ${pkg} from ${dir} failed: ${first}` };
 }

@@ -55,7 +55,10 @@ export function histogramRange(mn: number, mx: number, nonFinite: boolean): [num
  * Σg², max |g| (NaN ignored), NaN and ±Infinity counts of a gradient, and with `range` the
  * range its histogram bins between (else min and max are NaN).
  */
-export function scanGradient(g: Float32Array, range = true): { g2: number; gmax: number; nan: number; inf: number; min: number; max: number } {
+export function scanGradient(
+  g: Float32Array,
+  range = true,
+): { g2: number; gmax: number; nan: number; inf: number; min: number; max: number } {
   // A float64 sum of float32 squares is finite unless a value is NaN or ±Infinity.
   const bits = bitsOf(g);
   let g2 = 0;
@@ -244,7 +247,12 @@ function plainMean(v: Float32Array): number {
 }
 
 /** What `ActivationProbe.run` reports of one layer's output, from its values (`units`: the size of its last axis). */
-export function hostActivation(v: Float32Array, units: number, activation: string | undefined, bins: number): Omit<ActivationStat, 'layer' | 'className' | 'activation'> {
+export function hostActivation(
+  v: Float32Array,
+  units: number,
+  activation: string | undefined,
+  bins: number,
+): Omit<ActivationStat, 'layer' | 'className' | 'activation'> {
   const n = v.length;
   const bits = bitsOf(v);
   // Sums of the values shifted by the first one give the variance in the same pass, exactly

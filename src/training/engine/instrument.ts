@@ -30,7 +30,15 @@ type Tensor = ReturnType<TF['tensor']>;
 type NamedGrads = Record<string, Tensor> | { name: string; tensor: Tensor }[];
 type LayersModel = ReturnType<TF['model']>;
 
-export const OPTIMIZER_CLASSES = ['SGDOptimizer', 'MomentumOptimizer', 'AdagradOptimizer', 'AdadeltaOptimizer', 'AdamOptimizer', 'AdamaxOptimizer', 'RMSPropOptimizer'] as const;
+export const OPTIMIZER_CLASSES = [
+  'SGDOptimizer',
+  'MomentumOptimizer',
+  'AdagradOptimizer',
+  'AdadeltaOptimizer',
+  'AdamOptimizer',
+  'AdamaxOptimizer',
+  'RMSPropOptimizer',
+] as const;
 
 export interface GradientHookListener {
   /** Whether to compute statistics for this optimizer step (1-based). */
@@ -78,7 +86,12 @@ const K = 6;
  * uninstall function. Only one listener at a time (a second install replaces it).
  * `place` overrides `summaryPlace(tf)` (tests compare the two).
  */
-export function installGradientHook(tf: TF, listener: GradientHookListener, bins = 20, place?: SummaryPlace): { uninstall(): void; pending(): Promise<void>; steps(): number } {
+export function installGradientHook(
+  tf: TF,
+  listener: GradientHookListener,
+  bins = 20,
+  place?: SummaryPlace,
+): { uninstall(): void; pending(): Promise<void>; steps(): number } {
   let step = 0;
   const inflight = new Set<Promise<void>>();
   const restore: (() => void)[] = [];
@@ -206,7 +219,9 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
             const gp = gradPart;
             out = tf.keep(
               tf.tidy(() => {
-                const w = tf.stack(named.map(([name], i) => tf.stack([vars[name].square().sum(), vars[name].sub(before[i]).square().sum()])));
+                const w = tf.stack(
+                  named.map(([name], i) => tf.stack([vars[name].square().sum(), vars[name].sub(before[i]).square().sum()])),
+                );
                 return tf.concat([gp.slice([0, 0], [-1, 2]), w, gp.slice([0, 2], [-1, 2])], 1);
               }),
             );
@@ -226,7 +241,14 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
                 tf.stack(
                   others.map((w) => {
                     const snap = snapshots.get(w.name);
-                    const d2 = w.trainable ? tf.scalar(0) : snap ? w.variable.sub(snap instanceof Float32Array ? tf.tensor(snap, w.variable.shape) : snap).square().sum() : tf.scalar(-1);
+                    const d2 = w.trainable
+                      ? tf.scalar(0)
+                      : snap
+                        ? w.variable
+                            .sub(snap instanceof Float32Array ? tf.tensor(snap, w.variable.shape) : snap)
+                            .square()
+                            .sum()
+                        : tf.scalar(-1);
                     return tf.stack([w.variable.square().sum(), d2]);
                   }),
                 ),
@@ -245,7 +267,11 @@ export function installGradientHook(tf: TF, listener: GradientHookListener, bins
         }
         const o0 = out;
         track(
-          Promise.all([o0.data(), histPart ? histPart.data() : Promise.resolve(undefined), otherPart ? otherPart.data() : Promise.resolve(undefined)])
+          Promise.all([
+            o0.data(),
+            histPart ? histPart.data() : Promise.resolve(undefined),
+            otherPart ? otherPart.data() : Promise.resolve(undefined),
+          ])
             .then(([v, h, o]) => {
               const layers = names.map((name, i): LayerStat => {
                 const stat = gradientStat(listener, name, Array.from(v.subarray(i * K, i * K + K)), sizes[i]);
@@ -369,9 +395,16 @@ export function histogramTensor(tf: TF, x: Tensor, bins: number, stride = 1): Te
     const range = mx.sub(mn).maximum(tf.scalar(1e-12));
     // The mask is sliced as float32: tfjs-backend-wasm 4.22's StridedSlice reads a bool tensor as float32.
     const weights = finiteMask.toFloat();
-    const [counted, mask] = stride > 1 ? [safe.stridedSlice([0], [flat.size], [stride]), weights.stridedSlice([0], [flat.size], [stride])] : [safe, weights];
-    const idx = counted.sub(mn).div(range).mul(bins).floor().clipByValue(0, bins - 1).toInt();
-    const counts = tf.bincount(idx as ReturnType<TF["tensor1d"]>, mask as ReturnType<TF["tensor1d"]>, bins);
+    const [counted, mask] =
+      stride > 1 ? [safe.stridedSlice([0], [flat.size], [stride]), weights.stridedSlice([0], [flat.size], [stride])] : [safe, weights];
+    const idx = counted
+      .sub(mn)
+      .div(range)
+      .mul(bins)
+      .floor()
+      .clipByValue(0, bins - 1)
+      .toInt();
+    const counts = tf.bincount(idx as ReturnType<TF['tensor1d']>, mask as ReturnType<TF['tensor1d']>, bins);
     return tf.concat([mn.reshape([1]), mx.reshape([1]), counts.toFloat()]);
   });
 }
@@ -429,7 +462,11 @@ function probeLayerOf(layer: LayersModel['layers'][number]): ProbeLayer {
   } catch {
     activation = undefined;
   }
-  return { name: layer.name, className: layer.getClassName(), activation: layer.getClassName() === 'Activation' || typeof activation === 'string' ? activation : undefined };
+  return {
+    name: layer.name,
+    className: layer.getClassName(),
+    activation: layer.getClassName() === 'Activation' || typeof activation === 'string' ? activation : undefined,
+  };
 }
 
 /**
@@ -437,11 +474,22 @@ function probeLayerOf(layer: LayersModel['layers'][number]): ProbeLayer {
  * values, or with tf ops into one small tensor read asynchronously. `outs[i]` is `layers[i]`'s
  * output; the caller disposes them.
  */
-async function summariseOutputs(tf: TF, layers: ProbeLayer[], outs: Tensor[], bins: number, place: SummaryPlace): Promise<ActivationStat[]> {
+async function summariseOutputs(
+  tf: TF,
+  layers: ProbeLayer[],
+  outs: Tensor[],
+  bins: number,
+  place: SummaryPlace,
+): Promise<ActivationStat[]> {
   if (place === 'host') {
     return layers.map((l, i) => {
       const y = outs[i];
-      return { layer: l.name, className: l.className, ...hostActivation(hostView(tf, y), y.shape[y.shape.length - 1] ?? 1, l.activation, bins), ...(l.activation ? { activation: l.activation } : {}) };
+      return {
+        layer: l.name,
+        className: l.className,
+        ...hostActivation(hostView(tf, y), y.shape[y.shape.length - 1] ?? 1, l.activation, bins),
+        ...(l.activation ? { activation: l.activation } : {}),
+      };
     });
   }
   const summary = tf.tidy(() =>
@@ -616,7 +664,13 @@ export class BatchActivationTap {
     const order = [...this.captured.keys()].sort((a, b) => a - b);
     const outs = order.map((i) => this.captured.get(i) as Tensor);
     try {
-      return await summariseOutputs(this.tf, order.map((i) => this.layers[i]), outs, this.bins, this.place ?? summaryPlace(this.tf));
+      return await summariseOutputs(
+        this.tf,
+        order.map((i) => this.layers[i]),
+        outs,
+        this.bins,
+        this.place ?? summaryPlace(this.tf),
+      );
     } finally {
       this.drop();
     }

@@ -26,7 +26,13 @@ export function setLearningRate(optimizer: unknown, lr: number): void {
   else o.learningRate = lr;
 }
 
-export async function lrRangeTest(cfg: TrainConfig, sel: BackendSelection, store: RunStore, emit: (ev: WorkerEvent) => void, control: Control): Promise<DoneEvent> {
+export async function lrRangeTest(
+  cfg: TrainConfig,
+  sel: BackendSelection,
+  store: RunStore,
+  emit: (ev: WorkerEvent) => void,
+  control: Control,
+): Promise<DoneEvent> {
   const range = cfg.lrRange!;
   const tf = sel.tf;
   const started = Date.now();
@@ -67,7 +73,12 @@ export async function lrRangeTest(cfg: TrainConfig, sel: BackendSelection, store
     emit({
       type: 'model',
       name: cfg.model.name,
-      layers: m.layers.map((l) => ({ name: l.name, className: l.getClassName(), outputShape: safeShape(l.outputShape), params: l.countParams() })),
+      layers: m.layers.map((l) => ({
+        name: l.name,
+        className: l.getClassName(),
+        outputShape: safeShape(l.outputShape),
+        params: l.countParams(),
+      })),
       totalParams: m.countParams(),
       trainableParams: m.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0),
       warnings: [...built.warnings, ...built.mismatches.map((d) => `differs from the analysis: ${d}`)],
@@ -76,7 +87,15 @@ export async function lrRangeTest(cfg: TrainConfig, sel: BackendSelection, store
     optimizerName = settings.optimizer;
     const optimizer = makeOptimizer(tf, settings.optimizer, range.minLr);
     m.compile({ optimizer, loss: settings.loss.length === 1 ? settings.loss[0] : settings.loss, metrics: [] });
-    emit({ type: 'compile', optimizer: settings.optimizer, learningRate: range.minLr, loss: settings.loss, metrics: [], batchSize: settings.batchSize, sources: { ...settings.sources, learningRate: 'request' } });
+    emit({
+      type: 'compile',
+      optimizer: settings.optimizer,
+      learningRate: range.minLr,
+      loss: settings.loss,
+      metrics: [],
+      batchSize: settings.batchSize,
+      sources: { ...settings.sources, learningRate: 'request' },
+    });
     for (const w of settings.warnings) emit({ type: 'log', level: 'warning', message: w });
 
     const spec = dataSpecOf(m, settings.loss);
@@ -88,9 +107,20 @@ export async function lrRangeTest(cfg: TrainConfig, sel: BackendSelection, store
     }
     const n = data.n;
     if (n < 1) throw new TrainingError('data', `the dataset has no samples`);
-    emit({ type: 'dataset', name: data.name, task: data.task, train: n, validation: 0, inputShapes: data.xs.map((x) => [null, ...x.shape.slice(1)]), targetShapes: data.ys.map((y) => [null, ...y.shape.slice(1)]), ...(data.note ? { note: data.note } : {}) });
+    emit({
+      type: 'dataset',
+      name: data.name,
+      task: data.task,
+      train: n,
+      validation: 0,
+      inputShapes: data.xs.map((x) => [null, ...x.shape.slice(1)]),
+      targetShapes: data.ys.map((y) => [null, ...y.shape.slice(1)]),
+      ...(data.note ? { note: data.note } : {}),
+    });
     const keep = (t: Tensor) => (tensors.push(t), t);
-    const xs = data.xs.map((x, i) => keep(tf.tensor(spec.inputs[i]?.vocab ? Int32Array.from(x.data) : x.data, x.shape, spec.inputs[i]?.vocab ? 'int32' : 'float32')));
+    const xs = data.xs.map((x, i) =>
+      keep(tf.tensor(spec.inputs[i]?.vocab ? Int32Array.from(x.data) : x.data, x.shape, spec.inputs[i]?.vocab ? 'int32' : 'float32')),
+    );
     const ys = data.ys.map((y) => keep(tf.tensor(y.data, y.shape, 'float32')));
     const batchSize = Math.min(settings.batchSize, n);
     const perEpoch = Math.ceil(n / batchSize);
@@ -132,7 +162,16 @@ export async function lrRangeTest(cfg: TrainConfig, sel: BackendSelection, store
       if (firstLoss === null) firstLoss = finite(loss);
       last = finite(loss);
       const r = tracker.add(lr, loss);
-      emit({ type: 'step', step: i + 1, epoch: Math.floor(i / perEpoch) + 1, loss: finite(loss), metrics: r.point.smoothed !== null ? { smoothedLoss: r.point.smoothed } : {}, learningRate: lr, samplesPerSec: dt > 0 ? finite(idx.shape[0] / dt) : null, elapsedMs: Date.now() - started });
+      emit({
+        type: 'step',
+        step: i + 1,
+        epoch: Math.floor(i / perEpoch) + 1,
+        loss: finite(loss),
+        metrics: r.point.smoothed !== null ? { smoothedLoss: r.point.smoothed } : {},
+        learningRate: lr,
+        samplesPerSec: dt > 0 ? finite(idx.shape[0] / dt) : null,
+        elapsedMs: Date.now() - started,
+      });
       if (r.stop) {
         stoppedEarly = { step: i + 1, lr, reason: r.stop };
         break;
@@ -142,12 +181,25 @@ export async function lrRangeTest(cfg: TrainConfig, sel: BackendSelection, store
     store.writeJson('lr-range.json', { ...ev, type: undefined, file: cfg.file, model: cfg.model.name, dataset: cfg.dataset });
     store.update({ lrRangeResult: { suggestion: ev.suggestion, stoppedEarly: ev.stoppedEarly ?? null, points: ev.points.length } });
     emit(ev);
-    if (ev.suggestion) emit({ type: 'log', level: 'info', message: `suggested learning rate ${formatLr(ev.suggestion.lr)} (${ev.suggestion.method}): ${ev.suggestion.reason}` });
+    if (ev.suggestion)
+      emit({
+        type: 'log',
+        level: 'info',
+        message: `suggested learning rate ${formatLr(ev.suggestion.lr)} (${ev.suggestion.method}): ${ev.suggestion.reason}`,
+      });
     return done(control.stopRequested ? 'stopped' : 'completed');
   } catch (e) {
     const err = toTrainingError(e, tracker.points.length || undefined);
     if (tracker.points.length) emit(result());
-    emit({ type: 'error', kind: err.kind, message: err.message, ...(err.extra.step ? { step: err.extra.step } : {}), ...(err.extra.layer ? { layer: err.extra.layer } : {}), ...(err.extra.detail ? { detail: err.extra.detail } : {}), fatal: true });
+    emit({
+      type: 'error',
+      kind: err.kind,
+      message: err.message,
+      ...(err.extra.step ? { step: err.extra.step } : {}),
+      ...(err.extra.layer ? { layer: err.extra.layer } : {}),
+      ...(err.extra.detail ? { detail: err.extra.detail } : {}),
+      fatal: true,
+    });
     return done('failed');
   } finally {
     tf.dispose(tensors);

@@ -49,13 +49,23 @@ export class RunStore {
 
   /** Appends a worker message to the file it belongs in. */
   record(msg: WorkerMessage): void {
-    const file = msg.type === 'step' || msg.type === 'epoch' ? 'metrics.jsonl' : msg.type === 'layer-stats' || msg.type === 'activations' ? 'layers.jsonl' : 'events.jsonl';
+    const file =
+      msg.type === 'step' || msg.type === 'epoch'
+        ? 'metrics.jsonl'
+        : msg.type === 'layer-stats' || msg.type === 'activations'
+          ? 'layers.jsonl'
+          : 'events.jsonl';
     fs.appendFileSync(path.join(this.dir, file), `${JSON.stringify(msg)}\n`);
   }
 }
 
 /** Reads a run folder back (for the panel's history and for tests). */
-export function readRun(dir: string): { run: Record<string, unknown>; metrics: WorkerMessage[]; layers: WorkerMessage[]; events: WorkerMessage[] } {
+export function readRun(dir: string): {
+  run: Record<string, unknown>;
+  metrics: WorkerMessage[];
+  layers: WorkerMessage[];
+  events: WorkerMessage[];
+} {
   const lines = (name: string) => {
     const file = path.join(dir, name);
     if (!fs.existsSync(file)) return [];

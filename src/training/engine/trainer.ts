@@ -37,12 +37,52 @@ export class TrainingError extends Error {
 }
 
 const LOSSES = new Set([
-  'meanSquaredError', 'meanAbsoluteError', 'meanAbsolutePercentageError', 'meanSquaredLogarithmicError', 'squaredHinge', 'hinge',
-  'categoricalHinge', 'logcosh', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'kullbackLeiblerDivergence', 'poisson', 'cosineProximity',
+  'meanSquaredError',
+  'meanAbsoluteError',
+  'meanAbsolutePercentageError',
+  'meanSquaredLogarithmicError',
+  'squaredHinge',
+  'hinge',
+  'categoricalHinge',
+  'logcosh',
+  'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy',
+  'binaryCrossentropy',
+  'kullbackLeiblerDivergence',
+  'poisson',
+  'cosineProximity',
 ]);
-const METRICS = new Set(['accuracy', 'acc', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'precision', 'recall', 'mse', 'mae', 'mape', 'MSE', 'MAE', 'MAPE', 'cosine', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'meanSquaredError', 'meanAbsoluteError']);
+const METRICS = new Set([
+  'accuracy',
+  'acc',
+  'binaryAccuracy',
+  'categoricalAccuracy',
+  'sparseCategoricalAccuracy',
+  'precision',
+  'recall',
+  'mse',
+  'mae',
+  'mape',
+  'MSE',
+  'MAE',
+  'MAPE',
+  'cosine',
+  'binaryCrossentropy',
+  'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy',
+  'meanSquaredError',
+  'meanAbsoluteError',
+]);
 export const DEFAULT_BATCH_SIZE = 32;
-const DEFAULT_LR: Record<string, number> = { sgd: 0.01, momentum: 0.01, rmsprop: 0.001, adam: 0.001, adamax: 0.002, adagrad: 0.01, adadelta: 1 };
+const DEFAULT_LR: Record<string, number> = {
+  sgd: 0.01,
+  momentum: 0.01,
+  rmsprop: 0.001,
+  adam: 0.001,
+  adamax: 0.002,
+  adagrad: 0.01,
+  adadelta: 1,
+};
 
 export interface CompileSettings {
   optimizer: string;
@@ -73,13 +113,17 @@ function defaultLoss(model: LayersModel, i: number): string {
 }
 
 /** The compile settings: the request, else the code's `compile` call, else defaults. */
-export function compileSettings(graph: ModelGraph, cfg: Pick<TrainConfig, 'optimizer' | 'learningRate' | 'loss' | 'metrics' | 'batchSize'>, model: LayersModel): CompileSettings {
+export function compileSettings(
+  graph: ModelGraph,
+  cfg: Pick<TrainConfig, 'optimizer' | 'learningRate' | 'loss' | 'metrics' | 'batchSize'>,
+  model: LayersModel,
+): CompileSettings {
   const code = graph.compile;
   const sources: CompileSettings['sources'] = {};
   const warnings: string[] = [];
   const pick = <T>(key: string, request: T | undefined, fromCode: T | undefined | null, dflt: T): T => {
-    if (request !== undefined) return (sources[key] = 'request'), request;
-    if (fromCode !== undefined && fromCode !== null) return (sources[key] = 'code'), fromCode;
+    if (request !== undefined) return ((sources[key] = 'request'), request);
+    if (fromCode !== undefined && fromCode !== null) return ((sources[key] = 'code'), fromCode);
     sources[key] = 'default';
     return dflt;
   };
@@ -89,7 +133,12 @@ export function compileSettings(graph: ModelGraph, cfg: Pick<TrainConfig, 'optim
     optimizer = 'adam';
     sources.optimizer = 'default';
   }
-  const learningRate = pick('learningRate', cfg.learningRate, code?.optimizer === optimizer ? code?.learningRate : undefined, DEFAULT_LR[optimizer]);
+  const learningRate = pick(
+    'learningRate',
+    cfg.learningRate,
+    code?.optimizer === optimizer ? code?.learningRate : undefined,
+    DEFAULT_LR[optimizer],
+  );
   const outputs = model.outputs.length;
   const codeLoss = code?.loss === undefined ? undefined : Array.isArray(code.loss) ? code.loss : [code.loss];
   let loss = pick<string[]>('loss', cfg.loss ? [cfg.loss] : undefined, codeLoss, []);
@@ -100,9 +149,15 @@ export function compileSettings(graph: ModelGraph, cfg: Pick<TrainConfig, 'optim
     if (l) warnings.push(`loss '${l}'${outputs > 1 ? ` (output ${i + 1})` : ''} cannot be rebuilt (a custom function?); ${d} is used`);
     return d;
   });
-  let metrics = pick<string[]>('metrics', cfg.metrics, code?.metrics, loss.some((l) => /Crossentropy|Hinge|hinge/.test(l)) ? ['accuracy'] : []);
+  let metrics = pick<string[]>(
+    'metrics',
+    cfg.metrics,
+    code?.metrics,
+    loss.some((l) => /Crossentropy|Hinge|hinge/.test(l)) ? ['accuracy'] : [],
+  );
   const dropped = metrics.filter((m) => !METRICS.has(m));
-  if (dropped.length) warnings.push(`metric${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')} left out (custom functions cannot be rebuilt)`);
+  if (dropped.length)
+    warnings.push(`metric${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')} left out (custom functions cannot be rebuilt)`);
   metrics = metrics.filter((m) => METRICS.has(m));
   const batchSize = pick('batchSize', cfg.batchSize, undefined, DEFAULT_BATCH_SIZE);
   return { optimizer, learningRate, loss, metrics, batchSize, sources, warnings };
@@ -138,7 +193,10 @@ export const OPEN_LENGTH = 20;
 export function dataSpecOf(model: LayersModel, losses: string[]): DataSpec {
   const known = (s: (number | null)[], what: string) =>
     s.slice(1).map((d) => {
-      if (d === null) throw new DataError(`the model's ${what} has a dimension of unknown size (${JSON.stringify(s)}); a synthetic dataset needs every size`);
+      if (d === null)
+        throw new DataError(
+          `the model's ${what} has a dimension of unknown size (${JSON.stringify(s)}); a synthetic dataset needs every size`,
+        );
       return d;
     });
   const notes: string[] = [];
@@ -167,7 +225,8 @@ export function dataSpecOf(model: LayersModel, losses: string[]): DataSpec {
     if (loss === 'categoricalCrossentropy' || loss === 'categoricalHinge' || loss === 'kullbackLeiblerDivergence') kind = 'classification';
     else if (loss === 'sparseCategoricalCrossentropy') kind = 'sparse';
     else if (same >= 0 && shape.length > 1) kind = 'reconstruction';
-    else if (loss === 'binaryCrossentropy' || loss === 'hinge' || loss === 'squaredHinge') kind = shape.length === 1 && shape[0] === 1 ? 'binary' : 'multi-label';
+    else if (loss === 'binaryCrossentropy' || loss === 'hinge' || loss === 'squaredHinge')
+      kind = shape.length === 1 && shape[0] === 1 ? 'binary' : 'multi-label';
     else kind = 'regression';
     return { shape, kind, ...(kind === 'reconstruction' ? { sameAsInput: same } : {}) };
   });
@@ -186,11 +245,17 @@ function outputShapesFor(model: LayersModel, inputShapes: (number | null)[][]): 
 
 function errorKindOf(e: unknown): ErrorKind {
   const text = e instanceof Error ? `${e.message}` : String(e);
-  if (/out of memory|Cannot enlarge memory|allocation failed|Array buffer allocation|OOM|RESOURCE_EXHAUSTED|Invalid typed array length|WebAssembly\.Memory/i.test(text)) return 'oom';
+  if (
+    /out of memory|Cannot enlarge memory|allocation failed|Array buffer allocation|OOM|RESOURCE_EXHAUSTED|Invalid typed array length|WebAssembly\.Memory/i.test(
+      text,
+    )
+  )
+    return 'oom';
   if (/Kernel '.*' not registered/.test(text)) return 'kernel';
   if (e instanceof DataError) return 'data';
   if (e instanceof ModelBuildError) return 'model';
-  if (/Error when checking (input|target)|expected .* to have shape|Input arrays should have the same number of samples/i.test(text)) return 'data';
+  if (/Error when checking (input|target)|expected .* to have shape|Input arrays should have the same number of samples/i.test(text))
+    return 'data';
   return 'crash';
 }
 
@@ -198,7 +263,16 @@ export function toTrainingError(e: unknown, step?: number): TrainingError {
   if (e instanceof TrainingError) return e;
   const kind = errorKindOf(e);
   const err = e instanceof Error ? e : new Error(String(e));
-  const prefix = kind === 'oom' ? 'out of memory' : kind === 'kernel' ? 'a kernel is missing on this backend' : kind === 'data' ? 'bad data' : kind === 'model' ? 'the model cannot be built' : 'training failed';
+  const prefix =
+    kind === 'oom'
+      ? 'out of memory'
+      : kind === 'kernel'
+        ? 'a kernel is missing on this backend'
+        : kind === 'data'
+          ? 'bad data'
+          : kind === 'model'
+            ? 'the model cannot be built'
+            : 'training failed';
   const message = err.message.startsWith(prefix) ? err.message : `${prefix}: ${err.message}`;
   return new TrainingError(kind, message, { step, layer: (e as ModelBuildError).layer, detail: err.stack });
 }
@@ -265,7 +339,8 @@ export function instrumentSchedule(cfg: Pick<TrainConfig, 'statsEvery' | 'probeE
   return {
     statsEvery,
     probeEvery,
-    statsDue: (s) => s <= EVERY_STEP_STATS || s === totalSteps || s % (s <= EARLY_STEPS ? Math.min(statsEvery, EARLY_STATS_EVERY) : statsEvery) === 0,
+    statsDue: (s) =>
+      s <= EVERY_STEP_STATS || s === totalSteps || s % (s <= EARLY_STEPS ? Math.min(statsEvery, EARLY_STATS_EVERY) : statsEvery) === 0,
     probeDue: (s) => s === 1 || s % (s <= EARLY_STEPS ? Math.min(probeEvery, EARLY_PROBE_EVERY) : probeEvery) === 0,
   };
 }
@@ -356,7 +431,7 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     model = built.model;
     const m = model;
     const layerSummaries = m.layers.map((l) => {
-      let outputShape: unknown = null;
+      let outputShape: unknown;
       try {
         outputShape = JSON.parse(JSON.stringify(l.outputShape));
       } catch {
@@ -372,7 +447,15 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     const settings = compileSettings(cfg.model, cfg, m);
     const optimizer = makeOptimizer(tf, settings.optimizer, settings.learningRate);
     m.compile({ optimizer, loss: settings.loss.length === 1 ? settings.loss[0] : settings.loss, metrics: settings.metrics });
-    emit({ type: 'compile', optimizer: settings.optimizer, learningRate: settings.learningRate, loss: settings.loss, metrics: settings.metrics, batchSize: settings.batchSize, sources: settings.sources });
+    emit({
+      type: 'compile',
+      optimizer: settings.optimizer,
+      learningRate: settings.learningRate,
+      loss: settings.loss,
+      metrics: settings.metrics,
+      batchSize: settings.batchSize,
+      sources: settings.sources,
+    });
     for (const w of settings.warnings) emit({ type: 'log', level: 'warning', message: w });
 
     let data: Dataset;
@@ -387,7 +470,16 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     const nVal = Math.min(Math.floor(data.n * valSplit), data.n - 1);
     const nTrain = data.n - nVal;
     if (nTrain < 1) throw new TrainingError('data', `the dataset has ${data.n} samples: too few to train`);
-    emit({ type: 'dataset', name: data.name, task: data.task, train: nTrain, validation: nVal, inputShapes: data.xs.map((x) => [null, ...x.shape.slice(1)]), targetShapes: data.ys.map((y) => [null, ...y.shape.slice(1)]), ...(data.note ? { note: data.note } : {}) });
+    emit({
+      type: 'dataset',
+      name: data.name,
+      task: data.task,
+      train: nTrain,
+      validation: nVal,
+      inputShapes: data.xs.map((x) => [null, ...x.shape.slice(1)]),
+      targetShapes: data.ys.map((y) => [null, ...y.shape.slice(1)]),
+      ...(data.note ? { note: data.note } : {}),
+    });
     // The data as given (a file's class-index column, not the one-hot rows made of it for the loss).
     const facts = dataStats(data.xs, data.rawYs ?? data.ys, nTrain);
     if (data.rawYs) facts.targets.forEach((t, i) => data.rawYs![i] && (t.engineOneHot = true));
@@ -395,7 +487,11 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
 
     const toTensor = (a: { data: Float32Array; shape: number[] }, dtype: 'float32' | 'int32', from: number, to: number) => {
       const per = sizeFromShape(a.shape.slice(1));
-      const t = tf.tensor(dtype === 'int32' ? Int32Array.from(a.data.subarray(from * per, to * per)) : a.data.subarray(from * per, to * per), [to - from, ...a.shape.slice(1)], dtype);
+      const t = tf.tensor(
+        dtype === 'int32' ? Int32Array.from(a.data.subarray(from * per, to * per)) : a.data.subarray(from * per, to * per),
+        [to - from, ...a.shape.slice(1)],
+        dtype,
+      );
       tensors.push(t);
       return t;
     };
@@ -414,7 +510,13 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     const stepsPerEpoch = Math.ceil(nTrain / batchSize);
     const epochs = cfg.steps ? Math.ceil(cfg.steps / stepsPerEpoch) : (cfg.epochs ?? 1);
     const totalSteps = cfg.steps ?? epochs * stepsPerEpoch;
-    store.update({ compile: settings, dataset: { name: data.name, task: data.task, train: nTrain, validation: nVal, note: data.note }, totalSteps, epochs, stepsPerEpoch });
+    store.update({
+      compile: settings,
+      dataset: { name: data.name, task: data.task, train: nTrain, validation: nVal, note: data.note },
+      totalSteps,
+      epochs,
+      stepsPerEpoch,
+    });
     emit({ type: 'run', runDir: store.dir, totalSteps, epochs, stepsPerEpoch });
 
     const { statsDue, probeDue } = instrumentSchedule(cfg, totalSteps);
@@ -459,7 +561,7 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     emit({ type: 'state', state: 'running' });
     // Before the first step: the probe batch only (the tap has no forward pass to read yet).
     if (!tap) await runProbe(0);
-    outer: for (epoch = 0; epoch < epochs; ) {
+    outer: for (epoch = 0; epoch < epochs;) {
       const order = shuffled(nTrain, rng);
       const epochLosses: number[] = [];
       const epochMetrics: Record<string, number[]> = {};
@@ -512,29 +614,58 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
         const ws = window.reduce((a, w) => a + w.samples, 0);
         const wt = window.reduce((a, w) => a + w.seconds, 0);
         const now = Date.now();
-        if (!Number.isFinite(loss) || stepEventMs === 0 || step <= EARLY_STEPS || now - lastStepEvent >= stepEventMs || step === totalSteps) {
+        if (
+          !Number.isFinite(loss) ||
+          stepEventMs === 0 ||
+          step <= EARLY_STEPS ||
+          now - lastStepEvent >= stepEventMs ||
+          step === totalSteps
+        ) {
           lastStepEvent = now;
-          emit({ type: 'step', step, epoch: epoch + 1, loss: finite(loss), metrics, learningRate: finite((optimizer as unknown as { learningRate?: number }).learningRate), samplesPerSec: wt > 0 ? finite(ws / wt) : null, elapsedMs: now - started });
+          emit({
+            type: 'step',
+            step,
+            epoch: epoch + 1,
+            loss: finite(loss),
+            metrics,
+            learningRate: finite((optimizer as unknown as { learningRate?: number }).learningRate),
+            samplesPerSec: wt > 0 ? finite(ws / wt) : null,
+            elapsedMs: now - started,
+          });
         }
         if (!Number.isFinite(loss)) {
           await hook.pending();
-          const largest = lastStats ? [...lastStats.stats].sort((a, b) => (b.gradNorm ?? Infinity) - (a.gradNorm ?? Infinity))[0] : undefined;
+          const largest = lastStats
+            ? [...lastStats.stats].sort((a, b) => (b.gradNorm ?? Infinity) - (a.gradNorm ?? Infinity))[0]
+            : undefined;
           const where = firstBad
             ? ` Non-finite gradients or weights first appeared at step ${firstBad.step} in ${firstBad.stats.map((s) => `${s.weight} (${s.nanCount + s.infCount > 0 ? `${s.nanCount} NaN, ${s.infCount} Inf gradients` : s.gradNorm === null ? 'gradient norm overflows float32' : 'weight norm overflows float32'})`).join(', ')}.`
             : largest
               ? ` The largest gradient at step ${lastStats!.step} was in ${largest.weight} (norm ${largest.gradNorm?.toExponential(2)}).`
               : '';
           const layer = firstBad ? firstBad.stats[0].layer : largest?.layer;
-          throw new TrainingError('nan', `the loss became ${loss} at step ${step} (epoch ${epoch + 1}).${where} Lower the learning rate (now ${settings.learningRate}), normalise the inputs, or clip gradients.`, { step, ...(layer ? { layer } : {}) });
+          throw new TrainingError(
+            'nan',
+            `the loss became ${loss} at step ${step} (epoch ${epoch + 1}).${where} Lower the learning rate (now ${settings.learningRate}), normalise the inputs, or clip gradients.`,
+            { step, ...(layer ? { layer } : {}) },
+          );
         }
         if (probeDue(step)) await runProbe(step);
       }
       if (epochLosses.length === 0) break;
       epoch++;
       const mean = (a: number[]) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
-      const epochEv: Omit<WorkerMessageOf<'epoch'>, 'v'> = { type: 'epoch', epoch, step, loss: finite(mean(epochLosses)), metrics: Object.fromEntries(Object.entries(epochMetrics).map(([k, v]) => [k, finite(mean(v))])) };
+      const epochEv: Omit<WorkerMessageOf<'epoch'>, 'v'> = {
+        type: 'epoch',
+        epoch,
+        step,
+        loss: finite(mean(epochLosses)),
+        metrics: Object.fromEntries(Object.entries(epochMetrics).map(([k, v]) => [k, finite(mean(v))])),
+      };
       if (nVal > 0) {
-        const ev = m.evaluate(xVal.length === 1 ? xVal[0] : xVal, yVal.length === 1 ? yVal[0] : yVal, { batchSize: Math.max(batchSize, 64) });
+        const ev = m.evaluate(xVal.length === 1 ? xVal[0] : xVal, yVal.length === 1 ? yVal[0] : yVal, {
+          batchSize: Math.max(batchSize, 64),
+        });
         const list = Array.isArray(ev) ? ev : [ev];
         const vals = await Promise.all(list.map(async (t) => (await t.data())[0]));
         tf.dispose(list);
@@ -560,7 +691,15 @@ export async function train(cfg: TrainConfig, sel: BackendSelection, store: RunS
     } catch {
       // keep the first error
     }
-    emit({ type: 'error', kind: err.kind, message: err.message, ...(err.extra.step ? { step: err.extra.step } : {}), ...(err.extra.layer ? { layer: err.extra.layer } : {}), ...(err.extra.detail ? { detail: err.extra.detail } : {}), fatal: true });
+    emit({
+      type: 'error',
+      kind: err.kind,
+      message: err.message,
+      ...(err.extra.step ? { step: err.extra.step } : {}),
+      ...(err.extra.layer ? { layer: err.extra.layer } : {}),
+      ...(err.extra.detail ? { detail: err.extra.detail } : {}),
+      fatal: true,
+    });
     return done('failed');
   } finally {
     hook?.uninstall();

@@ -21,7 +21,22 @@ type KernelConfig = tfType.KernelConfig;
 type NamedAttrMap = tfType.NamedAttrMap;
 
 /** Complex-number and string kernels: their data is not one typed array, and no layer needs them. */
-const NOT_DELEGATED = new Set(['Complex', 'ComplexAbs', 'Real', 'Imag', 'FFT', 'IFFT', 'RFFT', 'IRFFT', 'StaticRegexReplace', 'StringNGrams', 'StringSplit', 'StringToHashBucketFast', 'Draw', 'FromPixels']);
+const NOT_DELEGATED = new Set([
+  'Complex',
+  'ComplexAbs',
+  'Real',
+  'Imag',
+  'FFT',
+  'IFFT',
+  'RFFT',
+  'IRFFT',
+  'StaticRegexReplace',
+  'StringNGrams',
+  'StringSplit',
+  'StringToHashBucketFast',
+  'Draw',
+  'FromPixels',
+]);
 
 interface WasmBackendLike {
   readSync(dataId: object): tfType.backend_util.BackendValues;
@@ -76,7 +91,11 @@ export function delegatingKernel(tf: TF, kernelName: string): KernelConfig {
         ? (inputs as TensorInfo[]).map(move)
         : Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, move(t as TensorInfo | undefined)]));
       try {
-        const out = cpuKernel.kernelFunc({ inputs: cpuInputs as tfType.NamedTensorInfoMap, backend: cpu as unknown as tfType.KernelBackend, attrs: attrs as NamedAttrMap });
+        const out = cpuKernel.kernelFunc({
+          inputs: cpuInputs as tfType.NamedTensorInfoMap,
+          backend: cpu as unknown as tfType.KernelBackend,
+          attrs: attrs as NamedAttrMap,
+        });
         const outs = Array.isArray(out) ? out : [out];
         const back = outs.map((o) => {
           const values = cpu.readSync(o.dataId);
@@ -122,8 +141,26 @@ export function composedConv2DBackpropFilter(tf: TF): KernelConfig {
         filterShape: [number, number, number, number];
       };
       if (dataFormat === 'NCHW' || x.dtype !== 'float32') return fallback.kernelFunc(args);
-      const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-      const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, outHeight: oh, outWidth: ow, inHeight: H, inWidth: W } = info;
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        filterShape,
+        strides,
+        1,
+        pad,
+        dimRoundingMode,
+        false,
+        'channelsLast',
+      );
+      const {
+        strideHeight: sh,
+        strideWidth: sw,
+        filterHeight: kh,
+        filterWidth: kw,
+        outHeight: oh,
+        outWidth: ow,
+        inHeight: H,
+        inWidth: W,
+      } = info;
       const top = info.padInfo.top;
       const left = info.padInfo.left;
       // Rows the dilated dy spans from the padded top; pad the bottom so at least kh outputs come out.
@@ -138,7 +175,12 @@ export function composedConv2DBackpropFilter(tf: TF): KernelConfig {
         const conv = keep(
           run('Conv2D', backend, { x: xT, filter: dyT }, {
             strides: [1, 1],
-            pad: [[0, 0], [top, bottom], [left, right], [0, 0]] as unknown as tfType.backend_util.ExplicitPadding,
+            pad: [
+              [0, 0],
+              [top, bottom],
+              [left, right],
+              [0, 0],
+            ] as unknown as tfType.backend_util.ExplicitPadding,
             dataFormat: 'NHWC',
             dilations: [sh, sw],
             dimRoundingMode: undefined as unknown as string,

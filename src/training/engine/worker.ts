@@ -121,7 +121,12 @@ async function run(config: TrainConfig): Promise<void> {
     });
     store.writeJson('graph.json', model);
   } catch (e) {
-    await send({ type: 'error', kind: 'config', message: `cannot create the run folder ${config.runDir}: ${(e as Error).message}`, fatal: true });
+    await send({
+      type: 'error',
+      kind: 'config',
+      message: `cannot create the run folder ${config.runDir}: ${(e as Error).message}`,
+      fatal: true,
+    });
     return finish(1);
   }
   let sel;
@@ -132,7 +137,12 @@ async function run(config: TrainConfig): Promise<void> {
     });
   } catch (e) {
     const skipped = e instanceof BackendError ? e.skipped : [];
-    store.update({ status: 'failed', finishedAt: new Date().toISOString(), backend: { requested: config.backend, skipped }, error: (e as Error).message });
+    store.update({
+      status: 'failed',
+      finishedAt: new Date().toISOString(),
+      backend: { requested: config.backend, skipped },
+      error: (e as Error).message,
+    });
     await send({ type: 'error', kind: 'backend', message: (e as Error).message, fatal: true });
     return finish(1);
   }
@@ -150,10 +160,19 @@ async function run(config: TrainConfig): Promise<void> {
   await send(backendEv);
   if (sel.wasmKernels?.delegated.length || sel.wasmKernels?.composed.length) {
     const k = sel.wasmKernels;
-    await send({ type: 'log', level: 'info', message: `wasm kernels added for training: ${k.composed.map((n) => `${n} (on wasm convolutions)`).concat(k.delegated.map((n) => `${n} (cpu kernel)`)).join(', ')}` });
+    await send({
+      type: 'log',
+      level: 'info',
+      message: `wasm kernels added for training: ${k.composed
+        .map((n) => `${n} (on wasm convolutions)`)
+        .concat(k.delegated.map((n) => `${n} (cpu kernel)`))
+        .join(', ')}`,
+    });
   }
   // A learning-rate range test (config.lrRange, lr-range-run.ts) instead of a training.
-  const done = config.lrRange ? await lrRangeTest(config, sel, store, (ev) => void send(ev), control) : await train(config, sel, store, (ev) => void send(ev), control);
+  const done = config.lrRange
+    ? await lrRangeTest(config, sel, store, (ev) => void send(ev), control)
+    : await train(config, sel, store, (ev) => void send(ev), control);
   store.update({ status: done.status, finishedAt: new Date().toISOString(), final: { ...done, type: undefined } });
   await send(done);
   await finish(done.status === 'failed' ? 1 : 0);
@@ -194,7 +213,13 @@ setInterval(() => {
 async function crash(e: unknown): Promise<void> {
   const err = toTrainingError(e);
   store?.update({ status: 'failed', finishedAt: new Date().toISOString(), error: err.message });
-  await send({ type: 'error', kind: err.kind === 'crash' ? 'crash' : err.kind, message: err.message, detail: err.extra.detail, fatal: true });
+  await send({
+    type: 'error',
+    kind: err.kind === 'crash' ? 'crash' : err.kind,
+    message: err.message,
+    detail: err.extra.detail,
+    fatal: true,
+  });
   exit(1);
 }
 process.on('uncaughtException', (e) => void crash(e));

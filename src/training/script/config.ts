@@ -75,7 +75,8 @@ export interface ControlFile {
 export function parseControl(text: string): ControlFile | undefined {
   try {
     const v = JSON.parse(text) as Partial<ControlFile>;
-    if (typeof v.seq === 'number' && (v.state === 'running' || v.state === 'paused' || v.state === 'stopping')) return { seq: v.seq, state: v.state };
+    if (typeof v.seq === 'number' && (v.state === 'running' || v.state === 'paused' || v.state === 'stopping'))
+      return { seq: v.seq, state: v.state };
   } catch {
     // a torn or foreign file: ignored
   }

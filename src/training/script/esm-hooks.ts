@@ -52,7 +52,11 @@ function fromTypeScript(parentURL: string | undefined): boolean {
   }
 }
 
-export async function resolve(specifier: string, context: ResolveContext, next: Next<ResolveContext, ResolveResult>): Promise<ResolveResult> {
+export async function resolve(
+  specifier: string,
+  context: ResolveContext,
+  next: Next<ResolveContext, ResolveResult>,
+): Promise<ResolveResult> {
   try {
     return await next(specifier, context);
   } catch (e) {
@@ -71,7 +75,11 @@ export async function resolve(specifier: string, context: ResolveContext, next: 
   }
 }
 
-export async function load(url: string, context: Record<string, unknown>, next: Next<Record<string, unknown>, LoadResult>): Promise<LoadResult> {
+export async function load(
+  url: string,
+  context: Record<string, unknown>,
+  next: Next<Record<string, unknown>, LoadResult>,
+): Promise<LoadResult> {
   if (url.startsWith('file:')) {
     const file = fileURLToPath(url);
     if (isTypeScriptFile(file)) {

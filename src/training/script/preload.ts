@@ -101,7 +101,13 @@ function start(cfg: ScriptConfig): void {
     args: cfg.args ?? [],
     model: cfg.modelName ?? null,
     codeHash: cfg.codeHash,
-    settings: { statsEvery: cfg.statsEvery ?? 10, probeEvery: cfg.probeEvery ?? 50, activationsFrom: cfg.activationsFrom ?? 'probe', maxSteps: cfg.maxSteps ?? null, stopOnNaN: cfg.stopOnNaN ?? true },
+    settings: {
+      statsEvery: cfg.statsEvery ?? 10,
+      probeEvery: cfg.probeEvery ?? 50,
+      activationsFrom: cfg.activationsFrom ?? 'probe',
+      maxSteps: cfg.maxSteps ?? null,
+      stopOnNaN: cfg.stopOnNaN ?? true,
+    },
     node: process.version,
     execPath: process.execPath,
     cwd: process.cwd(),
@@ -109,7 +115,10 @@ function start(cfg: ScriptConfig): void {
   });
 
   // ----- tfjs, wherever the program loads it from
-  const M = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown; _resolveFilename(r: string, p: unknown, m: boolean): string };
+  const M = Module as unknown as {
+    _load(request: string, parent: unknown, isMain: boolean): unknown;
+    _resolveFilename(r: string, p: unknown, m: boolean): string;
+  };
   const load = M._load;
   M._load = function (request: string, parent: unknown, _isMain: boolean) {
     // eslint-disable-next-line prefer-rest-params
@@ -142,7 +151,11 @@ function start(cfg: ScriptConfig): void {
         bundledTypescript: path.join(path.dirname(selfFile), 'train-typescript.js'),
       });
       store.update({ transpiler: { name: transpiler.name, version: transpiler.version, from: transpiler.from } });
-      send({ type: 'log', level: 'info', message: `TypeScript transpiled with ${transpiler.name} ${transpiler.version} (${transpiler.from})` });
+      send({
+        type: 'log',
+        level: 'info',
+        message: `TypeScript transpiled with ${transpiler.name} ${transpiler.version} (${transpiler.from})`,
+      });
     }
     return transpiler;
   };
@@ -152,7 +165,12 @@ function start(cfg: ScriptConfig): void {
   if (register && fs.existsSync(esmHooks)) {
     try {
       register(pathToFileURL(esmHooks).href, pathToFileURL(selfFile).href, {
-        data: { selfFile, userFrom: [path.dirname(cfg.script), process.cwd()], choice: cfg.transpiler ?? 'auto', bundledTypescript: path.join(path.dirname(selfFile), 'train-typescript.js') },
+        data: {
+          selfFile,
+          userFrom: [path.dirname(cfg.script), process.cwd()],
+          choice: cfg.transpiler ?? 'auto',
+          bundledTypescript: path.join(path.dirname(selfFile), 'train-typescript.js'),
+        },
       });
     } catch (e) {
       send({ type: 'log', level: 'warning', message: `TypeScript ES modules cannot be loaded: ${(e as Error).message}` });
@@ -160,7 +178,11 @@ function start(cfg: ScriptConfig): void {
   }
   // A TypeScript entry point in an ES module package goes through the ESM loader, which needs the hooks.
   if (isTypeScriptFile(cfg.script) && formatOf(cfg.script) === 'esm' && !(register && fs.existsSync(esmHooks))) {
-    send({ type: 'log', level: 'warning', message: `${path.basename(cfg.script)} is an ES module in TypeScript: Node ${process.version} cannot load it through Layer Lens's hooks (Node ≥ 20.6 can)` });
+    send({
+      type: 'log',
+      level: 'warning',
+      message: `${path.basename(cfg.script)} is an ES module in TypeScript: Node ${process.version} cannot load it through Layer Lens's hooks (Node ≥ 20.6 can)`,
+    });
   }
 
   // ----- Endings
@@ -171,14 +193,29 @@ function start(cfg: ScriptConfig): void {
     }
     const err = e instanceof Error ? e : new Error(String(e));
     process.stderr.write(`${err.stack ?? String(err)}\n`);
-    const thrownAt = e instanceof TranspileError ? { file: e.file, line: e.line ?? 1, ...(e.column ? { column: e.column } : {}) } : userLocation(err.stack, ownFiles);
+    const thrownAt =
+      e instanceof TranspileError
+        ? { file: e.file, line: e.line ?? 1, ...(e.column ? { column: e.column } : {}) }
+        : userLocation(err.stack, ownFiles);
     // A throw inside tfjs with no user frame (a rejected fit promise): the training call it came from.
     const loc = thrownAt ?? session.lastCallSite;
     const kind = e instanceof TranspileError ? 'config' : toTrainingError(err).kind;
     const k = kind === 'oom' || kind === 'kernel' || kind === 'data' || kind === 'config' ? kind : 'crash';
-    const at = loc ? ` (${thrownAt ? '' : 'in the training call at '}${path.relative(process.cwd(), loc.file) || loc.file}:${loc.line})` : '';
-    const what = e instanceof TranspileError ? 'the program could not be transpiled' : session.step > 0 ? `the program threw at step ${session.step}` : 'the program threw before training';
-    void session.fail({ kind: k, message: `${what}${at}: ${err.name && !err.message.startsWith(err.name) ? `${err.name}: ` : ''}${err.message}`, detail: err.stack, ...(loc ? { source: loc } : {}) });
+    const at = loc
+      ? ` (${thrownAt ? '' : 'in the training call at '}${path.relative(process.cwd(), loc.file) || loc.file}:${loc.line})`
+      : '';
+    const what =
+      e instanceof TranspileError
+        ? 'the program could not be transpiled'
+        : session.step > 0
+          ? `the program threw at step ${session.step}`
+          : 'the program threw before training';
+    void session.fail({
+      kind: k,
+      message: `${what}${at}: ${err.name && !err.message.startsWith(err.name) ? `${err.name}: ` : ''}${err.message}`,
+      detail: err.stack,
+      ...(loc ? { source: loc } : {}),
+    });
   };
   process.on('uncaughtException', onFatal);
   process.on('unhandledRejection', onFatal);
@@ -220,8 +257,11 @@ if (raw) {
   try {
     parsed = parseScriptConfig(JSON.parse(raw));
   } catch (e) {
-    process.stderr.write(`layer-lens preload: ${SCRIPT_CONFIG_ENV} is not JSON (${(e as Error).message}); the program runs without instrumentation\n`);
+    process.stderr.write(
+      `layer-lens preload: ${SCRIPT_CONFIG_ENV} is not JSON (${(e as Error).message}); the program runs without instrumentation\n`,
+    );
   }
-  if (parsed && !parsed.ok) process.stderr.write(`layer-lens preload: bad ${SCRIPT_CONFIG_ENV}: ${parsed.message}; the program runs without instrumentation\n`);
+  if (parsed && !parsed.ok)
+    process.stderr.write(`layer-lens preload: bad ${SCRIPT_CONFIG_ENV}: ${parsed.message}; the program runs without instrumentation\n`);
   else if (parsed?.ok) start(parsed.value);
 }

@@ -97,7 +97,15 @@ interface ModelInfo {
 /** `data-stats` reads at most this many samples of the program's training tensors. */
 const DATA_STATS_SAMPLES = 4096;
 
-const OPTIMIZER_NAMES: Record<string, string> = { SGD: 'sgd', Momentum: 'momentum', Adam: 'adam', Adamax: 'adamax', RMSProp: 'rmsprop', Adagrad: 'adagrad', Adadelta: 'adadelta' };
+const OPTIMIZER_NAMES: Record<string, string> = {
+  SGD: 'sgd',
+  Momentum: 'momentum',
+  Adam: 'adam',
+  Adamax: 'adamax',
+  RMSProp: 'rmsprop',
+  Adagrad: 'adagrad',
+  Adadelta: 'adadelta',
+};
 
 function optimizerName(opt: unknown): string {
   try {
@@ -202,7 +210,8 @@ export class Session {
   onTfModule(exports: unknown, file: string): void {
     if (!exports || typeof exports !== 'object') return;
     const ns = exports as Record<string, unknown>;
-    if (typeof ns.Optimizer === 'function' && typeof ns.engine === 'function' && typeof ns.tidy === 'function') this.patchCore(ns as unknown as TF, file);
+    if (typeof ns.Optimizer === 'function' && typeof ns.engine === 'function' && typeof ns.tidy === 'function')
+      this.patchCore(ns as unknown as TF, file);
     if (typeof ns.LayersModel === 'function' && typeof ns.CustomCallback === 'function') this.patchLayers(ns, file);
   }
 
@@ -219,7 +228,8 @@ export class Session {
         wantHistograms: (s) => this.schedule.probeDue(s),
         weights: () => this.activeWeights(),
         // tf.variable() without a name is named by its id ("0", "1"): say what it is.
-        layerOf: (v) => this.layerOfVar.get(v) ?? (v.lastIndexOf('/') > 0 ? v.slice(0, v.lastIndexOf('/')) : /^\d+$/.test(v) ? `variable ${v}` : v),
+        layerOf: (v) =>
+          this.layerOfVar.get(v) ?? (v.lastIndexOf('/') > 0 ? v.slice(0, v.lastIndexOf('/')) : /^\d+$/.test(v) ? `variable ${v}` : v),
         onStats: (s, layers) => {
           const bad = layers.filter((l) => l.nanCount > 0 || l.infCount > 0 || l.gradNorm === null || l.weightNorm === null);
           if (bad.length && !this.firstBad) this.firstBad = { step: s, stats: bad };
@@ -336,7 +346,6 @@ export class Session {
     return out;
   }
 
-
   // -------------------------------------------------------------------------------------
   // Steps
 
@@ -359,7 +368,14 @@ export class Session {
     const kind = tfBackend === 'tensorflow' ? (gpu ? 'gpu' : 'node') : tfBackend === 'wasm' ? 'wasm' : 'cpu';
     const mods = this.tfModules.map((m) => `${m.path}${m.version ? ` (${m.version})` : ''}`);
     const detail = `the program's own tfjs: backend '${tfBackend}'${mods.length ? `; ${this.tfModules[0].path.includes('node_modules') ? 'from ' : ''}${mods[0]}` : ''}`;
-    const ev = { type: 'backend' as const, requested: 'auto' as const, kind: kind as 'gpu' | 'node' | 'wasm' | 'cpu', tfBackend, detail, skipped: [] };
+    const ev = {
+      type: 'backend' as const,
+      requested: 'auto' as const,
+      kind: kind as 'gpu' | 'node' | 'wasm' | 'cpu',
+      tfBackend,
+      detail,
+      skipped: [],
+    };
     this.io.record({ backend: { requested: 'auto', kind, tfBackend, detail }, tfjs: this.tfModules });
     this.io.emit(ev);
     this.io.emit({ type: 'state', state: 'running' });
@@ -447,7 +463,11 @@ export class Session {
     this.saveRequest = undefined;
     if (!req) return;
     if (!this.lastModel) {
-      this.io.emit({ type: 'log', level: 'warning', message: 'no model to save yet: the program has not trained a LayersModel (fit, fitDataset, trainOnBatch)' });
+      this.io.emit({
+        type: 'log',
+        level: 'warning',
+        message: 'no model to save yet: the program has not trained a LayersModel (fit, fitDataset, trainOnBatch)',
+      });
       return;
     }
     const dir = req.dir ?? `${this.cfg.runDir}/model`;
@@ -459,7 +479,15 @@ export class Session {
     }
   }
 
-  private emitStep(s: { loss: number | null; metrics: Record<string, number | null>; learningRate: number | null; samples: number; seconds: number; step?: number; epoch?: number }): void {
+  private emitStep(s: {
+    loss: number | null;
+    metrics: Record<string, number | null>;
+    learningRate: number | null;
+    samples: number;
+    seconds: number;
+    step?: number;
+    epoch?: number;
+  }): void {
     const step = s.step ?? this.step;
     // Losses read asynchronously can arrive out of order: keep the earliest and the latest step's.
     if (s.loss !== null && (this.firstLoss === null || step < this.firstLossStep)) {
@@ -512,7 +540,11 @@ export class Session {
     const first = !this.started;
     if (first) this.startRun(core);
     const where = this.customSite ? ` at ${formatLocation(this.customSite, this.io.cwd)}` : '';
-    this.io.emit({ type: 'log', level: 'info', message: `custom training loop${where}: optimizer ${optimizerName(opt)} (learning rate ${learningRateOf(opt) ?? 'unknown'})` });
+    this.io.emit({
+      type: 'log',
+      level: 'info',
+      message: `custom training loop${where}: optimizer ${optimizerName(opt)} (learning rate ${learningRateOf(opt) ?? 'unknown'})`,
+    });
     if (first) this.io.emit({ type: 'run', runDir: this.cfg.runDir, totalSteps: this.cfg.maxSteps ?? 0, epochs: 0, stepsPerEpoch: 0 });
   }
 
@@ -564,7 +596,7 @@ export class Session {
       const nested = (l as unknown as { layers?: typeof model.layers }).layers;
       if (nested) for (const n of nested) index(n);
       else index(l);
-      let outputShape: unknown = null;
+      let outputShape: unknown;
       try {
         outputShape = JSON.parse(JSON.stringify(l.outputShape));
       } catch {
@@ -582,7 +614,8 @@ export class Session {
         if (this.cfg.activationsFrom === 'batch') info.tap = new BatchActivationTap(probeNs, model, this.bins);
         else info.probe = new ActivationProbe(probeNs, model, this.bins);
         info.probeNs = probeNs;
-        if (info.probe?.skipped.length) this.io.emit({ type: 'log', level: 'info', message: `no activation statistics for ${info.probe.skipped.join(', ')}` });
+        if (info.probe?.skipped.length)
+          this.io.emit({ type: 'log', level: 'info', message: `no activation statistics for ${info.probe.skipped.join(', ')}` });
       } catch (e) {
         this.io.emit({ type: 'log', level: 'info', message: `no activation statistics for ${name}: ${(e as Error).message}` });
       }
@@ -671,7 +704,12 @@ export class Session {
       }
     };
     try {
-      const ev = dataStats(await Promise.all(xs.map(read)), await Promise.all(ys.map(read)), n, what ?? (n < nTrain ? `the first ${n} of ${nTrain} training samples` : undefined));
+      const ev = dataStats(
+        await Promise.all(xs.map(read)),
+        await Promise.all(ys.map(read)),
+        n,
+        what ?? (n < nTrain ? `the first ${n} of ${nTrain} training samples` : undefined),
+      );
       this.io.emit(ev);
     } catch (e) {
       this.io.emit({ type: 'log', level: 'info', message: `no data statistics: ${(e as Error).message}` });
@@ -696,7 +734,13 @@ export class Session {
     return losses;
   }
 
-  private callbackFor(model: LayersModel, info: ModelInfo, ns: Record<string, unknown>, site: SourceLocation | undefined, onFirstBatch?: (logs: Logs) => void): unknown {
+  private callbackFor(
+    model: LayersModel,
+    info: ModelInfo,
+    ns: Record<string, unknown>,
+    site: SourceLocation | undefined,
+    onFirstBatch?: (logs: Logs) => void,
+  ): unknown {
     const session = this;
     let batchStart = 0;
     let first = true;
@@ -733,13 +777,15 @@ export class Session {
         const seconds = (session.io.now() - batchStart) / 1000;
         const loss = typeof logs.loss === 'number' ? logs.loss : NaN;
         const metrics: Record<string, number | null> = {};
-        for (const [k, v] of Object.entries(logs)) if (k !== 'loss' && k !== 'batch' && k !== 'size' && typeof v === 'number') metrics[k] = finite(v);
+        for (const [k, v] of Object.entries(logs))
+          if (k !== 'loss' && k !== 'batch' && k !== 'size' && typeof v === 'number') metrics[k] = finite(v);
         const opt = (model as unknown as { optimizer?: unknown }).optimizer;
         session.emitStep({ loss: finite(loss), metrics, learningRate: learningRateOf(opt), samples: logs.size ?? 0, seconds });
         // The tap's figures are this step's (fit's validation pass, on an epoch's last batch, runs
         // before onBatchEnd but after the training pass, whose outputs the tap kept first).
         if (info.tap) await session.collectTap(info, session.step);
-        if (!Number.isFinite(loss) && (session.cfg.stopOnNaN ?? true)) return session.failNaN(session.step, loss, site, learningRateOf(opt));
+        if (!Number.isFinite(loss) && (session.cfg.stopOnNaN ?? true))
+          return session.failNaN(session.step, loss, site, learningRateOf(opt));
         if (!info.tap && session.schedule.probeDue(session.step)) await session.runProbe(info, session.step);
         if (session.cfg.maxSteps && session.step >= session.cfg.maxSteps) {
           session.endWith('completed', `the step limit (${session.cfg.maxSteps}) was reached`);
@@ -786,7 +832,14 @@ export class Session {
    * wrong in the instrumentation itself (an unusual model or argument) leaves the call as the
    * program made it, with a warning: Layer Lens must never break the user's training.
    */
-  private async instrumented(method: 'fit' | 'fitDataset' | 'trainOnBatch', model: LayersModel, original: Fn, args: unknown[], site: SourceLocation | undefined, ns: Record<string, unknown>): Promise<unknown> {
+  private async instrumented(
+    method: 'fit' | 'fitDataset' | 'trainOnBatch',
+    model: LayersModel,
+    original: Fn,
+    args: unknown[],
+    site: SourceLocation | undefined,
+    ns: Record<string, unknown>,
+  ): Promise<unknown> {
     let prepared: unknown[];
     try {
       prepared = await this.prepare(method, model, args, site, ns);
@@ -843,7 +896,13 @@ export class Session {
   }
 
   /** Describes the call (events, probe batch, data statistics) and returns its arguments with Layer Lens's callback added. */
-  private async prepare(method: 'fit' | 'fitDataset' | 'trainOnBatch', model: LayersModel, args: unknown[], site: SourceLocation | undefined, ns: Record<string, unknown>): Promise<unknown[]> {
+  private async prepare(
+    method: 'fit' | 'fitDataset' | 'trainOnBatch',
+    model: LayersModel,
+    args: unknown[],
+    site: SourceLocation | undefined,
+    ns: Record<string, unknown>,
+  ): Promise<unknown[]> {
     const info = this.registerModel(model, ns);
     const stepsBefore = this.step;
     if (method === 'fit') {
@@ -859,23 +918,53 @@ export class Session {
       const valData = a.validationData as unknown[] | undefined;
       const nVal = split > 0 ? n - nTrain : Array.isArray(valData) ? (tensorsOf(valData[0])[0]?.shape[0] ?? 0) : 0;
       const lastY = ys[0]?.shape[ys[0].shape.length - 1];
-      if (!info.datasetSent) this.io.emit({ type: 'dataset', name: 'the program\'s data (fit)', task: taskOf(losses, lastY), train: nTrain, validation: nVal, inputShapes: xs.map(shapeOf), targetShapes: ys.map(shapeOf), note: 'the tensors the program passes to fit; the task is read from the loss' });
+      if (!info.datasetSent)
+        this.io.emit({
+          type: 'dataset',
+          name: "the program's data (fit)",
+          task: taskOf(losses, lastY),
+          train: nTrain,
+          validation: nVal,
+          inputShapes: xs.map(shapeOf),
+          targetShapes: ys.map(shapeOf),
+          note: 'the tensors the program passes to fit; the task is read from the loss',
+        });
       info.datasetSent = true;
       const epochs = typeof a.epochs === 'number' ? a.epochs : 1;
       const initial = typeof a.initialEpoch === 'number' ? a.initialEpoch : 0;
       const stepsPerEpoch = Math.ceil(nTrain / batchSize);
-      this.io.emit({ type: 'run', runDir: this.cfg.runDir, totalSteps: stepsBefore + stepsPerEpoch * Math.max(0, epochs - initial), epochs: Math.max(0, epochs - initial), stepsPerEpoch });
+      this.io.emit({
+        type: 'run',
+        runDir: this.cfg.runDir,
+        totalSteps: stepsBefore + stepsPerEpoch * Math.max(0, epochs - initial),
+        epochs: Math.max(0, epochs - initial),
+        stepsPerEpoch,
+      });
       this.setProbeBatch(info, xs);
       await this.emitDataStats(info, xs, ys, nTrain);
       const ours = this.callbackFor(model, info, ns, site);
       return [x, y, this.withCallback(a, ours, ns)];
     }
     if (method === 'fitDataset') {
-      const [dataset, rawArgs] = args as [Record<string, unknown> & { iterator(): Promise<{ next(): Promise<{ value: unknown; done: boolean }> }> }, Record<string, unknown> | undefined];
+      const [dataset, rawArgs] = args as [
+        Record<string, unknown> & { iterator(): Promise<{ next(): Promise<{ value: unknown; done: boolean }> }> },
+        Record<string, unknown> | undefined,
+      ];
       const a = rawArgs ?? {};
       const epochs = typeof a.epochs === 'number' ? a.epochs : 1;
-      const perEpoch = typeof a.batchesPerEpoch === 'number' ? a.batchesPerEpoch : typeof dataset.size === 'number' && Number.isFinite(dataset.size) ? (dataset.size as number) : 0;
-      this.io.emit({ type: 'run', runDir: this.cfg.runDir, totalSteps: perEpoch ? stepsBefore + perEpoch * epochs : 0, epochs, stepsPerEpoch: perEpoch });
+      const perEpoch =
+        typeof a.batchesPerEpoch === 'number'
+          ? a.batchesPerEpoch
+          : typeof dataset.size === 'number' && Number.isFinite(dataset.size)
+            ? (dataset.size as number)
+            : 0;
+      this.io.emit({
+        type: 'run',
+        runDir: this.cfg.runDir,
+        totalSteps: perEpoch ? stepsBefore + perEpoch * epochs : 0,
+        epochs,
+        stepsPerEpoch: perEpoch,
+      });
       // The probe batch: the first batch the dataset yields (copied before fitDataset disposes it).
       const session = this;
       const wrapped = Object.create(dataset) as typeof dataset;
@@ -892,7 +981,13 @@ export class Session {
               const xs = tensorsOf(value.xs).map((t) => t.clone());
               const ys = tensorsOf(value.ys).map((t) => t.clone());
               void session
-                .emitDataStats(info, xs, ys, xs[0]?.shape[0] ?? 0, `the first batch of the tf.data pipeline (${xs[0]?.shape[0] ?? 0} samples)`)
+                .emitDataStats(
+                  info,
+                  xs,
+                  ys,
+                  xs[0]?.shape[0] ?? 0,
+                  `the first batch of the tf.data pipeline (${xs[0]?.shape[0] ?? 0} samples)`,
+                )
                 .finally(() => [...xs, ...ys].forEach((t) => t.dispose()));
             }
             return r;
@@ -903,7 +998,16 @@ export class Session {
         const losses = this.emitCompile(model, info, logs.size ?? 1);
         if (info.datasetSent) return;
         info.datasetSent = true;
-        this.io.emit({ type: 'dataset', name: 'the program\'s data (fitDataset)', task: taskOf(losses, undefined), train: 0, validation: 0, inputShapes: info.inputShapes ?? [], targetShapes: [], note: 'batches from the program\'s tf.data pipeline (its size is not known ahead)' });
+        this.io.emit({
+          type: 'dataset',
+          name: "the program's data (fitDataset)",
+          task: taskOf(losses, undefined),
+          train: 0,
+          validation: 0,
+          inputShapes: info.inputShapes ?? [],
+          targetShapes: [],
+          note: "batches from the program's tf.data pipeline (its size is not known ahead)",
+        });
       });
       return [wrapped, this.withCallback(a, ours, ns)];
     }
@@ -914,7 +1018,13 @@ export class Session {
       this.io.emit({ type: 'run', runDir: this.cfg.runDir, totalSteps: this.cfg.maxSteps ?? 0, epochs: 0, stepsPerEpoch: 0 });
     }
     this.setProbeBatch(info, xs);
-    await this.emitDataStats(info, xs, tensorsOf(args[1]), xs[0]?.shape[0] ?? 0, `the first batch given to trainOnBatch (${xs[0]?.shape[0] ?? 0} samples)`);
+    await this.emitDataStats(
+      info,
+      xs,
+      tensorsOf(args[1]),
+      xs[0]?.shape[0] ?? 0,
+      `the first batch given to trainOnBatch (${xs[0]?.shape[0] ?? 0} samples)`,
+    );
     // Before the model's first step: the probe batch only (the tap reads the step's own forward pass).
     if (!info.tap && !info.probed) await this.runProbe(info, this.step);
     return args;
@@ -937,7 +1047,9 @@ export class Session {
     if (this.errored) return;
     await this.pending();
     const bad = this.firstBad;
-    const largest = this.lastStats ? [...this.lastStats.stats].sort((a, b) => (b.gradNorm ?? Infinity) - (a.gradNorm ?? Infinity))[0] : undefined;
+    const largest = this.lastStats
+      ? [...this.lastStats.stats].sort((a, b) => (b.gradNorm ?? Infinity) - (a.gradNorm ?? Infinity))[0]
+      : undefined;
     const where = bad
       ? ` Non-finite gradients or weights first appeared at step ${bad.step} in ${bad.stats.map((s) => `${s.weight} (${s.nanCount + s.infCount > 0 ? `${s.nanCount} NaN, ${s.infCount} Inf gradients` : s.gradNorm === null ? 'gradient norm overflows float32' : 'weight norm overflows float32'})`).join(', ')}.`
       : largest
@@ -966,7 +1078,7 @@ export class Session {
       type: 'error',
       kind: err.kind,
       message: err.message,
-      ...(err.step ?? (this.step || undefined) ? { step: err.step ?? this.step } : {}),
+      ...((err.step ?? (this.step || undefined)) ? { step: err.step ?? this.step } : {}),
       ...(err.layer ? { layer: err.layer } : {}),
       ...(err.detail ? { detail: err.detail } : {}),
       ...(source ? { source } : {}),
@@ -1032,7 +1144,12 @@ export class Session {
     if (this.ending?.reason) this.io.emit({ type: 'log', level: 'info', message: `ended: ${this.ending.reason}` });
     const done = this.doneEvent(status);
     this.finished = true;
-    this.io.record({ status, finishedAt: new Date().toISOString(), ...(this.ending?.reason ? { endedBy: this.ending.reason } : {}), final: { ...done, type: undefined } });
+    this.io.record({
+      status,
+      finishedAt: new Date().toISOString(),
+      ...(this.ending?.reason ? { endedBy: this.ending.reason } : {}),
+      final: { ...done, type: undefined },
+    });
     await this.io.emitAndFlush(done);
     this.io.exit(status === 'failed' ? 1 : 0);
   }
@@ -1065,7 +1182,13 @@ export class Session {
     if (status === 'failed' && !this.errored) {
       const message = code === 0 ? 'the program exited (process.exit) without a training step' : `the program exited with code ${code}`;
       this.errored = true;
-      this.io.emit({ type: 'error', kind: code === 0 ? 'config' : 'crash', message, ...(this.step ? { step: this.step } : {}), fatal: true });
+      this.io.emit({
+        type: 'error',
+        kind: code === 0 ? 'config' : 'crash',
+        message,
+        ...(this.step ? { step: this.step } : {}),
+        fatal: true,
+      });
       this.io.record({ error: message });
     }
     const done = this.doneEvent(status);

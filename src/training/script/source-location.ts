@@ -56,7 +56,11 @@ export function isUserFrame(file: string, exclude: readonly string[] = []): bool
  * is reported at `<project>/tfjs-layers/src/….ts`, a path outside node_modules that exists
  * only in tfjs's own repository.
  */
-export function userLocation(stack: string | undefined, exclude: readonly string[] = [], exists: (file: string) => boolean = fs.existsSync): SourceLocation | undefined {
+export function userLocation(
+  stack: string | undefined,
+  exclude: readonly string[] = [],
+  exists: (file: string) => boolean = fs.existsSync,
+): SourceLocation | undefined {
   const f = parseStack(stack).find((fr) => isUserFrame(fr.file, exclude) && exists(fr.file));
   if (!f) return undefined;
   return { file: f.file, line: f.line, ...(f.column ? { column: f.column } : {}), ...(f.function ? { function: f.function } : {}) };

@@ -55,7 +55,10 @@ interface EsbuildApi {
 
 interface TsApi {
   version: string;
-  transpileModule(code: string, options: Record<string, unknown>): { outputText: string; diagnostics?: { messageText: unknown; start?: number }[] };
+  transpileModule(
+    code: string,
+    options: Record<string, unknown>,
+  ): { outputText: string; diagnostics?: { messageText: unknown; start?: number }[] };
   ModuleKind: { CommonJS: number; ESNext: number };
   ScriptTarget: { ES2022: number };
   JsxEmit: { React: number };
@@ -96,7 +99,12 @@ function esbuildTranspiler(api: EsbuildApi, from: string): Transpiler {
           const text = tla
             ? `${first.text}: this file is run as CommonJS; to use top-level await, name it .mts or add "type": "module" to its package.json`
             : first.text;
-          throw new TranspileError(`${path.basename(filename)}:${first.location?.line ?? '?'}: ${text}`, filename, first.location?.line, first.location ? first.location.column + 1 : undefined);
+          throw new TranspileError(
+            `${path.basename(filename)}:${first.location?.line ?? '?'}: ${text}`,
+            filename,
+            first.location?.line,
+            first.location ? first.location.column + 1 : undefined,
+          );
         }
         throw e;
       }
@@ -124,7 +132,10 @@ function typescriptTranspiler(api: TsApi, from: string): Transpiler {
       });
       const d = out.diagnostics?.[0];
       if (d) {
-        const msg = typeof d.messageText === 'string' ? d.messageText : String((d.messageText as { messageText?: string }).messageText ?? d.messageText);
+        const msg =
+          typeof d.messageText === 'string'
+            ? d.messageText
+            : String((d.messageText as { messageText?: string }).messageText ?? d.messageText);
         const line = d.start !== undefined ? code.slice(0, d.start).split('\n').length : undefined;
         throw new TranspileError(`${path.basename(filename)}:${line ?? '?'}: ${msg}`, filename, line);
       }
@@ -152,7 +163,7 @@ export function loadTranspiler(s: TranspilerSearch): Transpiler {
       const hit = tryRequire<EsbuildApi>(from, 'esbuild');
       if (hit && typeof hit.api.transformSync === 'function') return esbuildTranspiler(hit.api, hit.from);
     }
-    if (choice === 'esbuild') throw new Error('esbuild was not found (neither next to Layer Lens nor in the program\'s node_modules)');
+    if (choice === 'esbuild') throw new Error("esbuild was not found (neither next to Layer Lens nor in the program's node_modules)");
   }
   for (const from of userFiles) {
     const hit = tryRequire<TsApi>(from, 'typescript');
@@ -164,7 +175,9 @@ export function loadTranspiler(s: TranspilerSearch): Transpiler {
   }
   const self = tryRequire<TsApi>(s.selfFile, 'typescript');
   if (self) return typescriptTranspiler(self.api, self.from);
-  throw new Error('no TypeScript transpiler was found: install esbuild or typescript in the project (npm i -D esbuild), or compile the program to JavaScript first');
+  throw new Error(
+    'no TypeScript transpiler was found: install esbuild or typescript in the project (npm i -D esbuild), or compile the program to JavaScript first',
+  );
 }
 
 /** The module format Node gives a file: .mts/.mjs ESM, .cts/.cjs CommonJS, else the package's "type". */
@@ -199,7 +212,11 @@ interface ModuleInternals {
  * style resolves to `./x.ts` when only that exists. `getTranspiler` is called on the first
  * TypeScript file. Returns the uninstall function.
  */
-export function installRequireHook(Module: unknown, getTranspiler: () => Transpiler, onTranspiled?: (file: string, ms: number) => void): () => void {
+export function installRequireHook(
+  Module: unknown,
+  getTranspiler: () => Transpiler,
+  onTranspiled?: (file: string, ms: number) => void,
+): () => void {
   const M = Module as ModuleInternals;
   const previous: Record<string, ModuleInternals['_extensions'][string] | undefined> = {};
   for (const ext of TS_EXTENSIONS) {

@@ -121,16 +121,26 @@ function sparkline(values: (number | null)[]): SVGSVGElement {
 }
 
 function renderFinding(f: FindingView, s: Strings, index: number, stale: boolean): HTMLElement {
-  const box = custom('vscode-collapsible', { title: f.title, description: f.applied ? `✓ ${f.note}` : f.note, class: `finding ${f.severity}${stale ? ' stale' : ''}${f.applied ? ' applied' : ''}` });
+  const box = custom('vscode-collapsible', {
+    title: f.title,
+    description: f.applied ? `✓ ${f.note}` : f.note,
+    class: `finding ${f.severity}${stale ? ' stale' : ''}${f.applied ? ' applied' : ''}`,
+  });
   if (open.get(f.id) ?? ((index === 0 || f.severity === 'error') && !f.applied)) box.setAttribute('open', '');
   box.addEventListener('vsc-collapsible-toggle', (e) => open.set(f.id, Boolean((e as CustomEvent<{ open: boolean }>).detail?.open)));
-  const badge = custom('vscode-badge', { slot: 'decorations', variant: f.severity === 'info' ? 'default' : 'counter', class: `sev ${f.severity}` }, s.severity[f.severity]);
+  const badge = custom(
+    'vscode-badge',
+    { slot: 'decorations', variant: f.severity === 'info' ? 'default' : 'counter', class: `sev ${f.severity}` },
+    s.severity[f.severity],
+  );
   box.appendChild(badge);
 
   const body = el('div', 'body');
   if (f.applied) body.appendChild(el('p', 'applied', `✓ ${s.applied}: ${f.applied.join(s === UI['zh-cn'] ? '、' : ', ')}`));
   body.appendChild(el('p', 'message', f.message));
-  body.appendChild(el('p', 'meta', `${s.firstSeen} ${f.step}${s === UI['zh-cn'] ? s.step : ''}${f.line !== null ? ` · ${s.line} ${f.line}` : ''}`));
+  body.appendChild(
+    el('p', 'meta', `${s.firstSeen} ${f.step}${s === UI['zh-cn'] ? s.step : ''}${f.line !== null ? ` · ${s.line} ${f.line}` : ''}`),
+  );
 
   if (f.layers.length > 0) {
     const row = el('div', 'layers');

@@ -10,7 +10,20 @@ import type { LayerView, ModelView } from '../../server/models-protocol';
 import { t } from './strings';
 
 /** Colour family of a node (the CSS class `family-…`). */
-export type Family = 'input' | 'conv' | 'pool' | 'dense' | 'norm' | 'merge' | 'recurrent' | 'reshape' | 'regularize' | 'embedding' | 'activation' | 'model' | 'other';
+export type Family =
+  | 'input'
+  | 'conv'
+  | 'pool'
+  | 'dense'
+  | 'norm'
+  | 'merge'
+  | 'recurrent'
+  | 'reshape'
+  | 'regularize'
+  | 'embedding'
+  | 'activation'
+  | 'model'
+  | 'other';
 
 export interface NodeSpec {
   id: string;
@@ -99,7 +112,11 @@ export function compactShape(shape: string): string {
   if (!parts) return shape;
   return parts
     .map((p) => {
-      const dims = p.slice(1, -1).split(',').map((d) => d.trim()).filter((d) => d !== '');
+      const dims = p
+        .slice(1, -1)
+        .split(',')
+        .map((d) => d.trim())
+        .filter((d) => d !== '');
       const rest = dims.length > 0 && dims[0] === 'null' ? dims.slice(1) : dims;
       if (rest.length === 0) return 'scalar';
       return rest.map((d) => (d === 'null' ? '?' : d)).join('×');
@@ -139,7 +156,13 @@ export function layerProblems(model: ModelView): Map<string, 'error' | 'warning'
     const at = d.location;
     for (const l of model.layers) {
       const loc = l.location;
-      if (!loc || loc.uri !== at.uri || loc.range.start.line !== at.range.start.line || loc.range.start.character !== at.range.start.character) continue;
+      if (
+        !loc ||
+        loc.uri !== at.uri ||
+        loc.range.start.line !== at.range.start.line ||
+        loc.range.start.character !== at.range.start.character
+      )
+        continue;
       if (out.get(l.id) !== 'error') out.set(l.id, d.severity);
     }
   }
@@ -152,7 +175,15 @@ export function graphOf(model: ModelView): { nodes: Array<Omit<NodeSpec, 'width'
   const shapeOf = new Map<string, string>();
   const problems = layerProblems(model);
   for (const i of model.inputs) {
-    nodes.push({ id: i.id, layerId: i.id, kind: 'input', family: 'input', title: i.name, subtitle: t('Input · {0}', compactShape(i.shape)), detail: t('{0}: input {1}', i.name, i.shape) });
+    nodes.push({
+      id: i.id,
+      layerId: i.id,
+      kind: 'input',
+      family: 'input',
+      title: i.name,
+      subtitle: t('Input · {0}', compactShape(i.shape)),
+      detail: t('{0}: input {1}', i.name, i.shape),
+    });
     shapeOf.set(i.id, i.shape);
   }
   for (const l of model.layers) {
@@ -165,7 +196,15 @@ export function graphOf(model: ModelView): { nodes: Array<Omit<NodeSpec, 'width'
       `${t('params: {0}', formatCount(l.params))}${l.paramFormula ? ` = ${l.paramFormula}` : ''}`,
       t('MACs: {0}', formatCount(l.macs)),
     ].join('\n');
-    const node: Omit<NodeSpec, 'width' | 'height'> = { id: l.id, layerId: l.id, kind: l.nested ? 'model' : family === 'input' ? 'input' : 'layer', family, title: l.name, subtitle, detail };
+    const node: Omit<NodeSpec, 'width' | 'height'> = {
+      id: l.id,
+      layerId: l.id,
+      kind: l.nested ? 'model' : family === 'input' ? 'input' : 'layer',
+      family,
+      title: l.name,
+      subtitle,
+      detail,
+    };
     const problem = problems.get(l.id);
     if (problem) node.problem = problem;
     nodes.push(node);
@@ -196,22 +235,20 @@ export function toElkGraph(model: ModelView, measure: Measure): { graph: ElkNode
     id: `graph:${model.id}`,
     layoutOptions: { ...LAYOUT_OPTIONS },
     children: nodes.map((n) => ({ id: n.id, width: n.width, height: n.height })),
-    edges: g.edges.map(
-      (e): ElkExtendedEdge => ({
-        id: e.id,
-        sources: [e.source],
-        targets: [e.target],
-        labels: [
-          {
-            id: `${e.id}:label`,
-            text: e.label,
-            width: Math.ceil(measure(e.label, 'edge') + 2 * EDGE_LABEL_PADDING_X),
-            height: EDGE_LABEL_HEIGHT,
-            layoutOptions: { 'elk.edgeLabels.placement': 'CENTER' },
-          },
-        ],
-      }),
-    ),
+    edges: g.edges.map((e): ElkExtendedEdge => ({
+      id: e.id,
+      sources: [e.source],
+      targets: [e.target],
+      labels: [
+        {
+          id: `${e.id}:label`,
+          text: e.label,
+          width: Math.ceil(measure(e.label, 'edge') + 2 * EDGE_LABEL_PADDING_X),
+          height: EDGE_LABEL_HEIGHT,
+          layoutOptions: { 'elk.edgeLabels.placement': 'CENTER' },
+        },
+      ],
+    })),
   };
   return { graph, nodes, edges: g.edges };
 }
@@ -233,7 +270,8 @@ export function fromElk(result: ElkNode, nodes: NodeSpec[], edges: EdgeSpec[]): 
     }
     const label = r?.labels?.[0];
     const out: LaidOutEdge = { ...e, points };
-    if (label && label.x !== undefined && label.y !== undefined) out.labelBox = { x: label.x, y: label.y, width: label.width ?? 0, height: label.height ?? 0 };
+    if (label && label.x !== undefined && label.y !== undefined)
+      out.labelBox = { x: label.x, y: label.y, width: label.width ?? 0, height: label.height ?? 0 };
     return out;
   });
   return { width: Math.ceil(result.width ?? 0), height: Math.ceil(result.height ?? 0), nodes: laidNodes, edges: laidEdges };

@@ -10,7 +10,11 @@ import { t } from './strings';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-function el<K extends keyof SVGElementTagNameMap>(name: K, attrs: Record<string, string | number> = {}, parent?: Element): SVGElementTagNameMap[K] {
+function el<K extends keyof SVGElementTagNameMap>(
+  name: K,
+  attrs: Record<string, string | number> = {},
+  parent?: Element,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, name);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   parent?.appendChild(e);
@@ -73,7 +77,11 @@ export function renderGraph(layout: GraphLayout, opts: GraphViewOptions): SVGSVG
     'data-edge-count': layout.edges.length,
   });
   const defs = el('defs', {}, svg);
-  const marker = el('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, defs);
+  const marker = el(
+    'marker',
+    { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+    defs,
+  );
   el('path', { d: 'M0 1 L9 5 L0 9 z', class: 'arrow-head' }, marker);
 
   const edges = el('g', { class: 'edges' }, svg);
@@ -90,7 +98,17 @@ function drawEdge(e: LaidOutEdge, parent: SVGGElement, measure: Measure): void {
   if (e.labelBox && e.label) {
     const b = e.labelBox;
     el('rect', { x: round(b.x), y: round(b.y), width: round(b.width), height: round(b.height), rx: 3, class: 'edge-label-box' }, g);
-    const t = el('text', { x: round(b.x + b.width / 2), y: round(b.y + b.height / 2), class: 'edge-label', 'text-anchor': 'middle', 'dominant-baseline': 'central' }, g);
+    const t = el(
+      'text',
+      {
+        x: round(b.x + b.width / 2),
+        y: round(b.y + b.height / 2),
+        class: 'edge-label',
+        'text-anchor': 'middle',
+        'dominant-baseline': 'central',
+      },
+      g,
+    );
     t.textContent = fit(e.label, b.width, 'edge', measure);
   }
 }

@@ -107,7 +107,11 @@ function saveState(patch: PageState): void {
   vscode.setState(state);
 }
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, string>, ...children: Array<Node | string>): HTMLElementTagNameMap[K];
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs?: Record<string, string>,
+  ...children: Array<Node | string>
+): HTMLElementTagNameMap[K];
 function h(tag: string, attrs?: Record<string, string>, ...children: Array<Node | string>): HTMLElement;
 function h(tag: string, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElement {
   const e = document.createElement(tag);
@@ -158,7 +162,10 @@ window.addEventListener('message', (event: MessageEvent) => {
   data = msg.data;
   version++;
   layouts.clear();
-  const chosen = (msg.selectedId && data.models.find((m) => m.id === msg.selectedId)) || (state.model !== undefined && data.models.find((m) => m.name === state.model)) || data.models[0];
+  const chosen =
+    (msg.selectedId && data.models.find((m) => m.id === msg.selectedId)) ||
+    (state.model !== undefined && data.models.find((m) => m.name === state.model)) ||
+    data.models[0];
   if (msg.selectedId) saveState({ model: chosen?.name });
   render(chosen);
 });
@@ -178,7 +185,12 @@ function render(model: ModelView | undefined): void {
     if (typeof index === 'number') saveState({ tab: index });
   });
   tabs.append(
-    h('vscode-tab-header', { slot: 'header', 'data-tab': 'layers' }, t('Layers '), h('vscode-badge', { variant: 'counter' }, String(model.layers.length))),
+    h(
+      'vscode-tab-header',
+      { slot: 'header', 'data-tab': 'layers' },
+      t('Layers '),
+      h('vscode-badge', { variant: 'counter' }, String(model.layers.length)),
+    ),
     h('vscode-tab-panel', { class: 'panel-layers', 'data-panel': 'layers' }, renderTable(model), renderTotals(model)),
     h('vscode-tab-header', { slot: 'header', 'data-tab': 'graph' }, t('Graph')),
     h('vscode-tab-panel', { class: 'panel-graph', 'data-panel': 'graph' }, renderGraphPanel(model)),
@@ -186,13 +198,24 @@ function render(model: ModelView | undefined): void {
   const problems = [...model.diagnostics, ...(data.diagnostics ?? [])];
   if (problems.length > 0) {
     tabs.append(
-      h('vscode-tab-header', { slot: 'header', 'data-tab': 'problems' }, t('Problems '), h('vscode-badge', { variant: 'counter' }, String(problems.length))),
-      h('vscode-tab-panel', { class: 'panel-problems', 'data-panel': 'problems' }, renderProblems(model, model.diagnostics, data.diagnostics)),
+      h(
+        'vscode-tab-header',
+        { slot: 'header', 'data-tab': 'problems' },
+        t('Problems '),
+        h('vscode-badge', { variant: 'counter' }, String(problems.length)),
+      ),
+      h(
+        'vscode-tab-panel',
+        { class: 'panel-problems', 'data-panel': 'problems' },
+        renderProblems(model, model.diagnostics, data.diagnostics),
+      ),
     );
   }
   app.replaceChildren(header, tabs);
   // The tab panels take the height the header leaves (it wraps in a narrow panel).
-  new ResizeObserver(() => document.documentElement.style.setProperty('--ll-header-height', `${Math.ceil(header.getBoundingClientRect().bottom)}px`)).observe(header);
+  new ResizeObserver(() =>
+    document.documentElement.style.setProperty('--ll-header-height', `${Math.ceil(header.getBoundingClientRect().bottom)}px`),
+  ).observe(header);
 }
 
 function renderHeader(file: FileModelsResult, model: ModelView): HTMLElement {
@@ -202,7 +225,11 @@ function renderHeader(file: FileModelsResult, model: ModelView): HTMLElement {
     select.setAttribute('aria-label', t('Model'));
     select.classList.add('model-select');
     file.models.forEach((m) => {
-      const option = h('vscode-option', { value: m.id, description: t('{0}, line {1}', m.kind, m.line) }, t('{0} (line {1})', m.name, m.line));
+      const option = h(
+        'vscode-option',
+        { value: m.id, description: t('{0}, line {1}', m.kind, m.line) },
+        t('{0} (line {1})', m.name, m.line),
+      );
       if (m.id === model.id) option.setAttribute('selected', '');
       select.append(option);
     });
@@ -233,19 +260,28 @@ function renderHeader(file: FileModelsResult, model: ModelView): HTMLElement {
   title.append(h('span', { class: 'spacer' }), copy, open);
 
   const totals = model.totals;
-  const stat = (label: string, value: string, tip?: string) => h('div', { class: 'stat', ...(tip ? { title: tip } : {}) }, h('span', { class: 'stat-value' }, value), h('span', { class: 'stat-label' }, label));
+  const stat = (label: string, value: string, tip?: string) =>
+    h(
+      'div',
+      { class: 'stat', ...(tip ? { title: tip } : {}) },
+      h('span', { class: 'stat-value' }, value),
+      h('span', { class: 'stat-label' }, label),
+    );
   const stats = h(
     'div',
     { class: 'stats' },
     stat(t('params'), count(totals.params), t('{0} trainable, {1} non-trainable', count(totals.trainable), count(totals.nonTrainable))),
     stat(t('fp32 weights'), bytes(totals.paramBytes)),
     stat(t('MACs / sample'), compact(totals.macs), t('{0} multiply-accumulates per sample', count(totals.macs))),
-    stat(t('activations @ batch {0}', totals.batchSize), bytes(totals.activationBytes), t('{0} values per sample', count(totals.activationsPerSample))),
+    stat(
+      t('activations @ batch {0}', totals.batchSize),
+      bytes(totals.activationBytes),
+      t('{0} values per sample', count(totals.activationsPerSample)),
+    ),
     stat(t('inputs → outputs'), `${model.inputShapes.join(', ') || '—'} → ${model.outputShapes.join(', ') || '—'}`),
   );
   return h('header', { class: 'header' }, title, stats);
 }
-
 
 function renderTable(model: ModelView): HTMLElement {
   const table = document.createElement('vscode-table');
@@ -255,11 +291,17 @@ function renderTable(model: ModelView): HTMLElement {
   table.classList.add('layers-table');
   fitColumns(table);
   const header = h('vscode-table-header', { slot: 'header' });
-  [t('Layer'), t('Type'), t('Output shape'), t('Params'), t('MACs'), t('Line')].forEach((c, i) => header.append(h('vscode-table-header-cell', i >= 3 && i <= 4 ? { class: 'num' } : {}, c)));
+  [t('Layer'), t('Type'), t('Output shape'), t('Params'), t('MACs'), t('Line')].forEach((c, i) =>
+    header.append(h('vscode-table-header-cell', i >= 3 && i <= 4 ? { class: 'num' } : {}, c)),
+  );
   const body = h('vscode-table-body', { slot: 'body' });
   const problems = layerProblems(model);
   for (const l of model.layers) {
-    const row = h('vscode-table-row', { 'data-layer-id': l.id, tabindex: '0', title: `${l.name}: ${l.inputShapes.join(', ') || '—'} → ${l.outputShape}${l.paramFormula ? `\n${t('params = {0}', l.paramFormula)}` : ''}\n${t('Click to reveal the source')}` });
+    const row = h('vscode-table-row', {
+      'data-layer-id': l.id,
+      tabindex: '0',
+      title: `${l.name}: ${l.inputShapes.join(', ') || '—'} → ${l.outputShape}${l.paramFormula ? `\n${t('params = {0}', l.paramFormula)}` : ''}\n${t('Click to reveal the source')}`,
+    });
     if (l.id === selectedLayerId) row.classList.add('selected');
     const problem = problems.get(l.id);
     if (problem) row.classList.add(`problem-${problem}`);
@@ -314,7 +356,8 @@ function breakable(text: string): Array<Node | string> {
 
 function renderTotals(model: ModelView): HTMLElement {
   const totals = model.totals;
-  const line = (label: string, value: string) => h('div', { class: 'total' }, h('span', { class: 'total-label' }, label), h('span', { class: 'total-value' }, value));
+  const line = (label: string, value: string) =>
+    h('div', { class: 'total' }, h('span', { class: 'total-label' }, label), h('span', { class: 'total-value' }, value));
   return h(
     'div',
     { class: 'totals' },
@@ -322,7 +365,15 @@ function renderTotals(model: ModelView): HTMLElement {
     line(t('Trainable params'), count(totals.trainable)),
     line(t('Non-trainable params'), count(totals.nonTrainable)),
     line(t('MACs per sample'), count(totals.macs)),
-    line(t('Activations'), t('{0} values per sample ({1} fp32 at batch {2})', count(totals.activationsPerSample), bytes(totals.activationBytes), totals.batchSize)),
+    line(
+      t('Activations'),
+      t(
+        '{0} values per sample ({1} fp32 at batch {2})',
+        count(totals.activationsPerSample),
+        bytes(totals.activationBytes),
+        totals.batchSize,
+      ),
+    ),
     ...(model.optimizer || model.loss ? [line(t('Compiled with'), [model.optimizer, model.loss].filter(Boolean).join(', '))] : []),
   );
 }
@@ -335,7 +386,16 @@ function renderGraphPanel(model: ModelView): HTMLElement {
   const zoomIn = button('+', t('Zoom in'), 'zoom-in');
   const fitBtn = button(t('Fit'), t('Fit the graph in the view'), 'zoom-fit');
   const actual = button('100%', t('Actual size'), 'zoom-reset');
-  const toolbar = h('div', { class: 'graph-toolbar' }, zoomOut, zoomLabel, zoomIn, fitBtn, actual, h('span', { class: 'hint' }, t('Click a layer to reveal its source')));
+  const toolbar = h(
+    'div',
+    { class: 'graph-toolbar' },
+    zoomOut,
+    zoomLabel,
+    zoomIn,
+    fitBtn,
+    actual,
+    h('span', { class: 'hint' }, t('Click a layer to reveal its source')),
+  );
   const panel = h('div', { class: 'graph-panel' }, toolbar, scroller);
 
   const myVersion = version;
@@ -396,7 +456,9 @@ function renderGraphPanel(model: ModelView): HTMLElement {
       markSelected();
     },
     (err: unknown) => {
-      scroller.replaceChildren(h('p', { class: 'placeholder error' }, t('The graph could not be laid out: {0}', err instanceof Error ? err.message : String(err))));
+      scroller.replaceChildren(
+        h('p', { class: 'placeholder error' }, t('The graph could not be laid out: {0}', err instanceof Error ? err.message : String(err))),
+      );
     },
   );
   return panel;
@@ -418,7 +480,12 @@ function problemItem(d: DiagnosticView): HTMLElement {
     'li',
     { class: `problem severity-${d.severity}`, tabindex: '0' },
     h('span', { class: 'severity' }, severityText(d.severity)),
-    h('span', { class: 'message' }, d.message, ...(d.formula && !d.message.includes(d.formula) ? [h('code', { class: 'formula' }, d.formula)] : [])),
+    h(
+      'span',
+      { class: 'message' },
+      d.message,
+      ...(d.formula && !d.message.includes(d.formula) ? [h('code', { class: 'formula' }, d.formula)] : []),
+    ),
     h('span', { class: 'line' }, d.where),
   );
 }

@@ -21,7 +21,7 @@ export const SUMMARY_ZH: Readonly<Record<string, string>> = {
   '{0} values per sample ({1} fp32 at batch {2})': '每个样本 {0} 个值（批大小 {2} 时 {1} fp32）',
   '{0}: input {1}': '{0}：输入 {1}',
   '{0}, line {1}': '{0}，第 {1} 行',
-  'Activations': '激活',
+  Activations: '激活',
   'activations @ batch {0}': '激活（批大小 {0}）',
   'Actual size': '实际大小',
   'Click a layer to reveal its source': '点击某一层可跳转到它的源代码',

@@ -205,8 +205,23 @@ export class LineChart {
       legend: { live: true },
       cursor: { drag: { x: true, y: false, setScale: false }, points: { size: 6 } },
       axes: [
-        { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font, label: this.opts.xLabel, labelFont: font, labelSize: this.opts.xLabel ? 14 : 0 },
-        { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font, size: 56, values: (_u, vals) => vals.map((v) => yFmt(v)) },
+        {
+          stroke: axis,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid, width: 1 },
+          font,
+          label: this.opts.xLabel,
+          labelFont: font,
+          labelSize: this.opts.xLabel ? 14 : 0,
+        },
+        {
+          stroke: axis,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid, width: 1 },
+          font,
+          size: 56,
+          values: (_u, vals) => vals.map((v) => yFmt(v)),
+        },
       ],
       series: [
         { label: this.opts.xLabel ?? t('step'), value: (_u, v) => (v === null || v === undefined ? '—' : String(Math.round(v))) },

@@ -63,7 +63,12 @@ const val = (v: number): number | null => (Number.isFinite(v) ? v : null);
  * Decimates series sharing one ascending x array. `length` (default: x.length) lets a caller
  * pass a growable typed array and its used length.
  */
-export function decimateMinMax(x: ArrayLike<number>, ys: ReadonlyArray<ArrayLike<number>>, opts: DecimateOptions, length = x.length): Decimated {
+export function decimateMinMax(
+  x: ArrayLike<number>,
+  ys: ReadonlyArray<ArrayLike<number>>,
+  opts: DecimateOptions,
+  length = x.length,
+): Decimated {
   const n = Math.min(length, x.length);
   const i0 = opts.from === undefined ? 0 : lowerBound(x, opts.from, n);
   const i1 = opts.to === undefined ? n : upperBound(x, opts.to, n);
@@ -234,7 +239,13 @@ export class BlockIndex {
  * point. Each block is put in the column of its first point, so a column's envelope is exact
  * to within one block. Falls back to `decimateMinMax` when the range is short.
  */
-export function decimateIndexed(x: ArrayLike<number>, ys: ReadonlyArray<ArrayLike<number>>, opts: DecimateOptions, length: number, index: BlockIndex): Decimated {
+export function decimateIndexed(
+  x: ArrayLike<number>,
+  ys: ReadonlyArray<ArrayLike<number>>,
+  opts: DecimateOptions,
+  length: number,
+  index: BlockIndex,
+): Decimated {
   const n = Math.min(length, x.length);
   index.update(ys, n);
   const i0 = opts.from === undefined ? 0 : lowerBound(x, opts.from, n);
@@ -430,7 +441,13 @@ export class StreamDecimator {
     return this.out;
   }
 
-  private rebuild(x: ArrayLike<number>, ys: ReadonlyArray<ArrayLike<number>>, n: number, sparse: SparseSeries | undefined, sn: number): void {
+  private rebuild(
+    x: ArrayLike<number>,
+    ys: ReadonlyArray<ArrayLike<number>>,
+    n: number,
+    sparse: SparseSeries | undefined,
+    sn: number,
+  ): void {
     const S = ys.length;
     const cols = S + (sparse ? sparse.ys.length : 0);
     if (this.out.ys.length !== cols) {
@@ -546,7 +563,14 @@ export class StreamDecimator {
   }
 
   /** Appends the rows of bins from..nb-1, merged with sparse points j0..sn-1. */
-  private emitBins(x: ArrayLike<number>, ys: ReadonlyArray<ArrayLike<number>>, from: number, sparse: SparseSeries | undefined, j0: number, sn: number): void {
+  private emitBins(
+    x: ArrayLike<number>,
+    ys: ReadonlyArray<ArrayLike<number>>,
+    from: number,
+    sparse: SparseSeries | undefined,
+    j0: number,
+    sn: number,
+  ): void {
     const S = ys.length;
     const picked = this.picked;
     let j = j0;
@@ -579,14 +603,29 @@ export class StreamDecimator {
   }
 
   /** Appends the rows of points from..to-1 (every point kept), merged with sparse points j0..sn-1. */
-  private emitPoints(x: ArrayLike<number>, ys: ReadonlyArray<ArrayLike<number>>, from: number, to: number, sparse: SparseSeries | undefined, j0: number, sn: number): void {
+  private emitPoints(
+    x: ArrayLike<number>,
+    ys: ReadonlyArray<ArrayLike<number>>,
+    from: number,
+    to: number,
+    sparse: SparseSeries | undefined,
+    j0: number,
+    sn: number,
+  ): void {
     let j = j0;
     for (let i = from; i < to; i++) j = this.emitRow(x, ys, i, sparse, j, sn);
     for (; j < sn; j++) this.pushSparseRow(ys.length, sparse!, j);
   }
 
   /** Appends the sparse rows before x[i], then the row of point i (with the sparse point at the same x); the next sparse index. */
-  private emitRow(x: ArrayLike<number>, ys: ReadonlyArray<ArrayLike<number>>, i: number, sparse: SparseSeries | undefined, j: number, sn: number): number {
+  private emitRow(
+    x: ArrayLike<number>,
+    ys: ReadonlyArray<ArrayLike<number>>,
+    i: number,
+    sparse: SparseSeries | undefined,
+    j: number,
+    sn: number,
+  ): number {
     const xv = x[i];
     const S = ys.length;
     if (sparse) while (j < sn && sparse.x[j] < xv) this.pushSparseRow(S, sparse, j++);

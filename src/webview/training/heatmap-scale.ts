@@ -135,7 +135,10 @@ export function aggregateColumns(row: ArrayLike<number>, n: number, cells: numbe
 
 /** `1e-3`, `0.01`, `1`, `100`, `1e4`: a decade as a short label. */
 export function decadeLabel(k: number): string {
-  if (k >= -2 && k <= 3) return String(10 ** k).replace(/^0\./, '.').replace(/^\./, '0.');
+  if (k >= -2 && k <= 3)
+    return String(10 ** k)
+      .replace(/^0\./, '.')
+      .replace(/^\./, '0.');
   return `1e${k}`;
 }
 

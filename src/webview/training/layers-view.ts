@@ -21,14 +21,32 @@
  * 50+ layers stay cheap to update.
  */
 import type { ProbePoint, ProbeSeries, RunSeries } from '../../training/series';
-import { decadeLabel, decadeTicks, formatValue, HeatCells, logScaleOfRange, RAMP_LUT, rampColor, SPECIAL, type LogScale } from './heatmap-scale';
+import {
+  decadeLabel,
+  decadeTicks,
+  formatValue,
+  HeatCells,
+  logScaleOfRange,
+  RAMP_LUT,
+  rampColor,
+  SPECIAL,
+  type LogScale,
+} from './heatmap-scale';
 import { t } from './strings';
 
 export type HeatMetric = 'gradNorm' | 'updateRatio' | 'weightNorm';
 /** English; shown through `heatMetricText` in the page's language. */
 export const HEAT_METRICS: ReadonlyArray<{ id: HeatMetric; label: string; hint: string }> = [
-  { id: 'gradNorm', label: 'Gradient norm ‖g‖', hint: 'L2 norm of the layer’s gradients (all its weights). Vanishing: a layer far darker than the rest; exploding: bright or magenta.' },
-  { id: 'updateRatio', label: 'Update / weight ‖Δw‖/‖w‖', hint: 'How much a step changes the weights, relative to their size; around 1e-3 is the usual healthy range.' },
+  {
+    id: 'gradNorm',
+    label: 'Gradient norm ‖g‖',
+    hint: 'L2 norm of the layer’s gradients (all its weights). Vanishing: a layer far darker than the rest; exploding: bright or magenta.',
+  },
+  {
+    id: 'updateRatio',
+    label: 'Update / weight ‖Δw‖/‖w‖',
+    hint: 'How much a step changes the weights, relative to their size; around 1e-3 is the usual healthy range.',
+  },
   { id: 'weightNorm', label: 'Weight norm ‖w‖', hint: 'L2 norm of the layer’s weights.' },
 ];
 
@@ -36,9 +54,17 @@ export const HEAT_METRICS: ReadonlyArray<{ id: HeatMetric; label: string; hint: 
 function heatMetricText(id: HeatMetric): { label: string; hint: string } {
   switch (id) {
     case 'gradNorm':
-      return { label: t('Gradient norm ‖g‖'), hint: t('L2 norm of the layer’s gradients (all its weights). Vanishing: a layer far darker than the rest; exploding: bright or magenta.') };
+      return {
+        label: t('Gradient norm ‖g‖'),
+        hint: t(
+          'L2 norm of the layer’s gradients (all its weights). Vanishing: a layer far darker than the rest; exploding: bright or magenta.',
+        ),
+      };
     case 'updateRatio':
-      return { label: t('Update / weight ‖Δw‖/‖w‖'), hint: t('How much a step changes the weights, relative to their size; around 1e-3 is the usual healthy range.') };
+      return {
+        label: t('Update / weight ‖Δw‖/‖w‖'),
+        hint: t('How much a step changes the weights, relative to their size; around 1e-3 is the usual healthy range.'),
+      };
     case 'weightNorm':
       return { label: t('Weight norm ‖w‖'), hint: t('L2 norm of the layer’s weights.') };
   }
@@ -201,7 +227,8 @@ export class Heatmap {
       }
       return best;
     };
-    const steps = from + 1 === to ? t('step {0}', s.statSteps.get(from)) : t('steps {0}–{1}', s.statSteps.get(from), s.statSteps.get(to - 1));
+    const steps =
+      from + 1 === to ? t('step {0}', s.statSteps.get(from)) : t('steps {0}–{1}', s.statSteps.get(from), s.statSteps.get(to - 1));
     const line = this.host.lineOf(layer.name);
     const nonFinite = pick(layer.nonFinite);
     this.tip.innerHTML = '';
@@ -452,8 +479,12 @@ export class ActivationGrid {
     this.labels.title.textContent = t('Activation distributions over time');
     this.labels.hint.textContent =
       this.series?.info.activationsFrom === 'batch'
-        ? t('Each strip: steps left to right, activation values bottom to top, shaded by how many of that step’s training-batch activations fall there (training mode: dropout on); the line is the mean. Click a layer to see its source.')
-        : t('Each strip: probe steps left to right, activation values bottom to top, shaded by how many of the probe batch’s activations fall there; the line is the mean. Click a layer to see its source.');
+        ? t(
+            'Each strip: steps left to right, activation values bottom to top, shaded by how many of that step’s training-batch activations fall there (training mode: dropout on); the line is the mean. Click a layer to see its source.',
+          )
+        : t(
+            'Each strip: probe steps left to right, activation values bottom to top, shaded by how many of the probe batch’s activations fall there; the line is the mean. Click a layer to see its source.',
+          );
   }
 
   draw(series: RunSeries | undefined): void {
@@ -535,7 +566,13 @@ export class ActivationGrid {
       let latest: (typeof p.points)[number] = null;
       for (let i = p.points.length - 1; i >= 0 && !latest; i--) latest = p.points[i];
       const text = latest
-        ? t('mean {0} · std {1} · zeros {2} · saturated {3}', formatValue(latest.mean), formatValue(latest.std), pct(latest.fracZero), pct(latest.fracSaturated))
+        ? t(
+            'mean {0} · std {1} · zeros {2} · saturated {3}',
+            formatValue(latest.mean),
+            formatValue(latest.std),
+            pct(latest.fracZero),
+            pct(latest.fracSaturated),
+          )
         : t('no probe yet');
       if (c.stats.textContent !== text) c.stats.textContent = text;
       c.card.classList.toggle('warn', !!latest && ((latest.fracZero ?? 0) > 0.5 || (latest.fracSaturated ?? 0) > 0.3));
@@ -558,9 +595,17 @@ export class ActivationGrid {
     const i = Math.min(p.points.length - 1, Math.max(0, Math.floor(((e.clientX - rect.left) / rect.width) * p.points.length)));
     const pt = p.points[i];
     this.tip.replaceChildren();
-    const lines = [s.info.activationsFrom === 'batch' ? t('{0} · training batch at step {1}', layer, s.probeSteps[i] ?? '?') : t('{0} · probe at step {1}', layer, s.probeSteps[i] ?? '?')];
+    const lines = [
+      s.info.activationsFrom === 'batch'
+        ? t('{0} · training batch at step {1}', layer, s.probeSteps[i] ?? '?')
+        : t('{0} · probe at step {1}', layer, s.probeSteps[i] ?? '?'),
+    ];
     if (pt) {
-      lines.push(t('mean {0} · std {1}', formatValue(pt.mean), formatValue(pt.std)), t('zeros {0} · saturated {1}', pct(pt.fracZero), pct(pt.fracSaturated)), t('range {0} … {1}', formatValue(pt.histogram.min), formatValue(pt.histogram.max)));
+      lines.push(
+        t('mean {0} · std {1}', formatValue(pt.mean), formatValue(pt.std)),
+        t('zeros {0} · saturated {1}', pct(pt.fracZero), pct(pt.fracSaturated)),
+        t('range {0} … {1}', formatValue(pt.histogram.min), formatValue(pt.histogram.max)),
+      );
     } else lines.push(t('no statistics at this probe'));
     for (const l of lines) {
       const d = el('div');
@@ -649,7 +694,7 @@ export class Strip {
       lo -= 0.5;
       hi += 0.5;
     }
-    let keep = sameRange ? oldCols : 0;
+    const keep = sameRange ? oldCols : 0;
     if (!this.off || cols > this.cap || H !== this.rows) {
       // More room: the kept columns move into the wider buffer.
       const cap = Math.max(64, cols, 2 * this.cap);

@@ -83,7 +83,11 @@ const layerLines = new Map<string, number | null>();
 // ---------------------------------------------------------------------------------------
 // DOM helpers
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, string>, ...children: Array<Node | string>): HTMLElementTagNameMap[K];
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs?: Record<string, string>,
+  ...children: Array<Node | string>
+): HTMLElementTagNameMap[K];
 function h(tag: string, attrs?: Record<string, string>, ...children: Array<Node | string>): HTMLElement;
 function h(tag: string, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElement {
   const e = document.createElement(tag);
@@ -101,7 +105,12 @@ function button(label: string, onClick: () => void, attrs: Record<string, string
 }
 
 type Select = HTMLElement & { value: string };
-function select(label: string, options: ReadonlyArray<{ value: string; label: string; description?: string }>, value: string, attrs: Record<string, string> = {}): Select {
+function select(
+  label: string,
+  options: ReadonlyArray<{ value: string; label: string; description?: string }>,
+  value: string,
+  attrs: Record<string, string> = {},
+): Select {
   const s = h('vscode-single-select', { 'aria-label': label, ...attrs }) as Select;
   for (const o of options) {
     const opt = h('vscode-option', { value: o.value, ...(o.description ? { description: o.description } : {}) }, o.label);
@@ -148,7 +157,12 @@ const setupPanel = h('vscode-tab-panel', { class: 'panel-setup' });
 const chartsPanel = h('vscode-tab-panel', { class: 'panel-charts' });
 const layersPanel = h('vscode-tab-panel', { class: 'panel-layers' });
 const runsPanel = h('vscode-tab-panel', { class: 'panel-runs' });
-const tabHeaders = [h('vscode-tab-header', { slot: 'header' }), h('vscode-tab-header', { slot: 'header' }), h('vscode-tab-header', { slot: 'header' }), h('vscode-tab-header', { slot: 'header', class: 'runs-tab' })];
+const tabHeaders = [
+  h('vscode-tab-header', { slot: 'header' }),
+  h('vscode-tab-header', { slot: 'header' }),
+  h('vscode-tab-header', { slot: 'header' }),
+  h('vscode-tab-header', { slot: 'header', class: 'runs-tab' }),
+];
 tabs.append(tabHeaders[0], setupPanel, tabHeaders[1], chartsPanel, tabHeaders[2], layersPanel, tabHeaders[3], runsPanel);
 const TAB = { setup: 0, charts: 1, layers: 2, runs: 3 } as const;
 tabs.addEventListener('vsc-tabs-select', () => schedule(true));
@@ -225,7 +239,10 @@ const titleRow = h('div', { class: 'title-row' });
 const titleText = h('span', { class: 'title-text' });
 const statusBadge = h('vscode-badge', { class: 'status' });
 const startBtn = button('', () => startRun(), { class: 'start' });
-const pauseBtn = button('', () => post({ type: current?.series.info.state?.state === 'paused' ? 'resume' : 'pause' }), { secondary: '', class: 'pause' });
+const pauseBtn = button('', () => post({ type: current?.series.info.state?.state === 'paused' ? 'resume' : 'pause' }), {
+  secondary: '',
+  class: 'pause',
+});
 const stopBtn = button('', () => post({ type: 'stop' }), { secondary: '', class: 'stop' });
 const saveBtn = button('', () => post({ type: 'save-model' }), { secondary: '', class: 'save' });
 titleRow.append(titleText, statusBadge, h('div', { class: 'actions' }, startBtn, pauseBtn, stopBtn, saveBtn));
@@ -291,20 +308,40 @@ function renderHeader(): void {
   const info = current?.series.info;
   if (info?.backend) {
     const b = info.backend;
-    const line = h('div', { class: 'backend-line' }, h('b', {}, t('Backend: ')), `${b.kind}`, h('span', { class: 'muted' }, ` — ${b.detail}`));
+    const line = h(
+      'div',
+      { class: 'backend-line' },
+      h('b', {}, t('Backend: ')),
+      `${b.kind}`,
+      h('span', { class: 'muted' }, ` — ${b.detail}`),
+    );
     lines.push(line);
     const why = b.skipped.filter((s) => s.backend === 'gpu' || s.backend === 'node');
     if (why.length > 0) {
       const doctor = h('div', { class: 'doctor' });
       for (const s of why) {
-        doctor.append(h('div', {}, h('b', {}, s.backend === 'gpu' ? t('GPU not used: ') : t('tfjs-node not used: ')), s.reason, ...(s.fix ? [h('span', { class: 'muted' }, t(' — fix: {0}', s.fix))] : [])));
+        doctor.append(
+          h(
+            'div',
+            {},
+            h('b', {}, s.backend === 'gpu' ? t('GPU not used: ') : t('tfjs-node not used: ')),
+            s.reason,
+            ...(s.fix ? [h('span', { class: 'muted' }, t(' — fix: {0}', s.fix))] : []),
+          ),
+        );
       }
       lines.push(doctor);
     } else if (b.requested !== 'auto' && b.requested !== 'gpu') {
       lines.push(h('div', { class: 'doctor muted' }, t('GPU not tried: the {0} backend was requested.', b.requested)));
     }
   } else if (current?.live && !current.ended) {
-    lines.push(h('div', { class: 'backend-line muted' }, current.program ? t('Backend: starting your program {0}…', current.program) : t('Backend: starting the training worker…')));
+    lines.push(
+      h(
+        'div',
+        { class: 'backend-line muted' },
+        current.program ? t('Backend: starting your program {0}…', current.program) : t('Backend: starting the training worker…'),
+      ),
+    );
   }
   const s = current?.series;
   if (s) {
@@ -335,7 +372,17 @@ function renderHeader(): void {
     if (d || c) {
       const bits: string[] = [];
       if (d) bits.push(t('dataset {0} ({1}, {2} train + {3} validation)', d.name, d.task, count(d.train), count(d.validation)));
-      if (c) bits.push(t('{0} lr {1} ({2}), loss {3}, batch {4}', c.optimizer, fmt(c.learningRate), c.sources.learningRate ?? c.sources.optimizer ?? '', c.loss.join(', '), c.batchSize));
+      if (c)
+        bits.push(
+          t(
+            '{0} lr {1} ({2}), loss {3}, batch {4}',
+            c.optimizer,
+            fmt(c.learningRate),
+            c.sources.learningRate ?? c.sources.optimizer ?? '',
+            c.loss.join(', '),
+            c.batchSize,
+          ),
+        );
       lines.push(h('div', { class: 'muted setup-line' }, bits.join(' · ')));
     }
     if (s.info.saved) lines.push(h('div', { class: 'muted' }, t('Model saved: {0}', s.info.saved.modelDir)));
@@ -347,7 +394,10 @@ function renderHeader(): void {
     // set in place, which spares building and laying out new elements.
     const old = headerLines.children;
     const plain = (e: Element) => e.childNodes.length === 1 && e.firstChild!.nodeType === Node.TEXT_NODE;
-    if (old.length === lines.length && lines.every((l, i) => l.className === old[i].className && (l.textContent === old[i].textContent || (plain(l) && plain(old[i]))))) {
+    if (
+      old.length === lines.length &&
+      lines.every((l, i) => l.className === old[i].className && (l.textContent === old[i].textContent || (plain(l) && plain(old[i]))))
+    ) {
       lines.forEach((l, i) => {
         if (old[i].textContent !== l.textContent) old[i].firstChild!.nodeValue = l.textContent;
       });
@@ -410,7 +460,8 @@ function errorTitleText(title: string): string {
 /** A source path as the user knows it: the program's or the model's workspace-relative path, else its last two parts. */
 function shortPath(file: string): string {
   const norm = file.replace(/\\/g, '/');
-  for (const c of [current?.program, init?.userCode?.program?.file, target?.file]) if (c && (norm === c || norm.endsWith(`/${c}`))) return c;
+  for (const c of [current?.program, init?.userCode?.program?.file, target?.file])
+    if (c && (norm === c || norm.endsWith(`/${c}`))) return c;
   return norm.split('/').slice(-2).join('/');
 }
 
@@ -421,9 +472,18 @@ function sourceParts(source: PanelSource): { link: HTMLElement; code?: HTMLEleme
   const link = h('a', { href: '#', class: 'source-link', title: t('Reveal {0}:{1} in the editor', source.file, source.line) }, label);
   link.addEventListener('click', (ev) => {
     ev.preventDefault();
-    if (runId) post({ type: 'reveal-source', runId, file: source.file, line: source.line, ...(source.column !== undefined ? { column: source.column } : {}) });
+    if (runId)
+      post({
+        type: 'reveal-source',
+        runId,
+        file: source.file,
+        line: source.line,
+        ...(source.column !== undefined ? { column: source.column } : {}),
+      });
   });
-  const code = source.text ? h('pre', { class: 'source-code' }, `${source.line} | ${source.text}${source.function ? t('    (in {0})', source.function) : ''}`) : undefined;
+  const code = source.text
+    ? h('pre', { class: 'source-code' }, `${source.line} | ${source.text}${source.function ? t('    (in {0})', source.function) : ''}`)
+    : undefined;
   return { link, ...(code ? { code } : {}) };
 }
 
@@ -431,7 +491,14 @@ function renderProblems(): void {
   const out: HTMLElement[] = [];
   if (notice) out.push(h('div', { class: `notice notice-${notice.level}` }, notice.message));
   if (target && target.errors.length > 0) {
-    out.push(h('div', { class: 'error-box' }, h('b', {}, t('The analysis found errors in this model; fix them before training:')), h('ul', {}, ...target.errors.map((e) => h('li', {}, e)))));
+    out.push(
+      h(
+        'div',
+        { class: 'error-box' },
+        h('b', {}, t('The analysis found errors in this model; fix them before training:')),
+        h('ul', {}, ...target.errors.map((e) => h('li', {}, e))),
+      ),
+    );
   }
   const s = current?.series;
   const errors = s ? s.info.errors.filter((e) => e.fatal) : [];
@@ -440,7 +507,11 @@ function renderProblems(): void {
     if (e.step !== undefined) where.push(t('at step {0}', e.step));
     if (e.layer) {
       const line = layerLines.get(e.layer);
-      const a = h('a', { href: '#', title: t('Reveal the layer in the editor') }, line ? t('layer {0} (line {1})', e.layer, line) : t('layer {0}', e.layer));
+      const a = h(
+        'a',
+        { href: '#', title: t('Reveal the layer in the editor') },
+        line ? t('layer {0} (line {1})', e.layer, line) : t('layer {0}', e.layer),
+      );
       a.addEventListener('click', (ev) => {
         ev.preventDefault();
         post({ type: 'reveal-layer', layer: e.layer! });
@@ -449,7 +520,13 @@ function renderProblems(): void {
     }
     const src = e.source ? sourceParts(e.source) : undefined;
     if (src) where.push(where.length ? t(', at ') : t('at '), src.link);
-    const box = h('div', { class: 'error-box', role: 'alert' }, h('b', {}, `${errorTitle(e.kind)}${where.length ? ' — ' : ''}`), ...where, h('div', { class: 'error-message' }, e.message));
+    const box = h(
+      'div',
+      { class: 'error-box', role: 'alert' },
+      h('b', {}, `${errorTitle(e.kind)}${where.length ? ' — ' : ''}`),
+      ...where,
+      h('div', { class: 'error-message' }, e.message),
+    );
     if (src?.code) box.append(src.code);
     if (e.detail) box.append(h('details', {}, h('summary', {}, t('Details')), h('pre', {}, e.detail)));
     box.append(h('div', { class: 'muted' }, t('The history up to here is kept in the run folder (Runs tab).')));
@@ -457,16 +534,37 @@ function renderProblems(): void {
   }
   if (current?.ended?.error && !errors.some((e) => e.message === current!.ended!.error!.message)) {
     const en = current.ended;
-    const src = en.error!.source && !errors.some((e) => e.source?.file === en.error!.source!.file && e.source.line === en.error!.source!.line) ? sourceParts(en.error!.source) : undefined;
-    const box = h('div', { class: 'error-box', role: 'alert' }, h('b', {}, `${errorTitle(en.error!.kind, en.status)}${src ? t(' — at ') : ''}`), ...(src ? [src.link] : []), h('div', { class: 'error-message' }, en.error!.message));
+    const src =
+      en.error!.source && !errors.some((e) => e.source?.file === en.error!.source!.file && e.source.line === en.error!.source!.line)
+        ? sourceParts(en.error!.source)
+        : undefined;
+    const box = h(
+      'div',
+      { class: 'error-box', role: 'alert' },
+      h('b', {}, `${errorTitle(en.error!.kind, en.status)}${src ? t(' — at ') : ''}`),
+      ...(src ? [src.link] : []),
+      h('div', { class: 'error-message' }, en.error!.message),
+    );
     if (src?.code) box.append(src.code);
-    if (en.stderrTail) box.append(h('details', {}, h('summary', {}, isProgramRun() ? t('Program output') : t('Worker output')), h('pre', {}, en.stderrTail)));
+    if (en.stderrTail)
+      box.append(
+        h('details', {}, h('summary', {}, isProgramRun() ? t('Program output') : t('Worker output')), h('pre', {}, en.stderrTail)),
+      );
     box.append(h('div', { class: 'muted' }, t('The history up to here is kept in the run folder (Runs tab).')));
     out.push(box);
   }
   const warnings = [...(s?.info.model?.warnings ?? []), ...(s?.info.logs.filter((l) => l.level === 'warning').map((l) => l.message) ?? [])];
-  if (warnings.length) out.push(h('details', { class: 'warnings' }, h('summary', {}, warnings.length > 1 ? t('{0} warnings', warnings.length) : t('{0} warning', warnings.length)), h('ul', {}, ...warnings.map((w) => h('li', {}, w)))));
-  if (current?.skippedLines) out.push(h('div', { class: 'muted' }, t('{0} unreadable line(s) of the run files were skipped.', current.skippedLines)));
+  if (warnings.length)
+    out.push(
+      h(
+        'details',
+        { class: 'warnings' },
+        h('summary', {}, warnings.length > 1 ? t('{0} warnings', warnings.length) : t('{0} warning', warnings.length)),
+        h('ul', {}, ...warnings.map((w) => h('li', {}, w))),
+      ),
+    );
+  if (current?.skippedLines)
+    out.push(h('div', { class: 'muted' }, t('{0} unreadable line(s) of the run files were skipped.', current.skippedLines)));
   problems.replaceChildren(...out);
 }
 
@@ -514,7 +612,12 @@ function codeSection(sync: () => void): { section: HTMLElement; fields: HTMLElem
       : t('My training code: {0}', program.file)
     : t('My training code: none found in {0} (no fit, fitDataset, trainOnBatch or minimize call)', target.file);
   const user = h('vscode-radio', { name: 'training-code', value: 'user', class: 'code-user', label: userLabel }) as Radio;
-  const builtin = h('vscode-radio', { name: 'training-code', value: 'builtin', class: 'code-builtin', label: t('Built-in dataset (rebuild the analysed model)') }) as Radio;
+  const builtin = h('vscode-radio', {
+    name: 'training-code',
+    value: 'builtin',
+    class: 'code-builtin',
+    label: t('Built-in dataset (rebuild the analysed model)'),
+  }) as Radio;
   user.checked = codeChoice === 'user';
   builtin.checked = codeChoice === 'builtin';
   user.disabled = !runnable;
@@ -527,18 +630,49 @@ function codeSection(sync: () => void): { section: HTMLElement; fields: HTMLElem
   };
   user.addEventListener('change', onChange);
   builtin.addEventListener('change', onChange);
-  const choose = button(program?.chosen ? t('Choose another script…') : t('Choose a script…'), () => post({ type: 'choose-script' }), { secondary: '', class: 'choose-script', title: t('Pick the program that trains this model (remembered for this workspace)') });
+  const choose = button(program?.chosen ? t('Choose another script…') : t('Choose a script…'), () => post({ type: 'choose-script' }), {
+    secondary: '',
+    class: 'choose-script',
+    title: t('Pick the program that trains this model (remembered for this workspace)'),
+  });
   const buttons = h('div', { class: 'file-row' }, choose);
-  if (program?.chosen) buttons.append(button(t('Forget'), () => post({ type: 'forget-script' }), { secondary: '', class: 'forget-script', title: t('Forget the chosen script') }));
+  if (program?.chosen)
+    buttons.append(
+      button(t('Forget'), () => post({ type: 'forget-script' }), {
+        secondary: '',
+        class: 'forget-script',
+        title: t('Forget the chosen script'),
+      }),
+    );
   const help = uc.disabled
     ? h('div', { class: 'help restriction', role: 'note' }, uc.disabled)
     : program
-      ? h('div', { class: 'help' }, t("Runs {0} as node would ({1}), with Layer Lens's instrumentation preloaded: its data pipeline, compile settings, epochs and callbacks are used as written. TypeScript is transpiled on the fly.", program.file, uc.node))
-      : h('div', { class: 'help' }, t('To run your own training code, choose the script that trains this model (remembered for this workspace).'));
+      ? h(
+          'div',
+          { class: 'help' },
+          t(
+            "Runs {0} as node would ({1}), with Layer Lens's instrumentation preloaded: its data pipeline, compile settings, epochs and callbacks are used as written. TypeScript is transpiled on the fly.",
+            program.file,
+            uc.node,
+          ),
+        )
+      : h(
+          'div',
+          { class: 'help' },
+          t('To run your own training code, choose the script that trains this model (remembered for this workspace).'),
+        );
   const section = h('div', { class: 'field code-field' }, h('label', {}, t('Training code')), group, buttons, help);
-  form.scriptSteps = textfield(t('Stop after steps'), '', { type: 'number', min: '1', placeholder: t('as the program runs'), class: 'script-steps' });
+  form.scriptSteps = textfield(t('Stop after steps'), '', {
+    type: 'number',
+    min: '1',
+    placeholder: t('as the program runs'),
+    class: 'script-steps',
+  });
   form.scriptArgs = textfield(t('Program arguments'), '', { placeholder: t('e.g. --epochs 3'), class: 'script-args' });
-  form.scriptSave = h('vscode-checkbox', { label: t('Save the trained model (tfjs format) into the run folder when the program ends'), class: 'script-save' }) as HTMLElement & { checked: boolean };
+  form.scriptSave = h('vscode-checkbox', {
+    label: t('Save the trained model (tfjs format) into the run folder when the program ends'),
+    class: 'script-save',
+  }) as HTMLElement & { checked: boolean };
   const fields = h(
     'div',
     { class: 'script-fields' },
@@ -561,24 +695,49 @@ function readScriptForm(): ScriptForm | string {
     if (!Number.isInteger(steps) || steps < 1) return t('Stop after: enter a whole number of steps, or leave it empty');
   }
   const args = splitArgs(form.scriptArgs?.value ?? '');
-  return { ...(steps !== undefined ? { steps } : {}), ...(args.length ? { args } : {}), ...(form.scriptSave?.checked ? { saveModel: true } : {}) };
+  return {
+    ...(steps !== undefined ? { steps } : {}),
+    ...(args.length ? { args } : {}),
+    ...(form.scriptSave?.checked ? { saveModel: true } : {}),
+  };
 }
 
 function renderSetup(): void {
   if (!init) return;
   if (!target) {
-    setupPanel.replaceChildren(h('p', { class: 'placeholder' }, t('Run “Layer Lens: Train Current Model” with the cursor in a model (or click ▶ Train above it) to set up a run. Past runs are in the Runs tab.')));
+    setupPanel.replaceChildren(
+      h(
+        'p',
+        { class: 'placeholder' },
+        t(
+          'Run “Layer Lens: Train Current Model” with the cursor in a model (or click ▶ Train above it) to set up a run. Past runs are in the Runs tab.',
+        ),
+      ),
+    );
     return;
   }
   const c = target.compile;
   const d = init.defaults;
-  const datasets = [...BUILTIN_DATASETS.map((x) => ({ value: x.id, label: x.label, description: x.description })), { value: 'file', label: t('A data file from the workspace…'), description: t('CSV (header row) or JSON') }];
+  const datasets = [
+    ...BUILTIN_DATASETS.map((x) => ({ value: x.id, label: x.label, description: x.description })),
+    { value: 'file', label: t('A data file from the workspace…'), description: t('CSV (header row) or JSON') },
+  ];
   form.dataset = select(t('Dataset'), datasets, 'auto', { class: 'dataset' });
-  form.dataFile = select(t('Data file'), init.dataFiles.map((f, i) => ({ value: String(i), label: f })), '', { class: 'data-file' });
+  form.dataFile = select(
+    t('Data file'),
+    init.dataFiles.map((f, i) => ({ value: String(i), label: f })),
+    '',
+    { class: 'data-file' },
+  );
   const browse = button(t('Browse…'), () => post({ type: 'browse-data-file' }), { secondary: '' });
   const colsBox = h('div', { class: 'columns-box' });
   const fileRow = h('div', { class: 'file-row' }, form.dataFile, browse);
-  const fileFields = h('div', { class: 'file-fields' }, field(t('Data file'), fileRow, t('CSV with a header row, or JSON: {"xs", "ys"} or an array of objects.')), colsBox);
+  const fileFields = h(
+    'div',
+    { class: 'file-fields' },
+    field(t('Data file'), fileRow, t('CSV with a header row, or JSON: {"xs", "ys"} or an array of objects.')),
+    colsBox,
+  );
   const syncDataset = () => {
     fileFields.hidden = form.dataset!.value !== 'file';
     if (!fileFields.hidden && form.dataFile!.value !== '') post({ type: 'data-columns', dataFile: Number(form.dataFile!.value) });
@@ -587,17 +746,40 @@ function renderSetup(): void {
   form.dataFile.addEventListener('change', () => post({ type: 'data-columns', dataFile: Number(form.dataFile!.value) }));
   fileFields.hidden = true;
   const optimizer = c.optimizer && (OPTIMIZERS as readonly string[]).includes(c.optimizer) ? c.optimizer : 'adam';
-  form.optimizer = select(t('Optimizer'), OPTIMIZERS.map((o) => ({ value: o, label: o })), optimizer);
-  const defaultLr = c.learningRate ?? ({ sgd: 0.01, momentum: 0.01, rmsprop: 0.001, adam: 0.001, adamax: 0.002, adagrad: 0.01, adadelta: 1 } as Record<string, number>)[optimizer] ?? 0.001;
+  form.optimizer = select(
+    t('Optimizer'),
+    OPTIMIZERS.map((o) => ({ value: o, label: o })),
+    optimizer,
+  );
+  const defaultLr =
+    c.learningRate ??
+    ({ sgd: 0.01, momentum: 0.01, rmsprop: 0.001, adam: 0.001, adamax: 0.002, adagrad: 0.01, adadelta: 1 } as Record<string, number>)[
+      optimizer
+    ] ??
+    0.001;
   form.lr = textfield(t('Learning rate'), String(defaultLr), { inputmode: 'decimal' });
   const loss = c.loss && (LOSSES as readonly string[]).includes(c.loss) ? c.loss : '';
-  form.loss = select(t('Loss'), [{ value: '', label: t('from the model'), description: t('its compile call, else chosen from the output activation') }, ...LOSSES.map((l) => ({ value: l, label: l }))], loss);
+  form.loss = select(
+    t('Loss'),
+    [
+      { value: '', label: t('from the model'), description: t('its compile call, else chosen from the output activation') },
+      ...LOSSES.map((l) => ({ value: l, label: l })),
+    ],
+    loss,
+  );
   form.batch = textfield(t('Batch size'), String(d.batchSize), { type: 'number', min: '1' });
   form.epochs = textfield(t('Epochs'), String(d.epochs), { type: 'number', min: '1' });
   form.steps = textfield(t('Steps'), d.steps ? String(d.steps) : '', { type: 'number', min: '1', placeholder: t('all') });
   form.split = textfield(t('Validation split'), String(d.validationSplit), { inputmode: 'decimal' });
-  form.backend = select(t('Backend'), BACKEND_CHOICES.map((b) => ({ value: b, label: b === 'auto' ? t('auto (GPU → tfjs-node → wasm → cpu)') : b })), d.backend, { class: 'backend' });
-  form.saveModel = h('vscode-checkbox', { label: t('Save the trained model (tfjs format) into the run folder') }) as HTMLElement & { checked: boolean };
+  form.backend = select(
+    t('Backend'),
+    BACKEND_CHOICES.map((b) => ({ value: b, label: b === 'auto' ? t('auto (GPU → tfjs-node → wasm → cpu)') : b })),
+    d.backend,
+    { class: 'backend' },
+  );
+  form.saveModel = h('vscode-checkbox', { label: t('Save the trained model (tfjs format) into the run folder') }) as HTMLElement & {
+    checked: boolean;
+  };
   const fromCode = (has: boolean) => (has ? t('default from the code’s compile call') : undefined);
   const grid = h(
     'div',
@@ -617,8 +799,16 @@ function renderSetup(): void {
   const modelInfo = h(
     'p',
     { class: 'muted' },
-    t('{0} model, {1} layers; input {2} → output {3}. ', target.kind, target.layers.length, target.inputShapes.join(', ') || '?', target.outputShapes.join(', ') || '?'),
-    t('Training rebuilds the model from its analysed graph with real tfjs in a separate process and trains it on the dataset chosen here; your own code is not run.'),
+    t(
+      '{0} model, {1} layers; input {2} → output {3}. ',
+      target.kind,
+      target.layers.length,
+      target.inputShapes.join(', ') || '?',
+      target.outputShapes.join(', ') || '?',
+    ),
+    t(
+      'Training rebuilds the model from its analysed graph with real tfjs in a separate process and trains it on the dataset chosen here; your own code is not run.',
+    ),
   );
   const startBtn = button(t('Start training'), () => startRun(), { class: 'start-bottom' });
   const builtinFields = h('div', { class: 'builtin-fields' }, modelInfo, grid);
@@ -645,23 +835,36 @@ function renderColumns(dataFile: number): void {
     return;
   }
   if (info.columns.length === 0) {
-    box.replaceChildren(h('div', { class: 'muted' }, t('{0} samples in xs/ys form: no columns to pick.', info.rows.toLocaleString('en-US'))));
+    box.replaceChildren(
+      h('div', { class: 'muted' }, t('{0} samples in xs/ys form: no columns to pick.', info.rows.toLocaleString('en-US'))),
+    );
     form.inputs = undefined;
     form.targetCol = undefined;
     return;
   }
   const last = info.columns[info.columns.length - 1];
-  const inputs = h('vscode-multi-select', { 'aria-label': t('Input columns'), class: 'input-columns' }) as HTMLElement & { value: string[] };
+  const inputs = h('vscode-multi-select', { 'aria-label': t('Input columns'), class: 'input-columns' }) as HTMLElement & {
+    value: string[];
+  };
   for (const col of info.columns) inputs.append(h('vscode-option', col === last ? { value: col } : { value: col, selected: '' }, col));
   form.inputs = inputs;
-  form.targetCol = select(t('Target column'), info.columns.map((col) => ({ value: col, label: col })), last, { class: 'target-column' });
-  box.replaceChildren(field(t('Input columns'), inputs, t('{0} rows', info.rows.toLocaleString('en-US'))), field(t('Target column'), form.targetCol));
+  form.targetCol = select(
+    t('Target column'),
+    info.columns.map((col) => ({ value: col, label: col })),
+    last,
+    { class: 'target-column' },
+  );
+  box.replaceChildren(
+    field(t('Input columns'), inputs, t('{0} rows', info.rows.toLocaleString('en-US'))),
+    field(t('Target column'), form.targetCol),
+  );
 }
 
 function readForm(): TrainForm | string {
   const num = (box: TextField | undefined, what: string, integer: boolean): number | string => {
     const v = Number(box?.value);
-    if (box?.value === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) return integer ? t('{0}: enter a whole number', what) : t('{0}: enter a number', what);
+    if (box?.value === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v)))
+      return integer ? t('{0}: enter a whole number', what) : t('{0}: enter a number', what);
     return v;
   };
   const lr = num(form.lr, t('Learning rate'), false);
@@ -727,20 +930,59 @@ const selectedRuns = new Set<string>();
 let compareChart: LineChart | undefined;
 
 function renderRuns(): void {
-  const refresh = button(t('Refresh'), () => post({ type: 'refresh-runs' }), { secondary: ''});
-  const compare = button(t('Compare the two selected'), () => {
-    const [a, b] = [...selectedRuns];
-    post({ type: 'compare-runs', a, b });
-  }, { secondary: '', class: 'compare' });
+  const refresh = button(t('Refresh'), () => post({ type: 'refresh-runs' }), { secondary: '' });
+  const compare = button(
+    t('Compare the two selected'),
+    () => {
+      const [a, b] = [...selectedRuns];
+      post({ type: 'compare-runs', a, b });
+    },
+    { secondary: '', class: 'compare' },
+  );
   compare.disabled = selectedRuns.size !== 2;
-  const bar = h('div', { class: 'runs-bar' }, refresh, compare, h('span', { class: 'muted' }, runs.length === 1 ? t('{0} run in .layer-lens/runs — select two to compare their loss curves', runs.length) : t('{0} runs in .layer-lens/runs — select two to compare their loss curves', runs.length)));
+  const bar = h(
+    'div',
+    { class: 'runs-bar' },
+    refresh,
+    compare,
+    h(
+      'span',
+      { class: 'muted' },
+      runs.length === 1
+        ? t('{0} run in .layer-lens/runs — select two to compare their loss curves', runs.length)
+        : t('{0} runs in .layer-lens/runs — select two to compare their loss curves', runs.length),
+    ),
+  );
   if (runs.length === 0) {
     runsPanel.replaceChildren(bar, h('p', { class: 'placeholder' }, t('No runs in this workspace yet.')));
     compareChart = undefined;
     return;
   }
   const table = h('table', { class: 'runs' });
-  table.append(h('thead', {}, h('tr', {}, ...['', t('started'), t('model'), t('file'), t('dataset'), t('backend'), t('status'), t('steps'), t('loss'), t('val loss'), t('time'), ''].map((c) => h('th', {}, c)))));
+  table.append(
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...[
+          '',
+          t('started'),
+          t('model'),
+          t('file'),
+          t('dataset'),
+          t('backend'),
+          t('status'),
+          t('steps'),
+          t('loss'),
+          t('val loss'),
+          t('time'),
+          '',
+        ].map((c) => h('th', {}, c)),
+      ),
+    ),
+  );
   const body = h('tbody');
   for (const r of runs) {
     const check = h('input', { type: 'checkbox', 'aria-label': t('Select run {0}', r.startedAt) }) as HTMLInputElement;
@@ -776,7 +1018,14 @@ function renderRuns(): void {
       h('td', { class: 'num' }, fmt(r.loss)),
       h('td', { class: 'num' }, fmt(r.valLoss)),
       h('td', { class: 'num' }, r.durationMs === null ? '—' : duration(r.durationMs / 1000)),
-      h('td', {}, open, ' ', folder, r.hasModel ? h('span', { class: 'muted', title: t('the trained model was saved') }, t(' · model')) : ''),
+      h(
+        'td',
+        {},
+        open,
+        ' ',
+        folder,
+        r.hasModel ? h('span', { class: 'muted', title: t('the trained model was saved') }, t(' · model')) : '',
+      ),
     );
     body.append(row);
   }
@@ -843,11 +1092,19 @@ function spanned(c: Column): Float64Array {
 /** Block summaries of the live series' columns (decimate.ts), per chart; new for each run shown. */
 let indexes: { series: RunSeries; loss: BlockIndex; metrics: BlockIndex; lr: BlockIndex; speed: BlockIndex } | undefined;
 function indexesFor(s: RunSeries) {
-  if (indexes?.series !== s) indexes = { series: s, loss: new BlockIndex(), metrics: new BlockIndex(), lr: new BlockIndex(), speed: new BlockIndex() };
+  if (indexes?.series !== s)
+    indexes = { series: s, loss: new BlockIndex(), metrics: new BlockIndex(), lr: new BlockIndex(), speed: new BlockIndex() };
   return indexes;
 }
 
-const COLORS = ['--vscode-charts-blue', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-yellow', '--vscode-charts-orange', '--vscode-charts-red'];
+const COLORS = [
+  '--vscode-charts-blue',
+  '--vscode-charts-green',
+  '--vscode-charts-purple',
+  '--vscode-charts-yellow',
+  '--vscode-charts-orange',
+  '--vscode-charts-red',
+];
 
 /**
  * Throttle for views redrawn at most every SLOW_MS while a run streams (forced on a full redraw),
@@ -896,14 +1153,20 @@ function renderCharts(force = false): void {
       { label: 'loss', color: '--vscode-charts-blue' },
       { label: 'val_loss', color: '--vscode-charts-orange', points: true },
     ],
-    { dense: { x, ys: [s.loss.data], length: n, index: ix.loss }, sparse: { x: s.epochStep.data, ys: [s.valLoss.data], length: s.epochStep.length } },
+    {
+      dense: { x, ys: [s.loss.data], length: n, index: ix.loss },
+      sparse: { x: s.epochStep.data, ys: [s.valLoss.data], length: s.epochStep.length },
+    },
   );
   const names = [...s.metrics.keys()];
   const valNames = [...s.epochMetrics.keys()].filter((k) => k.startsWith('val_'));
   metricChart.root.hidden = names.length === 0 && valNames.length === 0;
   if (!metricChart.root.hidden) {
     metricChart.set(
-      [...names.map((k, i) => ({ label: k, color: COLORS[(i + 1) % COLORS.length] })), ...valNames.map((k, i) => ({ label: k, color: COLORS[(i + 4) % COLORS.length], points: true }))],
+      [
+        ...names.map((k, i) => ({ label: k, color: COLORS[(i + 1) % COLORS.length] })),
+        ...valNames.map((k, i) => ({ label: k, color: COLORS[(i + 4) % COLORS.length], points: true })),
+      ],
       {
         dense: { x, ys: names.map((k) => s.metrics.get(k)!.data), length: n, index: ix.metrics },
         sparse: { x: s.epochStep.data, ys: valNames.map((k) => s.epochMetrics.get(k)!.data), length: s.epochStep.length },
@@ -911,8 +1174,14 @@ function renderCharts(force = false): void {
     );
   }
   // The secondary charts follow at most every 500 ms while data streams in (their curves change slowly).
-  if (slowDue('lr', force)) lrChart.set([{ label: t('learning rate'), color: '--vscode-charts-purple' }], { dense: { x, ys: [s.learningRate.data], length: n, index: ix.lr } });
-  if (slowDue('speed', force)) speedChart.set([{ label: t('samples/s'), color: '--vscode-charts-green' }], { dense: { x, ys: [s.samplesPerSec.data], length: n, index: ix.speed } });
+  if (slowDue('lr', force))
+    lrChart.set([{ label: t('learning rate'), color: '--vscode-charts-purple' }], {
+      dense: { x, ys: [s.learningRate.data], length: n, index: ix.lr },
+    });
+  if (slowDue('speed', force))
+    speedChart.set([{ label: t('samples/s'), color: '--vscode-charts-green' }], {
+      dense: { x, ys: [s.samplesPerSec.data], length: n, index: ix.speed },
+    });
   chartGrid.dataset.lossPoints = String(lossChart.pointCount);
 }
 
@@ -1016,7 +1285,13 @@ function handle(msg: ToPanel): void {
       return;
     case 'started':
       notice = undefined;
-      setCurrent({ runId: msg.runId, title: msg.title, live: true, series: new RunSeries(), ...(msg.program ? { program: msg.program } : {}) });
+      setCurrent({
+        runId: msg.runId,
+        title: msg.title,
+        live: true,
+        series: new RunSeries(),
+        ...(msg.program ? { program: msg.program } : {}),
+      });
       tabs.selectedIndex = TAB.charts;
       return;
     case 'events': {
@@ -1026,7 +1301,13 @@ function handle(msg: ToPanel): void {
       return;
     }
     case 'snapshot':
-      setCurrent({ runId: msg.runId, title: msg.title, live: msg.live, series: RunSeries.from(msg.series), ...(msg.skippedLines ? { skippedLines: msg.skippedLines } : {}) });
+      setCurrent({
+        runId: msg.runId,
+        title: msg.title,
+        live: msg.live,
+        series: RunSeries.from(msg.series),
+        ...(msg.skippedLines ? { skippedLines: msg.skippedLines } : {}),
+      });
       if (tabs.selectedIndex === TAB.runs || tabs.selectedIndex === TAB.setup) tabs.selectedIndex = TAB.charts;
       return;
     case 'ended':
@@ -1070,18 +1351,79 @@ if (w.__layerLensBench === true) {
       let step = 0;
       const eventsOfStep = (): WorkerMessage[] => {
         step++;
-        const out: WorkerMessage[] = [{ v: 1, type: 'step', step, epoch: 1 + Math.floor(step / 1000), loss: 2 * Math.exp(-step / 20000) + 0.05 * Math.random(), metrics: { acc: Math.min(1, step / 50000) }, learningRate: 0.001, samplesPerSec: 5000, elapsedMs: step * 5 }];
+        const out: WorkerMessage[] = [
+          {
+            v: 1,
+            type: 'step',
+            step,
+            epoch: 1 + Math.floor(step / 1000),
+            loss: 2 * Math.exp(-step / 20000) + 0.05 * Math.random(),
+            metrics: { acc: Math.min(1, step / 50000) },
+            learningRate: 0.001,
+            samplesPerSec: 5000,
+            elapsedMs: step * 5,
+          },
+        ];
         if (step % 10 === 0) {
-          out.push({ v: 1, type: 'layer-stats', step, layers: names.flatMap((n, i) => [{ layer: n, weight: `${n}/kernel`, gradNorm: Math.exp(-i / 10) * Math.random(), gradMaxAbs: 0.1, weightNorm: 3, updateRatio: 1e-3 * Math.random(), nanCount: 0, infCount: 0 }]) });
+          out.push({
+            v: 1,
+            type: 'layer-stats',
+            step,
+            layers: names.flatMap((n, i) => [
+              {
+                layer: n,
+                weight: `${n}/kernel`,
+                gradNorm: Math.exp(-i / 10) * Math.random(),
+                gradMaxAbs: 0.1,
+                weightNorm: 3,
+                updateRatio: 1e-3 * Math.random(),
+                nanCount: 0,
+                infCount: 0,
+              },
+            ]),
+          });
         }
         if (step % 100 === 0) {
-          out.push({ v: 1, type: 'activations', step, layers: names.map((n) => ({ layer: n, className: 'Dense', mean: Math.random(), std: 1, fracZero: 0.2, fracSaturated: 0, histogram: { min: -1, max: 2, counts: Array.from({ length: 20 }, () => Math.floor(Math.random() * 100)) } })) });
+          out.push({
+            v: 1,
+            type: 'activations',
+            step,
+            layers: names.map((n) => ({
+              layer: n,
+              className: 'Dense',
+              mean: Math.random(),
+              std: 1,
+              fracZero: 0.2,
+              fracSaturated: 0,
+              histogram: { min: -1, max: 2, counts: Array.from({ length: 20 }, () => Math.floor(Math.random() * 100)) },
+            })),
+          });
         }
-        if (step % 1000 === 0) out.push({ v: 1, type: 'epoch', epoch: step / 1000, step, loss: 1, metrics: { acc: 0.5 }, valLoss: 1.1, valMetrics: { val_acc: 0.5 } });
+        if (step % 1000 === 0)
+          out.push({
+            v: 1,
+            type: 'epoch',
+            epoch: step / 1000,
+            step,
+            loss: 1,
+            metrics: { acc: 0.5 },
+            valLoss: 1.1,
+            valMetrics: { val_acc: 0.5 },
+          });
         return out;
       };
       for (let i = 0; i < o.steps; i++) for (const e of eventsOfStep()) s.add(e);
-      target = { file: 'bench.ts', model: 'bench', line: 1, kind: 'sequential', layers: names.map((n) => ({ name: n, className: 'Dense', line: 1, params: 1 })), inputShapes: [], outputShapes: [], compile: {}, errors: [] };
+      target = {
+        file: 'bench.ts',
+        model: 'bench',
+        line: 1,
+        kind: 'sequential',
+        layers: names.map((n) => ({ name: n, className: 'Dense', line: 1, params: 1 })),
+        inputShapes: [],
+        outputShapes: [],
+        compile: {},
+        errors: [],
+      };
       current = { runId: 'bench', title: 'bench', live: true, series: s };
       for (const p of [chartsPanel, layersPanel]) (p as HTMLElement).style.display = 'block';
       // Every callback the page runs in an animation frame is timed, from its start until the

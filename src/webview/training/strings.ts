@@ -24,8 +24,10 @@ export const TRAINING_ZH: Readonly<Record<string, string>> = {
   '{0} min {1} s': '{0} 分 {1} 秒',
   '{0} model, {1} layers; input {2} → output {3}. ': '{0} 模型，{1} 层；输入 {2} → 输出 {3}。',
   '{0} rows': '{0} 行',
-  '{0} run in .layer-lens/runs — select two to compare their loss curves': '.layer-lens/runs 中有 {0} 次运行 — 选中两次可以比较它们的损失曲线',
-  '{0} runs in .layer-lens/runs — select two to compare their loss curves': '.layer-lens/runs 中有 {0} 次运行 — 选中两次可以比较它们的损失曲线',
+  '{0} run in .layer-lens/runs — select two to compare their loss curves':
+    '.layer-lens/runs 中有 {0} 次运行 — 选中两次可以比较它们的损失曲线',
+  '{0} runs in .layer-lens/runs — select two to compare their loss curves':
+    '.layer-lens/runs 中有 {0} 次运行 — 选中两次可以比较它们的损失曲线',
   '{0} s': '{0} 秒',
   '{0} samples in xs/ys form: no columns to pick.': '{0} 个 xs/ys 形式的样本：没有可选的列。',
   '{0} samples/s': '{0} 样本/秒',
@@ -94,14 +96,16 @@ export const TRAINING_ZH: Readonly<Record<string, string>> = {
   'GPU not used: ': '未使用 GPU：',
   'Gradient norm ‖g‖': '梯度范数 ‖g‖',
   'Heatmap value': '热力图数值',
-  'How much a step changes the weights, relative to their size; around 1e-3 is the usual healthy range.': '每一步对权重的改变量相对于权重本身的大小；1e-3 左右通常是健康的范围。',
+  'How much a step changes the weights, relative to their size; around 1e-3 is the usual healthy range.':
+    '每一步对权重的改变量相对于权重本身的大小；1e-3 左右通常是健康的范围。',
   idle: '空闲',
   'in ': '在 ',
   'Input columns': '输入列',
   interrupted: '已中断',
   'its compile call, else chosen from the output activation': '取自它的 compile 调用，没有时按输出层的激活函数选择',
   killed: '已终止',
-  'L2 norm of the layer’s gradients (all its weights). Vanishing: a layer far darker than the rest; exploding: bright or magenta.': '该层梯度（所有权重）的 L2 范数。梯度消失：某层比其余层暗得多；梯度爆炸：很亮或呈品红色。',
+  'L2 norm of the layer’s gradients (all its weights). Vanishing: a layer far darker than the rest; exploding: bright or magenta.':
+    '该层梯度（所有权重）的 L2 范数。梯度消失：某层比其余层暗得多；梯度爆炸：很亮或呈品红色。',
   'L2 norm of the layer’s weights.': '该层权重的 L2 范数。',
   layer: '层',
   'layer {0}': '层 {0}',
@@ -121,7 +125,8 @@ export const TRAINING_ZH: Readonly<Record<string, string>> = {
   'Model saved: {0}': '模型已保存：{0}',
   'My training code: {0}': '我的训练代码：{0}',
   'My training code: {0} ({1})': '我的训练代码：{0}（{1}）',
-  'My training code: none found in {0} (no fit, fitDataset, trainOnBatch or minimize call)': '我的训练代码：在 {0} 中没有找到（没有 fit、fitDataset、trainOnBatch 或 minimize 调用）',
+  'My training code: none found in {0} (no fit, fitDataset, trainOnBatch or minimize call)':
+    '我的训练代码：在 {0} 中没有找到（没有 fit、fitDataset、trainOnBatch 或 minimize 调用）',
   'NaN / Inf': 'NaN / Inf',
   'No backend could start': '没有能启动的后端',
   'no probe yet': '还没有探测数据',
@@ -159,7 +164,8 @@ export const TRAINING_ZH: Readonly<Record<string, string>> = {
   'Save model': '保存模型',
   'Save the model as it is now (tfjs format) into the run folder': '把模型的当前状态（tfjs 格式）保存到运行文件夹',
   'Save the trained model (tfjs format) into the run folder': '把训练好的模型（tfjs 格式）保存到运行文件夹',
-  'Save the trained model (tfjs format) into the run folder when the program ends': '程序结束时，把训练好的模型（tfjs 格式）保存到运行文件夹',
+  'Save the trained model (tfjs format) into the run folder when the program ends':
+    '程序结束时，把训练好的模型（tfjs 格式）保存到运行文件夹',
   'saved run': '已保存的运行',
   'Select run {0}': '选择运行 {0}',
   Setup: '设置',
@@ -193,7 +199,8 @@ export const TRAINING_ZH: Readonly<Record<string, string>> = {
   'the trained model was saved': '训练好的模型已保存',
   'tfjs-node not used: ': '未使用 tfjs-node：',
   time: '用时',
-  'To run your own training code, choose the script that trains this model (remembered for this workspace).': '要运行你自己的训练代码，请选择训练这个模型的脚本（在这个工作区中记住）。',
+  'To run your own training code, choose the script that trains this model (remembered for this workspace).':
+    '要运行你自己的训练代码，请选择训练这个模型的脚本（在这个工作区中记住）。',
   'Training code': '训练代码',
   'Training rebuilds the model from its analysed graph with real tfjs in a separate process and trains it on the dataset chosen here; your own code is not run.':
     '训练时会在单独的进程中用真正的 tfjs 按分析出的结构重建模型，并在这里选择的数据集上训练；不会运行你自己的代码。',
