@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Project, ts } from 'ts-morph';
-import { type Entry, findCallerIn, findUnreachedEntry, needsCaller, topLevelFunctions } from './entry-points';
+import { type Entry, createsModels, findCallerIn, findUnreachedEntry, layerAdders, needsCaller, topLevelFunctions } from './entry-points';
 import type { Diagnostic, FileAnalysis } from './graph';
 import { fromPlain, installGlobals } from './interpret/builtins';
 import { BoundReached, Budget, DEFAULT_LIMITS, type Limits } from './interpret/bounds';
@@ -94,6 +94,11 @@ export class Analyzer {
       this.existence.set(file, e);
     }
     return e;
+  }
+
+  /** A file's text changed on disk (not created or deleted). */
+  fileChanged(file: string): void {
+    this.workspace.changed(file);
   }
 
   /** Forget cached existence checks (files created or deleted). */
@@ -217,7 +222,8 @@ class Run implements InterpreterHost {
     let contexts: Context[] = [];
     try {
       const found = this.analyzer.workspace.contexts(file, { overlay: this.options.contents, resolve: (s, f) => this.resolve(s, f) }, (p) => this.analyzer.exists(p, this.options.contents));
-      contexts = found.contexts;
+      // A file that creates no model (a config, a data loader, a training script) reports what its own code does.
+      contexts = createsModels(sf) ? found.contexts : [];
       this.importers = [...found.importers].sort((a, b) => rankOf(found.contexts, a) - rankOf(found.contexts, b) || (a < b ? -1 : 1));
       this.root = found.root;
     } catch (e) {
@@ -232,6 +238,7 @@ class Run implements InterpreterHost {
     // Guarded too: finding entry points walks the tree recursively.
     this.guard(file, () => this.callUnreachedBuilders(file, parsed));
     this.callModelReturningFunctions(file, parsed);
+    this.guard(file, () => this.callLayerAdders(file, parsed));
     for (const c of contexts.filter((c) => c.kind === 'test')) this.runProgram(c, this.deadline);
     try {
       return this.collect(file, sf, this.session.models, diagnostics);
@@ -375,6 +382,23 @@ class Run implements InterpreterHost {
       if (Date.now() > this.deadline) return;
       if (this.interp.executedFunctions.has(fn) || fn.parameters.some((p) => !p.initializer && !p.questionToken && !p.dotDotDotToken)) continue;
       this.guard(file, () => this.interp.callWithUnknowns(new FunctionValue(fn, scope), fn));
+    }
+  }
+
+  /**
+   * A Sequential of the file still empty after everything ran gets its layers from code
+   * nothing ran: a method of its class (`setup()`), a function that fills it. Each function
+   * or method of the file that never ran and calls `.add(…)` is called once, as an entry.
+   */
+  private callLayerAdders(file: string, sf: ts.SourceFile): void {
+    const empty = () => this.session.models.some((m) => m.kind === 'sequential' && m.layers.length === 0 && m.createdAt.getSourceFile() === sf);
+    if (!empty()) return;
+    const scope = this.moduleScopes.get(file);
+    if (!scope) return;
+    for (const fn of layerAdders(sf)) {
+      if (Date.now() > this.deadline || !empty()) return;
+      if (this.interp.executedFunctions.has(fn)) continue;
+      this.guard(file, () => this.callEntry(fn, scope));
     }
   }
 

@@ -32,6 +32,13 @@ export function findUnreachedEntry(sf: ts.SourceFile, built: Set<ts.Node>, tried
   return found;
 }
 
+/** Whether the file has a model-creating call at all: only then do other programs' contexts matter to its report. */
+export function createsModels(sf: ts.SourceFile): boolean {
+  const builders = builderNames(sf);
+  const visit = (node: ts.Node): boolean => (ts.isCallExpression(node) && builders.has(calleeName(node.expression) ?? '')) || ts.forEachChild(node, visit) === true;
+  return visit(sf);
+}
+
 /**
  * A helper that builds a model from its parameters (`function textModel(vocab, units)`,
  * a class's `build()` using constructor arguments) says more when analysed through a
@@ -214,4 +221,21 @@ export function outermostFunction(node: ts.Node): FunctionNode | undefined {
     }
   }
   return found;
+}
+
+/** Functions and methods of a file (not nested in another function) that call `something.add(…)`, at most 16. */
+export function layerAdders(sf: ts.SourceFile): FunctionNode[] {
+  const out: FunctionNode[] = [];
+  const callsAdd = (n: ts.Node): boolean =>
+    (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'add') || ts.forEachChild(n, callsAdd) === true;
+  const visit = (n: ts.Node): void => {
+    if (out.length >= 16) return;
+    if ((ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n)) && n.body) {
+      if (callsAdd(n.body)) out.push(n);
+      return;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
 }

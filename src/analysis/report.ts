@@ -45,21 +45,34 @@ export function modelsToReport(instances: ModelInstance[], root = ''): Reported[
   const out: Reported[] = [];
   const variants: Reported[] = [];
   for (const site of sites) {
-    const list = bySite.get(site)!;
+    const all = bySite.get(site)!;
+    // An empty Sequential where another run of the same site added layers is that model before its layers.
+    const filled = all.filter((m) => !isEmptySequential(m));
+    const list = filled.length ? filled : all.slice(0, 1);
     const first = contextKey(list[0]);
     const primary = distinct(list.filter((m) => contextKey(m) === first));
     const names = instanceNames(primary, root);
     primary.forEach((m, i) => out.push({ model: m, ...(names[i] !== undefined ? { name: names[i] } : {}), ...viaOf(m, root) }));
     const seen = new Set(primary.map(signature));
     const base = names[0] ?? modelName(primary[0]);
+    const taken = new Set([base, ...names.filter((n): n is string => n !== undefined), ...primary.map(modelName)]);
     for (const m of distinct(list.filter((x) => contextKey(x) !== first))) {
       if (seen.has(signature(m))) continue;
       seen.add(signature(m));
       const where = contextCall(m, root);
-      variants.push({ model: m, name: `${base} via ${where}`, variant: { of: base, context: where } });
+      // The variable the context binds it to (`const tiny = buildModel(…)` in a test), else where it is called.
+      const inContext = m.callChain.filter((c) => c.getSourceFile().fileName === m.context?.file);
+      const bound = inContext.reverse().map(bindingOf).find((n) => n !== undefined && !taken.has(n));
+      const name = bound ?? `${base} via ${where}`;
+      taken.add(name);
+      variants.push({ model: m, name, variant: { of: base, context: where } });
     }
   }
   return [...out, ...variants];
+}
+
+function isEmptySequential(m: ModelInstance): boolean {
+  return m.kind === 'sequential' && m.layers.length === 0;
 }
 
 function contextKey(m: ModelInstance): string {
@@ -140,16 +153,10 @@ function viaOf(m: ModelInstance, root: string): { via?: string } {
   return { via: contextCall(m, root) };
 }
 
-function isInside(node: ts.Node, container: ts.Node): boolean {
-  return node.pos >= container.pos && node.end <= container.end && node.getSourceFile() === container.getSourceFile();
-}
-
 /** Architecture fingerprint: layer classes, output shapes and parameter counts. */
 function signature(m: ModelInstance): string {
   return JSON.stringify(m.layers.map((l) => [l.className, l.node.outputShape, l.paramCounts().total]));
 }
-
-
 
 
 /* ---------------------------------------------------------------- ModelGraph */
@@ -181,6 +188,16 @@ export function toGraph(m: ModelInstance, session: Session, batchSize: number): 
       range: session.range(m.createdAt),
     });
   }
+  if (isEmptySequential(m)) {
+    // tfjs would count 0, but no program builds an empty model on purpose: its layers come from code not reached.
+    diagnostics.push({
+      severity: 'info',
+      code: 'no-layers-added',
+      message: `No code the analysis runs adds layers to ${modelName(m)}: they are added by code it does not reach (a method or function nothing calls with known arguments, or a loop over data), so its layers and size are not known.`,
+      range: session.range(m.createdAt),
+    });
+  }
+  const unknownSize = isEmptySequential(m);
   const graph: ModelGraph = {
     id: m.node.id,
     name: modelName(m),
@@ -191,16 +208,18 @@ export function toGraph(m: ModelInstance, session: Session, batchSize: number): 
     outputShapes: m.outputs.map((t) => t.shape ?? []),
     inputs: m.inputs.map(tensorRef),
     outputs: m.outputs.map(tensorRef),
-    totals: {
-      total: params.total,
-      trainable: params.trainable,
-      nonTrainable: params.nonTrainable,
-      macs: totals.macs,
-      paramBytes: params.total === null ? null : params.total * 4,
-      activationsPerSample: activations,
-      batchSize,
-      activationBytes: activations === null ? null : activations * batchSize * 4,
-    },
+    totals: unknownSize
+      ? { total: null, trainable: null, nonTrainable: null, macs: null, paramBytes: null, activationsPerSample: null, batchSize, activationBytes: null }
+      : {
+          total: params.total,
+          trainable: params.trainable,
+          nonTrainable: params.nonTrainable,
+          macs: totals.macs,
+          paramBytes: params.total === null ? null : params.total * 4,
+          activationsPerSample: activations,
+          batchSize,
+          activationBytes: activations === null ? null : activations * batchSize * 4,
+        },
     compile: m.compileConfig,
     fitSites: [...m.fitSites],
     diagnostics,

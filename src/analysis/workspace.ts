@@ -67,7 +67,7 @@ function importSpecifiers(text: string, file: string): string[] {
 
 /**
  * Source files of projects and their imports, kept between analyses. Disk listings and
- * texts are cached until `invalidate()` (files created, deleted or changed on disk); an
+ * imports are cached until `invalidate()` (files created, deleted or changed on disk); an
  * overlay's (open editor's) imports are recomputed when its text changes.
  */
 export class Workspace {
@@ -75,8 +75,17 @@ export class Workspace {
   /** Per file: what its imports were read from (an overlay's text, or the disk file's mtime and size). */
   private readonly imports = new Map<string, { key: string; resolved: string[] }>();
   private readonly packageEntries = new Map<string, Set<string>>();
+  /** Disk files' identities, read once until `invalidate()`, like the listings. */
+  private readonly diskKeys = new Map<string, string | undefined>();
+
+  /** A disk file's text changed: its imports are read again. */
+  changed(file: string): void {
+    this.diskKeys.delete(file);
+    if (path.basename(file) === 'package.json') this.packageEntries.delete(path.dirname(file));
+  }
 
   invalidate(): void {
+    this.diskKeys.clear();
     this.listings.clear();
     this.imports.clear();
     this.packageEntries.clear();
@@ -97,7 +106,7 @@ export class Workspace {
   /** Files `file` imports (resolved, inside the workspace). */
   importsOf(file: string, host: WorkspaceHost): string[] {
     const open = host.overlay?.get(file);
-    const key = open !== undefined ? `text:${open}` : diskKey(file);
+    const key = open !== undefined ? `text:${open}` : this.diskKey(file);
     if (key === undefined) return [];
     const cached = this.imports.get(file);
     if (cached && cached.key === key) return cached.resolved;
@@ -151,6 +160,11 @@ export class Workspace {
     return { root, contexts, importers };
   }
 
+  private diskKey(file: string): string | undefined {
+    if (!this.diskKeys.has(file)) this.diskKeys.set(file, diskKey(file));
+    return this.diskKeys.get(file);
+  }
+
   /** Files `package.json` starts: `main`, `bin`, and the files its scripts run with node/ts-node/tsx. */
   private entriesOf(root: string, host: WorkspaceHost): Set<string> {
     let found = this.packageEntries.get(root);
@@ -184,7 +198,7 @@ export class Workspace {
       // A compiled entry (`dist/train.js`) stands for its source when only the source is here.
       const m = /\.(m|c)?js$/.exec(base);
       if (m) candidates.push(...['.ts', '.tsx', '.mts', '.cts'].map((e) => base.slice(0, -m[0].length) + e));
-      const hit = candidates.find((c) => host.overlay?.has(c) || diskKey(c) !== undefined);
+      const hit = candidates.find((c) => host.overlay?.has(c) || this.diskKey(c) !== undefined);
       if (hit) found.add(hit);
     }
     return found;

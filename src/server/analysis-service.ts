@@ -144,6 +144,7 @@ export class AnalysisService {
       }
       return;
     }
+    for (const c of changes) this.analyzer.fileChanged(c.file);
     const open = new Set(this.documents.all().map((d) => fileOfUri(d.uri)));
     // An open document's text comes from the editor, not the disk: its own change events count.
     for (const c of changes) if (!open.has(c.file)) this.dependencyChanged(c.file);

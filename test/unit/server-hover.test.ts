@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MarkupContent } from 'vscode-languageserver';
 import { explainerFor } from '../../src/server/explain-hook';
-import { hoverAt } from '../../src/server/features/hover';
+import { hoverAt, hoverMarkdown } from '../../src/server/features/hover';
 import { targetAt } from '../../src/server/features/locate';
 import { HEADER, analyse } from './server-helpers';
 
@@ -147,6 +147,32 @@ export function large() { return build(20); }
     const layer = markdown(v, v.at('dense(', 2));
     assert.match(layer, /\| layer \| model \| output \| params \|/);
     assert.ok(layer.includes('`4·2 + 2 = 10`') && layer.includes('`4·20 + 20 = 100`'), layer);
+  });
+
+  it('says where the sizes come from: a caller in another file, a test variant, a run-time condition', () => {
+    const p = analyse({
+      'proj/model.ts': `${HEADER}
+export function build(units: number, kind: string) {
+  const model = tf.sequential();
+  if (kind === 'wide') model.add(tf.layers.dense({ inputShape: [4], units: units * 4 }));
+  else model.add(tf.layers.dense({ inputShape: [4], units }));
+  return model;
+}
+`,
+      'proj/package.json': '{ "main": "train.ts" }',
+      'proj/train.ts': `import { build } from './model';\nexport const model = build(8, process.env.KIND as string);\n`,
+      'proj/test/model.test.ts': `import { build } from '../model';\nexport const tiny = build(1, 'narrow');\n`,
+    });
+    const base = p.analysis.models.find((m) => m.alternatives);
+    assert.ok(base, p.analysis.models.map((m) => m.name).join(', '));
+    const target = { kind: 'model' as const, model: base, range: base.range, variants: p.analysis.models };
+    const md = hoverMarkdown(target);
+    assert.match(md, /Its layers depend on a condition known only at run time: it is one of `model \[kind = 'wide'\]`, `model \[kind ≠ 'wide'\]`/);
+    const wide = p.analysis.models.find((m) => m.variant?.condition === "kind = 'wide'")!;
+    assert.match(hoverMarkdown({ kind: 'model', model: wide, range: wide.range }), /Built when `kind = 'wide'` \(called at `train.ts:2`\)/);
+    const tiny = p.analysis.models.find((m) => m.name === 'tiny');
+    assert.ok(tiny, p.analysis.models.map((m) => m.name).join(', '));
+    assert.match(hoverMarkdown({ kind: 'model', model: tiny, range: tiny.range }), /Built by the call at `test\/model.test.ts:2`, a variant of `model`/);
   });
 
   it('appends the concept explanation of the layer class in the client language', () => {

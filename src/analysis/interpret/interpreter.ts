@@ -109,12 +109,13 @@ export class Interpreter {
 
   /** The outermost function on the call stack: the entry point the current code was reached from. */
   entryFunction(): ts.Node | undefined {
-    return this.frames[0]?.fn?.node;
+    return this.frames.find((f) => f.fn)?.fn?.node;
   }
 
   /** The calls on the stack now, outermost first (how the running code was reached). */
   callChain(): ts.Node[] {
-    return this.frames.flatMap((f) => (f.call ? [f.call] : []));
+    // A `new` is on the stack twice, as the construction and as its constructor's call.
+    return this.frames.flatMap((f) => (f.call ? [f.call] : [])).filter((c, i, all) => c !== all[i - 1]);
   }
   private readonly methodCache = new WeakMap<ClassValue, Map<string, FunctionValue | { get?: FunctionValue; set?: FunctionValue }>>();
   /** The source file being evaluated (for messages); set while a module runs. */
@@ -1329,7 +1330,13 @@ export class Interpreter {
   construct(callee: Value, args: Value[], node: ts.Node): Value {
     if (callee instanceof ClassValue) {
       const obj = new ObjectValue(callee);
-      this.initInstance(callee, obj, args, node);
+      // A frame of its own, so that models its field initializers create know the `new` that made them.
+      this.frames.push({ pendingReturns: [], call: node });
+      try {
+        this.initInstance(callee, obj, args, node);
+      } finally {
+        this.frames.pop();
+      }
       return obj;
     }
     if (callee instanceof NativeFunction) {

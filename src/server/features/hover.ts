@@ -61,7 +61,10 @@ export function hoverMarkdown(target: Target, options: HoverOptions = {}): strin
         m.outputShapes.map((s) => `\`${formatShape(s)}\``).join(', '),
       ),
     );
-    return `${text}\n\n${l10n.t('This call also builds {0}: the same code called with other arguments.', list.join(', '))}`;
+    const conditional = others.every((m) => m.variant?.condition !== undefined);
+    return conditional
+      ? `${text}\n\n${l10n.t('Depending on a condition known only at run time, this call builds {0}.', list.join(', '))}`
+      : `${text}\n\n${l10n.t('This call also builds {0}: the same code called with other arguments.', list.join(', '))}`;
   }
   const parts = target.entries.length === 1 ? [layerMarkdown(target.entries[0].layer, l10n)] : [groupMarkdown(target.entries, l10n)];
   const explanation = safeExplain(options, target.entries[0].layer.className);
@@ -156,6 +159,19 @@ function groupMarkdown(entries: LayerEntry[], l10n: UiL10n, maxRows = 12): strin
   return lines.join('\n\n');
 }
 
+/** Where the model's numbers come from when not from the file alone: another file's call, a test, a run-time condition. */
+function originOf(model: ModelGraph, l10n: UiL10n): string | undefined {
+  if (model.alternatives) {
+    return model.alternatives.length
+      ? l10n.t('Its layers depend on a condition known only at run time: it is one of {0}.', model.alternatives.map((n) => `\`${n}\``).join(', '))
+      : l10n.t('Its layers depend on conditions known only at run time, with too many combinations to list.');
+  }
+  if (model.variant?.condition) return l10n.t('Built when {0} (called at {1}).', `\`${model.variant.condition}\``, `\`${model.variant.context}\``);
+  if (model.variant) return l10n.t('Built by the call at {0}, a variant of {1}.', `\`${model.variant.context}\``, `\`${model.variant.of}\``);
+  if (model.via) return l10n.t('Sizes from the call at {0}.', `\`${model.via}\``);
+  return undefined;
+}
+
 export function modelMarkdown(model: ModelGraph, l10n: UiL10n = ENGLISH): string {
   const count = (n: number | null | undefined): string => unknownIn(l10n, formatCount(n));
   const bytes = (n: number | null | undefined): string => unknownIn(l10n, formatBytes(n));
@@ -165,6 +181,8 @@ export function modelMarkdown(model: ModelGraph, l10n: UiL10n = ENGLISH): string
   const outputs = model.outputShapes.map((s) => `\`${formatShape(s)}\``).join(', ') || '`?`';
   const layers = model.layers.length === 1 ? l10n.t('1 layer') : l10n.t('{0} layers', model.layers.length);
   const lines = [`**${kind}** \`${model.name}\` · ${layers}`, `${inputs} → ${outputs}`];
+  const origin = originOf(model, l10n);
+  if (origin) lines.push(origin);
   const facts = [
     l10n.t('params: {0} ({1} fp32)', count(t.total), bytes(t.paramBytes)),
     l10n.t('trainable {0} · non-trainable {1}', count(t.trainable), count(t.nonTrainable)),
