@@ -163,11 +163,16 @@ function groupMarkdown(entries: LayerEntry[], l10n: UiL10n, maxRows = 12): strin
 function originOf(model: ModelGraph, l10n: UiL10n): string | undefined {
   if (model.alternatives) {
     return model.alternatives.length
-      ? l10n.t('Its layers depend on a condition known only at run time: it is one of {0}.', model.alternatives.map((n) => `\`${n}\``).join(', '))
+      ? l10n.t(
+          'Its layers depend on a condition known only at run time: it is one of {0}.',
+          model.alternatives.map((n) => `\`${n}\``).join(', '),
+        )
       : l10n.t('Its layers depend on conditions known only at run time, with too many combinations to list.');
   }
-  if (model.variant?.condition) return l10n.t('Built when {0} (called at {1}).', `\`${model.variant.condition}\``, `\`${model.variant.context}\``);
-  if (model.variant) return l10n.t('Built by the call at {0}, a variant of {1}.', `\`${model.variant.context}\``, `\`${model.variant.of}\``);
+  if (model.variant?.condition)
+    return l10n.t('Built when {0} (called at {1}).', `\`${model.variant.condition}\``, `\`${model.variant.context}\``);
+  if (model.variant)
+    return l10n.t('Built by the call at {0}, a variant of {1}.', `\`${model.variant.context}\``, `\`${model.variant.of}\``);
   if (model.via) return l10n.t('Sizes from the call at {0}.', `\`${model.via}\``);
   return undefined;
 }
