@@ -96,6 +96,21 @@ const cases: ErrorCase[] = [
     code: 'missing-input-shape',
     mentions: ['inputShape', 'dense'],
   },
+  // tfjs has no deferred build: a later fit()/predict() does not make a Sequential without inputShape valid.
+  {
+    file: 'missing-input-shape-fit.ts',
+    builder: 'buildThenFit',
+    tfjs: { kind: 'throws', message: /first layer in a Sequential model must get an `inputShape`/ },
+    code: 'missing-input-shape',
+    mentions: ['inputShape', 'dense'],
+  },
+  {
+    file: 'missing-input-shape-fit.ts',
+    builder: 'buildListThenPredict',
+    tfjs: { kind: 'throws', message: /first layer in a Sequential model must get an `inputShape`/ },
+    code: 'missing-input-shape',
+    mentions: ['inputShape', 'flatten'],
+  },
 ];
 
 const DIR = 'test/fixtures/errors';
