@@ -17,7 +17,7 @@ import {
   SUMMARY_REQUEST,
   type SummaryParams,
   type SummaryResult,
-} from './server/protocol';
+} from './protocol/lsp/common';
 import { registerModelViews } from './client/models-view';
 import { SummaryPanel } from './client/summary-panel';
 import { registerTraining } from './client/train-command';

@@ -4,7 +4,7 @@
  * `activationsFrom` settings, checked and turned into the TrainConfig / ScriptConfig fields
  * (`statsEvery`, `probeEvery`, `activationsFrom`). No `vscode` import: unit-tested directly.
  */
-import { ACTIVATION_SOURCES, type ActivationSource } from '../training/protocol';
+import { ACTIVATION_SOURCES, type ActivationSource } from '../protocol/worker';
 
 export interface InstrumentationSettings {
   statsEvery?: number;

@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { defaultRunDir } from '../training/engine/run-store';
 import { startLrRange } from '../training/lr-range-host';
-import { LR_EDIT_REQUEST, type LrEditParams, type LrEditResponse } from '../server/train-protocol';
+import { LR_EDIT_REQUEST, type LrEditParams, type LrEditResponse } from '../protocol/lsp/train';
 import {
   compileOffsetOf,
   lrRangeCommandConfig,

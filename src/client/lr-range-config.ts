@@ -8,8 +8,8 @@
 import * as path from 'node:path';
 import { lrRangeConfig } from '../training/lr-range-host';
 import { checkLrRange, DEFAULT_LR_RANGE, formatLr, type LrRangeSettings } from '../training/lr-range';
-import type { BackendChoice, TrainConfig, WorkerMessageOf } from '../training/protocol';
-import type { TrainTargetResult } from '../server/train-protocol';
+import type { BackendChoice, TrainConfig, WorkerMessageOf } from '../protocol/worker';
+import type { TrainTargetResult } from '../protocol/lsp/train';
 import { escapeHtml, htmlDocument } from '../shared/html';
 import { ENGLISH, type UiL10n } from '../shared/ui-l10n';
 

@@ -1,11 +1,11 @@
 /**
  * What the Models view and the status bar item show, computed from the server's model data
- * (src/server/models-protocol.ts). Pure (no `vscode` import), so it is unit-tested as data;
+ * (src/protocol/lsp/models.ts). Pure (no `vscode` import), so it is unit-tested as data;
  * src/client/models-view.ts turns these nodes into TreeItems one to one. The texts are English
  * unless a `UiL10n` is passed (the extension passes `vscode.l10n`: the display language).
  */
 import { formatBytes, formatCompact, formatCount } from '../server/features/format';
-import type { LayerView, LocationView, ModelAtResult, ModelView, ModelsResult } from '../server/models-protocol';
+import type { LayerView, LocationView, ModelAtResult, ModelView, ModelsResult } from '../protocol/lsp/models';
 import { ENGLISH, type UiL10n } from '../shared/ui-l10n';
 
 export type NodeKind = 'folder' | 'file' | 'model' | 'layer' | 'message';

@@ -16,8 +16,8 @@ import {
   type ModelsChangedParams,
   type ModelsParams,
   type ModelsResult,
-} from '../server/models-protocol';
-import { type ModelSelector, SHOW_SUMMARY_COMMAND } from '../server/protocol';
+} from '../protocol/lsp/models';
+import { type ModelSelector, SHOW_SUMMARY_COMMAND } from '../protocol/lsp/common';
 import { type ModelTreeNode, buildModelTree, statusBarContent } from './model-tree';
 import { asLocation, revealLocation } from './reveal';
 

@@ -1,6 +1,6 @@
 /** Opens a file at a range the server reported (a model's creation call, a layer's factory call). */
 import * as vscode from 'vscode';
-import type { LocationView } from '../server/models-protocol';
+import type { LocationView } from '../protocol/lsp/models';
 
 export function toRange(r: LocationView['range']): vscode.Range {
   return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);

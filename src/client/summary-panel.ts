@@ -3,7 +3,7 @@
  * architecture graph of a file's models (the page itself is src/webview/summary, bundled to
  * dist/webview/summary.js). The data comes from the server (`layerLens/fileModels`); the panel
  * follows later analyses of the file. Every message from the page is validated
- * (src/shared/webview-messages.ts) and names a model / layer / problem by id, which is looked
+ * (src/protocol/pages/summary.ts) and names a model / layer / problem by id, which is looked
  * up in the data sent, so the page can only ask to reveal places the server reported.
  *
  * Content Security Policy: no network, scripts only with the page's nonce, styles and fonts
@@ -20,9 +20,9 @@ import {
   type FileModelsResult,
   type LocationView,
   type ModelView,
-} from '../server/models-protocol';
-import { type ModelSelector, SUMMARY_REQUEST, type SummaryParams, type SummaryResult } from '../server/protocol';
-import { type FromWebview, type ToWebview, parseFromWebview } from '../shared/webview-messages';
+} from '../protocol/lsp/models';
+import { type ModelSelector, SUMMARY_REQUEST, type SummaryParams, type SummaryResult } from '../protocol/lsp/common';
+import { type FromWebview, type ToWebview, parseFromWebview } from '../protocol/pages/summary';
 import type { ModelsChanged } from './models-view';
 import { revealLocation } from './reveal';
 import { webviewPageHtml } from './webview-page';

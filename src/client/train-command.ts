@@ -7,8 +7,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { MODEL_AT_REQUEST, type ModelAtParams, type ModelAtResult } from '../server/models-protocol';
-import type { ModelSelector } from '../server/protocol';
+import { MODEL_AT_REQUEST, type ModelAtParams, type ModelAtResult } from '../protocol/lsp/models';
+import type { ModelSelector } from '../protocol/lsp/common';
 import {
   LR_RANGE_COMMAND,
   TRAIN_MODEL_COMMAND,
@@ -18,7 +18,7 @@ import {
   type TrainingCodeResult,
   type TrainTargetParams,
   type TrainTargetResult,
-} from '../server/train-protocol';
+} from '../protocol/lsp/train';
 import type { ModelsChanged } from './models-view';
 import { lrRangeTest } from './lr-range-command';
 import { TrainingPanel } from './training-panel';

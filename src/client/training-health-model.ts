@@ -32,7 +32,7 @@ import { explain, type ExplainLocale } from '../explain/index';
 import { findingPlaces, inlineNote, type FindingPlace } from '../health/editor';
 import { findingMessage, findingTitle, fixTitle, fmt, SEVERITY_ORDER, type Finding, type FindingSeverity } from '../health/findings';
 import { evidenceLabel, uiText } from '../health/messages';
-import type { FindingView, HealthRunView, ToHealthView } from '../shared/training-health-messages';
+import type { FindingView, HealthRunView, ToHealthView } from '../protocol/pages/health';
 
 export interface HealthRange {
   file: string;

@@ -15,7 +15,7 @@
  * findings are shown as being from before the edit until the code is changed back or the model
  * is trained again (training-health-model.ts says how). Texts are in the display language
  * (`vscode.env.language`: English or Simplified Chinese).
- * Every message from the page is validated (src/shared/training-health-messages.ts) and names
+ * Every message from the page is validated (src/protocol/pages/health.ts) and names
  * findings and fixes by id, looked up in what was sent.
  */
 import { createHash } from 'node:crypto';
@@ -32,9 +32,9 @@ import {
   TRAINING_FIX_KIND,
   TRAINING_HEALTH_NOTIFICATION,
   type TrainingHealthParams,
-} from '../server/training-health-protocol';
-import { TRAIN_MODEL_COMMAND } from '../server/train-protocol';
-import { parseFromHealthView, type FromHealthView, type ToHealthView } from '../shared/training-health-messages';
+} from '../protocol/lsp/health';
+import { TRAIN_MODEL_COMMAND } from '../protocol/lsp/train';
+import { parseFromHealthView, type FromHealthView, type ToHealthView } from '../protocol/pages/health';
 import { trainingHealth, type HealthRunInfo, type HealthSeries } from '../training/health-host';
 import { revealLocation } from './reveal';
 import { webviewPageHtml } from './webview-page';

@@ -7,7 +7,7 @@
  * A run is a TrainingRun (src/training/host.ts): the worker dist/train-worker.js in a child
  * process, every message validated there; here its events are folded into a RunSeries (so a
  * page that reloads gets the history so far) and forwarded to the page in batches
- * (≈ every 100 ms), where they are validated once more (src/training/panel-protocol.ts).
+ * (≈ every 100 ms), where they are validated once more (src/protocol/pages/training.ts).
  *
  * Lifetime: one run at a time. Closing the panel stops the run (its history stays in the run
  * folder: reopen it from the Runs tab); disposing (VS Code closing, the extension
@@ -51,13 +51,13 @@ import {
   type ScriptForm,
   type ToPanel,
   type TrainForm,
-} from '../training/panel-protocol';
-import type { BackendChoice, TrainConfig, WorkerMessage } from '../training/protocol';
+} from '../protocol/pages/training';
+import type { BackendChoice, TrainConfig, WorkerMessage } from '../protocol/worker';
 import { listRuns, loadRunSeries, lossCurves, runDirOf, RUNS_DIR, type RunRoot } from '../training/runs';
 import { RunSeries } from '../training/series';
 import { projectRoot, ScriptRun } from '../training/script-host';
-import type { LocationView } from '../server/models-protocol';
-import type { TrainingCodeResult, TrainTargetResult } from '../server/train-protocol';
+import type { LocationView } from '../protocol/lsp/models';
+import type { TrainingCodeResult, TrainTargetResult } from '../protocol/lsp/train';
 import { instrumentationSettingsFrom } from './instrumentation-config';
 import { revealLocation } from './reveal';
 import { webviewPageHtml } from './webview-page';

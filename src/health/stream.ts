@@ -1,6 +1,6 @@
 /**
  * The statistics stream the health detectors consume: one event at a time, as the training
- * worker sends them (src/training/protocol.ts), minus the protocol's `v` field.
+ * worker sends them (src/protocol/worker.ts), minus the protocol's `v` field.
  *
  * The shapes here are deliberately structural copies of the protocol's worker messages
  * (`step`, `layer-stats`, `activations`, `epoch`, `compile`, `dataset`, `model`, `run`,

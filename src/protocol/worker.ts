@@ -33,7 +33,7 @@ import {
   type Infer,
   type Result,
   type Schema,
-} from './validate';
+} from './schema';
 
 export const PROTOCOL_VERSION = 1 as const;
 

@@ -22,7 +22,7 @@ import {
   type ModelsChangedParams,
   type ModelsParams,
   type ModelsResult,
-} from './models-protocol';
+} from '../protocol/lsp/models';
 import { WorkspaceModels } from './workspace-models';
 
 export interface ModelRequestsOptions {

@@ -30,7 +30,7 @@ import { installMemoryProbe } from './memory-probe';
 import { EditGc } from './edit-gc';
 import { codeActionsFor } from './features/quick-fixes';
 import { trainingCodeActions } from './features/training-fixes';
-import { TRAINING_HEALTH_NOTIFICATION, type TrainingHealthParams } from './training-health-protocol';
+import { TRAINING_HEALTH_NOTIFICATION, type TrainingHealthParams } from '../protocol/lsp/health';
 import { diagnosticsFor } from './features/diagnostics';
 import { hoverAt } from './features/hover';
 import { inlayHintsFor } from './features/inlay-hints';
@@ -47,7 +47,7 @@ import {
   type SummaryParams,
   type SummaryResult,
   parseSettings,
-} from './protocol';
+} from '../protocol/lsp/common';
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);

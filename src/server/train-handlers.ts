@@ -22,7 +22,7 @@ import {
   type TrainingCodeResult,
   type TrainTargetParams,
   type TrainTargetResult,
-} from './train-protocol';
+} from '../protocol/lsp/train';
 
 /** 0-based line/character of an offset into `text` (LSP positions, UTF-16 code units). */
 function positionOf(text: string, offset: number): { line: number; character: number } {

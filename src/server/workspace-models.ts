@@ -13,7 +13,7 @@ import type { FileAnalysis } from '../analysis/graph';
 import { type AnalysisService, SOURCE_EXTENSIONS, fileOfUri, isAnalysable } from './analysis-service';
 import { modelViews } from './features/models';
 import { samePath } from './features/locate';
-import type { FileModels, ModelsResult } from './models-protocol';
+import type { FileModels, ModelsResult } from '../protocol/lsp/models';
 
 /** At most this many source files are read per scan. */
 export const MAX_SOURCE_FILES = 5000;

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from '../health/findings';
 import type { RunStatus } from './host';
-import type { WorkerMessage, WorkerMessageOf } from './protocol';
+import type { WorkerMessage, WorkerMessageOf } from '../protocol/worker';
 
 const live = new Set<ChildProcess>();
 let exitHook = false;

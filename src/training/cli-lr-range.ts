@@ -19,7 +19,7 @@ import type { StartOptions } from './host';
 import { applyEdits, learningRateEdit, type LrEditResult } from './lr-edit';
 import { centredAverage, DEFAULT_LR_RANGE, formatLr } from './lr-range';
 import { lrRangeConfig, startLrRange, type LrRangeOutcome } from './lr-range-host';
-import { BACKEND_CHOICES, type BackendChoice, type TrainConfig, type WorkerMessage } from './protocol';
+import { BACKEND_CHOICES, type BackendChoice, type TrainConfig, type WorkerMessage } from '../protocol/worker';
 
 export const LR_RANGE_USAGE = `layer-lens lr-range <file> [options]   learning-rate range test: sweep the rate exponentially on a fresh copy
                                          of the model, stop when the loss diverges, suggest a rate

@@ -1,5 +1,5 @@
 /** Progress lines and Ctrl+C handling shared by `layer-lens train` (built-in trainer and the user's own program). */
-import type { WorkerMessage } from './protocol';
+import type { WorkerMessage } from '../protocol/worker';
 
 export function fmt(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined) return '—';

@@ -12,7 +12,7 @@ import { analyzeFiles } from '../analysis/engine';
 import type { ModelGraph } from '../analysis/graph';
 import { findingsJson } from '../health/monitor';
 import { pickModel, type TrainIO } from './cli-train';
-import { ACTIVATION_SOURCES, type ActivationSource, type WorkerMessage } from './protocol';
+import { ACTIVATION_SOURCES, type ActivationSource, type WorkerMessage } from '../protocol/worker';
 import { ScriptRun, type ScriptRunResult, type ScriptStartOptions } from './script-host';
 import { TRANSPILERS, type TranspilerChoice } from './script/config';
 import { defaultRunDir } from './engine/run-store';

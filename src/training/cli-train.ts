@@ -21,7 +21,7 @@ import {
   type BackendChoice,
   type TrainConfig,
   type WorkerMessage,
-} from './protocol';
+} from '../protocol/worker';
 import { defaultRunDir } from './engine/run-store';
 import { decideTrainMode, runScriptTrain } from './cli-train-script';
 import { SCRIPT_USAGE } from './script/usage';

@@ -17,7 +17,7 @@ import type { ModelGraph } from '../analysis/graph';
 import { HealthMonitor } from '../health/monitor';
 import { canLoadWeights } from '../health/weight-origin';
 import type { Finding, FindingSeverity } from '../health/findings';
-import { PROTOCOL_VERSION, type HealthMessage, type WorkerMessage } from './protocol';
+import { PROTOCOL_VERSION, type HealthMessage, type WorkerMessage } from '../protocol/worker';
 
 /**
  * A finding whose numbers moved (and nothing else) is re-sent at most every this many steps:

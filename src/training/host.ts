@@ -23,7 +23,7 @@ import {
   type TrainConfig,
   type WorkerMessage,
   type WorkerMessageOf,
-} from './protocol';
+} from '../protocol/worker';
 
 export interface WorkerLocation {
   path: string;

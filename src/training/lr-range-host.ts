@@ -7,7 +7,7 @@
  */
 import { TrainingRun, type RunResult, type StartOptions } from './host';
 import { checkLrRange, DEFAULT_LR_RANGE, type LrRangeSettings } from './lr-range';
-import type { TrainConfig, WorkerMessageOf } from './protocol';
+import type { TrainConfig, WorkerMessageOf } from '../protocol/worker';
 
 export type LrRangeResultMessage = WorkerMessageOf<'lr-range'>;
 

@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseWorkerMessage, type WorkerMessage } from './protocol';
+import { parseWorkerMessage, type WorkerMessage } from '../protocol/worker';
 import { RunSeries } from './series';
 
 export const RUNS_DIR = path.join('.layer-lens', 'runs');

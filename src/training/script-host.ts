@@ -28,7 +28,7 @@ import {
   type SourceLocationInfo,
   type WorkerMessage,
   type WorkerMessageOf,
-} from './protocol';
+} from '../protocol/worker';
 import { CONTROL_FILE, SCRIPT_CONFIG_ENV, type ControlState, type ScriptConfig } from './script/config';
 
 export type { ScriptConfig } from './script/config';

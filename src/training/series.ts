@@ -1,5 +1,5 @@
 /**
- * A training run as chart-ready columns, folded from protocol messages (src/training/protocol.ts).
+ * A training run as chart-ready columns, folded from protocol messages (src/protocol/worker.ts).
  * Pure (no Node, no DOM, no vscode): the training panel's page folds the live events with it,
  * and the extension host folds a run folder's JSONL files with it to reopen a past run or to
  * hand a reopened panel the history of the run that is going on.
@@ -21,7 +21,7 @@
  * `snapshot()` is plain JSON (null for a missing or non-finite value); `RunSeries.from()`
  * rebuilds a store from one, and `runSnapshotSchema` (panel-protocol.ts) validates it.
  */
-import type { WorkerMessage, WorkerMessageOf } from './protocol';
+import type { WorkerMessage, WorkerMessageOf } from '../protocol/worker';
 
 export const MAX_STAT_COLUMNS = 2048;
 export const MAX_PROBES = 400;

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { buildModelTree, layerIcon, statusBarContent } from '../../src/client/model-tree';
 import { modelViews } from '../../src/server/features/models';
-import type { ModelsResult } from '../../src/server/models-protocol';
+import type { ModelsResult } from '../../src/protocol/lsp/models';
 import { HEADER, analyse } from './server-helpers';
 
 const LENET = `${HEADER}export function buildLeNet(numClasses = 10) {

@@ -16,7 +16,7 @@ import { ModelContext } from '../../src/health/context';
 import { findingPlaces, inlineNote, lineNote } from '../../src/health/editor';
 import type { Finding } from '../../src/health/findings';
 import { dropoutAfter, lowerLearningRate, reluActivation } from '../../src/health/fixes';
-import { parseFromHealthView, parseToHealthView } from '../../src/shared/training-health-messages';
+import { parseFromHealthView, parseToHealthView } from '../../src/protocol/pages/health';
 import { SIGMOID_STACK } from './health-sources';
 import { analyse } from './server-helpers';
 

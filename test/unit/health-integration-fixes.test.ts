@@ -16,7 +16,7 @@ import type { Finding, Fix } from '../../src/health/findings';
 import { batchNormAfter, clipGradients, dropoutAfter, earlyStopping, leakyRelu, lowerLearningRate, reluActivation, rescaleInputs, setLoss, unfreeze } from '../../src/health/fixes';
 import { applyEdits } from '../../src/server/features/syntax';
 import { CLIP_HELPER, trainingCodeActions, trainingQuickFixes, valueText } from '../../src/server/features/training-fixes';
-import { TRAINING_DIAGNOSTIC_SOURCE, TRAINING_FIX_KIND } from '../../src/server/training-health-protocol';
+import { TRAINING_DIAGNOSTIC_SOURCE, TRAINING_FIX_KIND } from '../../src/protocol/lsp/health';
 import { analyse } from './server-helpers';
 import { loadSource, tfjsProblem } from './tfjs-run';
 

@@ -16,7 +16,7 @@ import { runTrain } from '../../src/training/cli-train';
 import { dataStats, inputStats, targetStats } from '../../src/training/engine/data-stats';
 import { HEALTH_UPDATE_EVERY_STEPS, HealthTracker, trainingHealth, type HealthRunInfo } from '../../src/training/health-host';
 import { TrainingRun } from '../../src/training/host';
-import { parseWorkerMessage, PROTOCOL_VERSION, type WorkerMessage } from '../../src/training/protocol';
+import { parseWorkerMessage, PROTOCOL_VERSION, type WorkerMessage } from '../../src/protocol/worker';
 import { analyzeFiles } from '../../src/analysis/engine';
 import type { HealthEvent } from '../../src/health/stream';
 

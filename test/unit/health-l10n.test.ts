@@ -15,7 +15,7 @@ import { HealthMonitor, findingsJson, parseStreamJsonl, type Finding } from '../
 import { NOTE_LABEL, NOTE_TEXT, inlineNote } from '../../src/health/editor';
 import { findingMessage, findingTitle } from '../../src/health/findings';
 import { EVIDENCE_LABELS, MESSAGES, UI_TEXT, evidenceLabel, messageIds, msg, renderMessage, slotsOf, uiText } from '../../src/health/messages';
-import { parseToHealthView } from '../../src/shared/training-health-messages';
+import { parseToHealthView } from '../../src/protocol/pages/health';
 import { SIGMOID_STACK } from './health-sources';
 import { analyse } from './server-helpers';
 

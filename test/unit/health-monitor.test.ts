@@ -21,7 +21,7 @@ import {
 } from '../../src/health';
 import { DETECTORS } from '../../src/health/detectors';
 import { EPOCH_WINDOW, LAYER_WINDOW, PROBE_WINDOW, STEP_WINDOW } from '../../src/health/state';
-import { parseWorkerMessage, PROTOCOL_VERSION, type WorkerMessage, type WorkerMessageOf } from '../../src/training/protocol';
+import { parseWorkerMessage, PROTOCOL_VERSION, type WorkerMessage, type WorkerMessageOf } from '../../src/protocol/worker';
 import { decaying, healthyGrads, jitter, mlpLayers, MNIST_DATA, rising, synth, type SynthSpec } from '../fixtures/streams/synth';
 
 // Compile-time: every protocol message the health layer reads is a HealthEvent as it is.

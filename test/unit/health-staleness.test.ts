@@ -23,7 +23,7 @@ import {
 import type { Finding } from '../../src/health/findings';
 import { reluActivation } from '../../src/health/fixes';
 import { msg } from '../../src/health/messages';
-import { parseFromHealthView, parseToHealthView } from '../../src/shared/training-health-messages';
+import { parseFromHealthView, parseToHealthView } from '../../src/protocol/pages/health';
 import { SIGMOID_STACK } from './health-sources';
 import { analyse } from './server-helpers';
 

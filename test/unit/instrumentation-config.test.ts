@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { instrumentationSettingsFrom } from '../../src/client/instrumentation-config';
 import { scriptConfigSchema } from '../../src/training/script/config';
-import { validate } from '../../src/training/validate';
+import { validate } from '../../src/protocol/schema';
 
 const from = (values: Record<string, unknown>) => instrumentationSettingsFrom((key) => values[key]);
 

@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
 import { pageL10n, pageText } from '../../src/shared/page-l10n';
-import { parseToWebview } from '../../src/shared/webview-messages';
-import { parseToPanel } from '../../src/training/panel-protocol';
+import { parseToWebview } from '../../src/protocol/pages/summary';
+import { parseToPanel } from '../../src/protocol/pages/training';
 import { SUMMARY_ZH } from '../../src/webview/summary/strings';
 import { TRAINING_ZH } from '../../src/webview/training/strings';
 

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { codeLensesFor, totalsTitle } from '../../src/server/features/code-lens';
-import { SHOW_SUMMARY_COMMAND } from '../../src/server/protocol';
-import { TRAIN_MODEL_COMMAND } from '../../src/server/train-protocol';
+import { SHOW_SUMMARY_COMMAND } from '../../src/protocol/lsp/common';
+import { TRAIN_MODEL_COMMAND } from '../../src/protocol/lsp/train';
 import { HEADER, analyse } from './server-helpers';
 
 const SOURCE = `${HEADER}

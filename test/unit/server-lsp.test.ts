@@ -17,7 +17,7 @@ import {
   type ProtocolConnection,
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver/node';
-import { SUMMARY_REQUEST, type SummaryResult } from '../../src/server/protocol';
+import { SUMMARY_REQUEST, type SummaryResult } from '../../src/protocol/lsp/common';
 import { HEADER, ROOT, serverInMemory } from './server-helpers';
 
 const DIR = path.join(ROOT, 'lsp');

@@ -21,7 +21,7 @@ import {
   type ModelAtResult,
   type ModelsChangedParams,
   type ModelsResult,
-} from '../../src/server/models-protocol';
+} from '../../src/protocol/lsp/models';
 import { startServer } from '../../src/server/server';
 
 const HEADER = "import * as tf from '@tensorflow/tfjs';\n";

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { selectModel, summaryFor } from '../../src/server/features/summary';
-import { DEFAULT_SETTINGS, parseSettings } from '../../src/server/protocol';
+import { DEFAULT_SETTINGS, parseSettings } from '../../src/protocol/lsp/common';
 import { formatCompact, formatShape } from '../../src/server/features/format';
 import { HEADER, analyse } from './server-helpers';
 

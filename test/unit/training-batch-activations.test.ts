@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ActivationProbe, BatchActivationTap, TAP_VALUES_PER_LAYER, type SummaryPlace } from '../../src/training/engine/instrument';
 import { hostActivation } from '../../src/training/engine/instrument-host';
 import { selectBackend } from '../../src/training/engine/backend';
-import type { ActivationStat } from '../../src/training/protocol';
+import type { ActivationStat } from '../../src/protocol/worker';
 
 const close = (a: number | null | undefined, b: number | null | undefined, tol = 1e-4) =>
   assert.ok(a != null && b != null && Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} ≉ ${b}`);

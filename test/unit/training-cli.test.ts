@@ -13,7 +13,7 @@ import { analyzeFiles } from '../../src/analysis/engine';
 import { runTrain } from '../../src/training/cli-train';
 import { defaultWorker, TrainingRun } from '../../src/training/host';
 import { readRun } from '../../src/training/engine/run-store';
-import type { TrainConfig, WorkerMessage } from '../../src/training/protocol';
+import type { TrainConfig, WorkerMessage } from '../../src/protocol/worker';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-lens-train-'));

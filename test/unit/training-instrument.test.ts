@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import type { LayerStat } from '../../src/training/protocol';
+import type { LayerStat } from '../../src/protocol/worker';
 import { ActivationProbe, histogramStride, histogramTensor, installGradientHook, type SummaryPlace } from '../../src/training/engine/instrument';
 import { hostHistogram, scanGradient } from '../../src/training/engine/instrument-host';
 import { modelWeightsOf } from '../../src/training/engine/trainer';

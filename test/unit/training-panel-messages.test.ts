@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkForm, checkScriptForm, isReportedSource, parseFromPanel, parseToPanel, splitArgs, trainingCallsText, type ScriptForm, type TrainForm } from '../../src/training/panel-protocol';
+import { checkForm, checkScriptForm, isReportedSource, parseFromPanel, parseToPanel, splitArgs, trainingCallsText, type ScriptForm, type TrainForm } from '../../src/protocol/pages/training';
 import { RunSeries } from '../../src/training/series';
 
 const form: TrainForm = { dataset: 'spirals', optimizer: 'adam', learningRate: 0.01, loss: '', batchSize: 32, epochs: 2, validationSplit: 0.1, backend: 'wasm' };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { finite, parseHostMessage, parseLine, parseWorkerMessage, PROTOCOL_VERSION } from '../../src/training/protocol';
+import { finite, parseHostMessage, parseLine, parseWorkerMessage, PROTOCOL_VERSION } from '../../src/protocol/worker';
 
 const graph = {
   id: 'm1',

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { runTrain } from '../../src/training/cli-train';
 import { readRun } from '../../src/training/engine/run-store';
-import type { WorkerMessage, WorkerMessageOf } from '../../src/training/protocol';
+import type { WorkerMessage, WorkerMessageOf } from '../../src/protocol/worker';
 import { ScriptRun, type ScriptConfig, type ScriptRunResult } from '../../src/training/script-host';
 import { parseScriptConfig } from '../../src/training/script/config';
 

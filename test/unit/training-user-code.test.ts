@@ -15,10 +15,10 @@ import { analyzeFiles } from '../../src/analysis/engine';
 import { runTrain } from '../../src/training/cli-train';
 import { decideTrainMode } from '../../src/training/cli-train-script';
 import { readRun } from '../../src/training/engine/run-store';
-import type { WorkerMessage, WorkerMessageOf } from '../../src/training/protocol';
+import type { WorkerMessage, WorkerMessageOf } from '../../src/protocol/worker';
 import { ScriptRun, type ScriptConfig, type ScriptRunResult } from '../../src/training/script-host';
 import { formatLocation, parseStack, userLocation } from '../../src/training/script/source-location';
-import { isReportedSource, parseToPanel } from '../../src/training/panel-protocol';
+import { isReportedSource, parseToPanel } from '../../src/protocol/pages/training';
 import { RunSeries } from '../../src/training/series';
 import { findTrainingCalls, hasTrainingCode, trainingCodeOf } from '../../src/training/training-calls';
 

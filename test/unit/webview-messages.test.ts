@@ -1,13 +1,13 @@
 /**
- * The validator (src/shared/validate.ts) and the webview ⇄ extension message schemas
- * (src/shared/webview-messages.ts): what is accepted, what is refused, and where the error is.
+ * The validator (src/protocol/validate.ts) and the webview ⇄ extension message schemas
+ * (src/protocol/pages/summary.ts): what is accepted, what is refused, and where the error is.
  */
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { modelViews } from '../../src/server/features/models';
-import { parseFromWebview, parseToWebview } from '../../src/shared/webview-messages';
-import { ValidationError, array, check, literal, nullable, number, object, optional, string, tagged } from '../../src/shared/validate';
+import { parseFromWebview, parseToWebview } from '../../src/protocol/pages/summary';
+import { ValidationError, array, check, literal, nullable, number, object, optional, string, tagged } from '../../src/protocol/validate';
 import { HEADER, analyse } from './server-helpers';
 
 const SOURCE = `${HEADER}export const model = tf.sequential();

@@ -7,7 +7,7 @@
  * each layer's factory call and the compile call are) and the syntax helpers the static quick
  * fixes use. Plain types only: no `vscode` / `vscode-languageserver` import.
  */
-import type { Finding } from '../health/findings';
+import type { Finding } from '../../health/findings';
 
 /** Client → server notification: the current findings of the latest run of a file's model (an empty list clears them). */
 export const TRAINING_HEALTH_NOTIFICATION = 'layerLens/trainingHealth';

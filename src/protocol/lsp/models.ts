@@ -5,7 +5,7 @@
  * `undefined` inside arrays, no functions), and no `vscode` / `vscode-languageserver` import:
  * the extension, the server and the webview bundle all import this file.
  */
-import type { ModelSelector } from './protocol';
+import type { ModelSelector } from './common';
 
 /** A 0-based LSP position (line, UTF-16 character). */
 export interface PositionView {

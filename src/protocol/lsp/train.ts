@@ -4,9 +4,9 @@
  * the model at the cursor (or the one a `▶ Train` lens names) and hands it to the training
  * worker (src/training/host.ts). Plain types only: no `vscode` / `vscode-languageserver` import.
  */
-import type { ModelGraph } from '../analysis/graph';
-import type { ModelSelector } from './protocol';
-import type { PositionView } from './models-protocol';
+import type { ModelGraph } from '../../analysis/graph';
+import type { ModelSelector } from './common';
+import type { PositionView } from './models';
 
 /** `layerLens/trainTarget`: the graph to train. */
 export const TRAIN_TARGET_REQUEST = 'layerLens/trainTarget';

@@ -5,7 +5,7 @@
  * id; the extension looks them up in the findings it sent, so a message can never make it open
  * a file or apply an edit of the page's choosing. No vscode or DOM import.
  */
-import { type Infer, array, boolean, check, literal, nullable, number, object, optional, string, tagged } from './validate';
+import { type Infer, array, boolean, check, literal, nullable, number, object, optional, string, tagged } from '../validate';
 
 const id = string({ max: 512 });
 const text = string({ max: 20_000 });

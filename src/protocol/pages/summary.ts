@@ -5,8 +5,21 @@
  * things by id (a model, a layer, a problem); the extension looks the place up in the data
  * it sent, so a message can never make it open an arbitrary file.
  */
-import type { DiagnosticView, FileModelsResult, InputView, LayerView, LocationView, ModelView } from '../server/models-protocol';
-import { type Infer, type Validator, array, boolean, check, literal, nullable, number, object, optional, string, tagged } from './validate';
+import type { DiagnosticView, FileModelsResult, InputView, LayerView, LocationView, ModelView } from '../lsp/models';
+import {
+  type Infer,
+  type Validator,
+  array,
+  boolean,
+  check,
+  literal,
+  nullable,
+  number,
+  object,
+  optional,
+  string,
+  tagged,
+} from '../validate';
 
 const id = string({ max: 512 });
 /** The page's language (the display language; English when absent). */

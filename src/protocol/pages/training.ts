@@ -14,9 +14,9 @@
  * itself reported (checked against that run's errors before it is revealed).
  * No `vscode`, Node or DOM import: the extension, the page bundle and the tests use it.
  */
-import { ACTIVATION_SOURCES, BACKEND_CHOICES, workerMessageSchema, type WorkerMessage } from './protocol';
-import type { RunSnapshot } from './series';
-import type { RunSummary } from './runs';
+import { ACTIVATION_SOURCES, BACKEND_CHOICES, workerMessageSchema, type WorkerMessage } from '../worker';
+import type { RunSnapshot } from '../../training/series';
+import type { RunSummary } from '../../training/runs';
 import {
   array,
   bool,
@@ -33,7 +33,7 @@ import {
   validate,
   type Infer,
   type Result,
-} from './validate';
+} from '../schema';
 
 /** Optimizers the engine rebuilds (trainer.ts DEFAULT_LR). */
 export const OPTIMIZERS = ['adam', 'sgd', 'momentum', 'rmsprop', 'adamax', 'adagrad', 'adadelta'] as const;

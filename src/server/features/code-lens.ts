@@ -7,8 +7,8 @@
 import type { CodeLens } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis, ModelGraph } from '../../analysis/graph';
-import { SHOW_SUMMARY_COMMAND, type ModelSelector } from '../protocol';
-import { TRAIN_MODEL_COMMAND } from '../train-protocol';
+import { SHOW_SUMMARY_COMMAND, type ModelSelector } from '../../protocol/lsp/common';
+import { TRAIN_MODEL_COMMAND } from '../../protocol/lsp/train';
 import { formatBytes, formatCompact, formatCount } from './format';
 import { ENGLISH, type UiL10n, unknownIn } from './l10n';
 import { inFile, variantPrefix } from './locate';

@@ -8,7 +8,7 @@ import type { InlayHint, Range } from 'vscode-languageserver';
 import { InlayHintKind, MarkupKind } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis, ModelGraph, SourceRange } from '../../analysis/graph';
-import type { LayerLensSettings } from '../protocol';
+import type { LayerLensSettings } from '../../protocol/lsp/common';
 import { formatBytes, formatCount, formatShape, sumCounts } from './format';
 import { ENGLISH, type UiL10n, unknownIn } from './l10n';
 import { type LayerEntry, anchorOf, inFile, layersOf, variantPrefix } from './locate';

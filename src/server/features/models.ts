@@ -1,10 +1,10 @@
 /**
- * Engine results as the JSON the client renders (src/server/models-protocol.ts): the Models
+ * Engine results as the JSON the client renders (src/protocol/lsp/models.ts): the Models
  * view, the status bar item and the summary panel. Pure: plain engine data in, plain data out.
  */
 import * as path from 'node:path';
 import type { Diagnostic, FileAnalysis, LayerNode, ModelGraph, SourceRange } from '../../analysis/graph';
-import type { DiagnosticView, InputView, LayerView, LocationView, ModelView, RangeView } from '../models-protocol';
+import type { DiagnosticView, InputView, LayerView, LocationView, ModelView, RangeView } from '../../protocol/lsp/models';
 import { formatShape } from './format';
 import { anchorOf, inFile, samePath, targetAt, variantPrefix } from './locate';
 

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { FileAnalysis, ModelGraph } from '../../analysis/graph';
 import { formatSummary } from '../../analysis/index';
-import type { ModelSelector, SummaryResult } from '../protocol';
+import type { ModelSelector, SummaryResult } from '../../protocol/lsp/common';
 import { withFormula } from './diagnostics';
 import { inFile } from './locate';
 

@@ -33,7 +33,7 @@ import { findingPlaces } from '../../health/editor';
 import { fixTitle, type Finding, type Fix, type FixEdit, type JsonValue } from '../../health/findings';
 import { uiText } from '../../health/messages';
 import type { ExplainLocale } from '../../explain/l10n';
-import { TRAINING_DIAGNOSTIC_SOURCE, TRAINING_FIX_APPLIED_COMMAND, TRAINING_FIX_KIND } from '../training-health-protocol';
+import { TRAINING_DIAGNOSTIC_SOURCE, TRAINING_FIX_APPLIED_COMMAND, TRAINING_FIX_KIND } from '../../protocol/lsp/health';
 import { inFile, samePath } from './locate';
 import {
   type OffsetEdit,

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as tfBundled from '@tensorflow/tfjs';
 import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
-import type { BackendChoice, BackendKind, SkippedBackend } from '../protocol';
+import type { BackendChoice, BackendKind, SkippedBackend } from '../../protocol/worker';
 import { chainFor, diagnoseGpu, diagnoseNode, explainLoadError, GPU_PACKAGE, type SystemProbe } from './doctor';
 import { registerWasmTrainingKernels, type ConvFilterGradMode, type WasmKernelReport } from './wasm-kernels';
 

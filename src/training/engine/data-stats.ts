@@ -8,7 +8,7 @@
  * Plain typed arrays, no tfjs: one pass over the training samples (MNIST's 9,000 × 784 values
  * take ~20 ms). Pure.
  */
-import { finite, type WorkerMessageOf } from '../protocol';
+import { finite, type WorkerMessageOf } from '../../protocol/worker';
 import type { Array2 } from './datasets';
 
 export type DataStatsEvent = Omit<WorkerMessageOf<'data-stats'>, 'v'>;

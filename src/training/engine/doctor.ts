@@ -10,7 +10,7 @@
  * says which of these is missing and how to fix it, before anything is loaded.
  */
 import * as path from 'node:path';
-import type { BackendKind, SkippedBackend } from '../protocol';
+import type { BackendKind, SkippedBackend } from '../../protocol/worker';
 
 export interface SystemProbe {
   platform: NodeJS.Platform;

@@ -9,8 +9,8 @@
  * they avoid what V8 compiles to unpredictable branches: float min/max (and Math.min/max, which
  * branch on equal values) are taken on order-preserving integer keys of the float32 bits.
  */
-import type { ActivationStat, Histogram } from '../protocol';
-import { finite } from '../protocol';
+import type { ActivationStat, Histogram } from '../../protocol/worker';
+import { finite } from '../../protocol/worker';
 
 /** Float64 → float32 rounding: a float64 sum past float32's range becomes Infinity, as the device's sum would. */
 const f32 = Math.fround;

@@ -21,8 +21,8 @@
  * be a transfer. Both give the same figures, float32 semantics included. A gradient histogram
  * counts at most HISTOGRAM_VALUES values of a variable, the same ones on both.
  */
-import type { ActivationStat, Histogram, LayerStat } from '../protocol';
-import { finite } from '../protocol';
+import type { ActivationStat, Histogram, LayerStat } from '../../protocol/worker';
+import { finite } from '../../protocol/worker';
 import type { TF } from './backend';
 import { hostActivation, hostHistogram, scanGradient, scanUpdate, sumSquares } from './instrument-host';
 

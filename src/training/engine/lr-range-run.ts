@@ -6,7 +6,7 @@
  * `lr-range` message with the curve and the suggestion (src/training/lr-range.ts), and writes
  * `lr-range.json` into the run folder.
  */
-import { finite, type TrainConfig, type WorkerEvent, type WorkerMessageOf } from '../protocol';
+import { finite, type TrainConfig, type WorkerEvent, type WorkerMessageOf } from '../../protocol/worker';
 import { formatLr, lrAt, LrRangeTracker, suggestLearningRate, type LrPoint } from '../lr-range';
 import type { BackendSelection, TF } from './backend';
 import { buildModel } from './build-model';

@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { WorkerMessage } from '../protocol';
+import type { WorkerMessage } from '../../protocol/worker';
 
 /** `2025-01-31T10-11-12-345Z`: sortable, and a valid folder name everywhere. */
 export function runFolderName(date = new Date()): string {

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModelGraph } from '../../analysis/graph';
-import { finite, type ErrorKind, type LayerStat, type TrainConfig, type WorkerEvent, type WorkerMessageOf } from '../protocol';
+import { finite, type ErrorKind, type LayerStat, type TrainConfig, type WorkerEvent, type WorkerMessageOf } from '../../protocol/worker';
 import type { BackendSelection, TF } from './backend';
 import { buildModel, ModelBuildError } from './build-model';
 import { DataError, makeDataset, Rng, type DataSpec, type Dataset, type OutputKind } from './datasets';

@@ -11,7 +11,14 @@
  */
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { parseHostMessage, PROTOCOL_VERSION, type HostMessage, type TrainConfig, type WorkerEvent, type WorkerMessage } from '../protocol';
+import {
+  parseHostMessage,
+  PROTOCOL_VERSION,
+  type HostMessage,
+  type TrainConfig,
+  type WorkerEvent,
+  type WorkerMessage,
+} from '../../protocol/worker';
 import { BackendError, selectBackend } from './backend';
 import { RunStore } from './run-store';
 import { toTrainingError, train, type Control } from './trainer';

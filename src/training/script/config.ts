@@ -12,8 +12,8 @@
  * yields to the event loop cannot receive IPC messages, so at every step boundary the preload
  * also re-reads the file (at most every 100 ms), and while paused it blocks in place, polling it.
  */
-import { ACTIVATION_SOURCES } from '../protocol';
-import { array, bool, int, literal, object, oneOf, optional, str, validate, type Infer, type Result } from '../validate';
+import { ACTIVATION_SOURCES } from '../../protocol/worker';
+import { array, bool, int, literal, object, oneOf, optional, str, validate, type Infer, type Result } from '../../protocol/schema';
 
 export const SCRIPT_CONFIG_ENV = 'LAYER_LENS_SCRIPT_CONFIG';
 export const CONTROL_FILE = 'control.json';

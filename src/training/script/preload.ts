@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseHostMessage, PROTOCOL_VERSION, type WorkerEvent, type WorkerMessage } from '../protocol';
+import { parseHostMessage, PROTOCOL_VERSION, type WorkerEvent, type WorkerMessage } from '../../protocol/worker';
 import type { TF } from '../engine/backend';
 import { RunStore } from '../engine/run-store';
 import { saveModel, toTrainingError } from '../engine/trainer';

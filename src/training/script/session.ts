@@ -21,7 +21,7 @@
  * Events are the built-in worker's (protocol.ts), so the CLI, the panel, the run folder and
  * the health monitor read both the same way.
  */
-import { finite, type LayerStat, type WorkerEvent } from '../protocol';
+import { finite, type LayerStat, type WorkerEvent } from '../../protocol/worker';
 import type { TF } from '../engine/backend';
 import { dataStats } from '../engine/data-stats';
 import { ActivationProbe, BatchActivationTap, installGradientHook, OPTIMIZER_CLASSES, type ModelWeight } from '../engine/instrument';

@@ -10,13 +10,13 @@
  * a Retrain button, and those whose fix was applied say so.
  *
  * Built with DOM calls only (every text is set as text, never parsed as HTML), and every
- * message from the extension is validated (src/shared/training-health-messages.ts) before use.
+ * message from the extension is validated (src/protocol/pages/health.ts) before use.
  */
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-divider/index.js';
-import { type FindingView, type FromHealthView, type ToHealthView, parseToHealthView } from '../../shared/training-health-messages';
+import { type FindingView, type FromHealthView, type ToHealthView, parseToHealthView } from '../../protocol/pages/health';
 
 interface VsCodeApi {
   postMessage(message: FromHealthView): void;

@@ -6,7 +6,7 @@
  * plain list of boxes and polylines that src/webview/summary/graph-view.ts draws as SVG.
  */
 import type { ELK, ElkExtendedEdge, ElkNode, LayoutOptions } from 'elkjs/lib/elk-api';
-import type { LayerView, ModelView } from '../../server/models-protocol';
+import type { LayerView, ModelView } from '../../protocol/lsp/models';
 import { t } from './strings';
 
 /** Colour family of a node (the CSS class `family-…`). */

@@ -12,7 +12,7 @@
  * Worker, and never blocks the extension host that every other extension shares (nor this
  * page: the table stays usable meanwhile); and the extension host bundle stays small.
  *
- * Every message from the extension is validated (src/shared/webview-messages.ts) before use.
+ * Every message from the extension is validated (src/protocol/pages/summary.ts) before use.
  */
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -28,8 +28,8 @@ import '@vscode-elements/elements/dist/vscode-table-header-cell/index.js';
 import '@vscode-elements/elements/dist/vscode-table-row/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import ELK from 'elkjs/lib/elk-api.js';
-import type { DiagnosticView, FileModelsResult, ModelView } from '../../server/models-protocol';
-import { type FromWebview, parseToWebview } from '../../shared/webview-messages';
+import type { DiagnosticView, FileModelsResult, ModelView } from '../../protocol/lsp/models';
+import { type FromWebview, parseToWebview } from '../../protocol/pages/summary';
 import { type GraphLayout, layerProblems, layoutModel } from './graph-layout';
 import { canvasMeasure, renderGraph } from './graph-view';
 import { setLocale, t } from './strings';

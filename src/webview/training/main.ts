@@ -7,7 +7,7 @@
  * distributions: canvas), the backend with the GPU doctor's reasons, steps/s and ETA, what
  * went wrong and where, and the workspace's past runs (reopen one, compare two).
  *
- * Every message from the extension is validated (src/training/panel-protocol.ts, whose worker
+ * Every message from the extension is validated (src/protocol/pages/training.ts, whose worker
  * events are the training protocol's own schema) before use; the page only ever names runs,
  * data files and layers by the ids the extension gave it.
  */
@@ -37,8 +37,8 @@ import {
   type ScriptForm,
   type ToPanel,
   type TrainForm,
-} from '../../training/panel-protocol';
-import { BACKEND_CHOICES, type WorkerMessage } from '../../training/protocol';
+} from '../../protocol/pages/training';
+import { BACKEND_CHOICES, type WorkerMessage } from '../../protocol/worker';
 import type { RunSummary } from '../../training/runs';
 import { Column, etaSeconds, RunSeries } from '../../training/series';
 import { LineChart, type SeriesDef } from './charts';
