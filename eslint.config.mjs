@@ -42,11 +42,4 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
-  {
-    // The analysis core is being changed beside this config; what it still breaks warns here and is
-    // listed in docs/architecture.md (Lint) until it is fixed, then these lines go.
-    files: ['src/analysis/**'],
-    linterOptions: { reportUnusedDisableDirectives: 'warn' },
-    rules: { 'prefer-const': 'warn' },
-  },
 );

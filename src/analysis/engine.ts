@@ -11,6 +11,7 @@ import { type Entry, createsModels, findCallerIn, findUnreachedEntry, layerAdder
 import type { Diagnostic, FileAnalysis } from './graph';
 import { fromPlain, installGlobals } from './interpret/builtins';
 import { BoundReached, Budget, DEFAULT_LIMITS, type Limits } from './interpret/bounds';
+import { cliArgsModule } from './interpret/cli-args';
 import { Interpreter, type InterpreterHost, UserThrow } from './interpret/interpreter';
 import type { Scope } from './interpret/scope';
 import { ClassValue, FunctionValue, type Value, unknown } from './interpret/values';
@@ -182,6 +183,8 @@ class Run implements InterpreterHost {
   externalModule(spec: string): Value | undefined {
     if (TFJS_MODULES.has(spec)) return this.tf;
     if (spec.startsWith('.') || path.isAbsolute(spec)) return undefined;
+    const cli = cliArgsModule(spec);
+    if (cli !== undefined) return cli;
     return unknown(`module '${spec}' is not analysed`);
   }
 

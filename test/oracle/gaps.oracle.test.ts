@@ -31,6 +31,11 @@ const FIXTURES: Record<string, Fixture> = {
   'default-import-plain.ts': {},
   'destructured-require.js': {},
   'node-namespace.ts': { engineText: [["from '@tensorflow/tfjs'", "from '@tensorflow/tfjs-node'"]] },
+  'argv-defaults.ts': {},
+  'argparse-v1.js': {},
+  'commander-options.ts': {},
+  'yargs-options.js': {},
+  'minimist-defaults.mjs': {},
 };
 
 /** Runs the fixture as `node <file>` would (no arguments) and returns the models it exports, by export name. */

@@ -3,6 +3,7 @@
  * its methods, Object, JSON, Number, String, console, Promise.resolve. Every native
  * works on abstract values: known in, computed out; unknown in, unknown out.
  */
+import { ArgvValue } from './cli-args';
 import type { Interpreter } from './interpreter';
 import { describeUnknown, setBuiltinMembers, toNumber, toStringValue } from './interpreter';
 import type { Scope } from './scope';
@@ -199,12 +200,13 @@ export function installGlobals(interp: Interpreter, scope: Scope): void {
   for (const e of ['Error', 'TypeError', 'RangeError', 'SyntaxError']) scope.declare(e, errorCtor(e));
   scope.declare('setTimeout', fn('setTimeout', () => unknown('timers are not run')));
   scope.declare('setInterval', fn('setInterval', () => unknown('timers are not run')));
-  // Environment variables and arguments exist only when the program runs: never an empty guess.
+  // Environment variables exist only when the program runs: never an empty guess. The
+  // arguments are those of the default run (none): each one is unknown, but `?? default` is the default.
   scope.declare(
     'process',
     ObjectValue.from({
       env: unknown('process.env is known only at run time'),
-      argv: unknown('process.argv is known only at run time'),
+      argv: new ArgvValue(2),
     }),
   );
 

@@ -8,6 +8,7 @@
 import { ts } from 'ts-morph';
 
 import { type Budget, BoundReached } from './bounds';
+import { AbsentArgument, ArgvValue } from './cli-args';
 import { Journal, Scope } from './scope';
 import {
   ClassValue,
@@ -459,7 +460,7 @@ export class Interpreter {
         }
         used.add(key);
         let v = this.getProp(value, key, el);
-        if (v === undefined && el.initializer) v = this.evalExpr(el.initializer, scope);
+        if ((v === undefined || v instanceof AbsentArgument) && el.initializer) v = this.evalExpr(el.initializer, scope);
         this.bindPattern(el.name, v, scope, mode, el.initializer);
       }
       return;
@@ -472,8 +473,8 @@ export class Interpreter {
         this.bindPattern(el.name, items ? items.slice(i) : unknown(`elements of ${show(value)} are not known`), scope, mode);
         return;
       }
-      let v: Value = items ? items[i] : unknown(`elements of ${describeUnknown(value)} are not known`);
-      if (v === undefined && el.initializer) v = this.evalExpr(el.initializer, scope);
+      let v: Value = items ? items[i] : value instanceof ArgvValue ? value.getProp(String(i)) : unknown(`elements of ${describeUnknown(value)} are not known`);
+      if ((v === undefined || v instanceof AbsentArgument) && el.initializer) v = this.evalExpr(el.initializer, scope);
       this.bindPattern(el.name, v, scope, mode, el.initializer);
     });
   }
@@ -733,7 +734,6 @@ export class Interpreter {
     }
     if (start === -2) {
       // Unknown discriminant: every clause could run; follow the first and join with the rest.
-      let result: Completion;
       const runFrom = (i: number): Completion => {
         for (let j = i; j < clauses.length; j++) {
           const c = this.execBlock(clauses[j].statements, scope);
@@ -743,7 +743,7 @@ export class Interpreter {
       };
       const chain = (i: number): Completion => (i >= clauses.length - 1 ? runFrom(i) : this.undecided(() => runFrom(i), () => chain(i + 1)));
       const forced = this.forced.get(st);
-      result = forced !== undefined && forced < clauses.length ? this.onForcedSide(st, () => runFrom(forced)) : clauses.length ? this.atCondition(st, () => chain(0)) : undefined;
+      const result: Completion = forced !== undefined && forced < clauses.length ? this.onForcedSide(st, () => runFrom(forced)) : clauses.length ? this.atCondition(st, () => chain(0)) : undefined;
       return result?.kind === 'break' && !result.label ? undefined : result;
     }
     if (start < 0) return undefined;
@@ -1072,6 +1072,8 @@ export class Interpreter {
 
   private evalLogical(e: ts.BinaryExpression, scope: Scope, op: ts.SyntaxKind): Value {
     const l = this.evalExpr(e.left, scope);
+    // `process.argv[2] ?? 'lstm'`, `opts.units || 32`: the default run gives no arguments.
+    if (l instanceof AbsentArgument && op !== SyntaxKind.AmpersandAmpersandToken) return this.evalExpr(e.right, scope);
     let decided: boolean | undefined;
     if (op === SyntaxKind.QuestionQuestionToken) decided = isUnknown(l) ? undefined : l === null || l === undefined;
     else {
@@ -1674,7 +1676,6 @@ export function binaryOp(op: ts.SyntaxKind, a: Value, b: Value): Value {
     let eq: boolean;
     if (na === null || nb === null) eq = na === nb;
     else if (typeof na === 'object' || typeof nb === 'object') eq = na === nb;
-    // eslint-disable-next-line eqeqeq
     else eq = (na as unknown) == (nb as unknown);
     return op === SyntaxKind.EqualsEqualsToken ? eq : !eq;
   }
