@@ -18,7 +18,7 @@ export function findUnreachedEntry(sf: ts.SourceFile, built: Set<ts.Node>, tried
   const builders = builderNames(sf);
   const visit = (node: ts.Node): void => {
     if (found) return;
-    if (ts.isCallExpression(node) && !built.has(node) && builders.has(calleeName(node.expression) ?? '')) {
+    if (ts.isCallExpression(node) && !built.has(node) && (builders.has(calleeName(node.expression) ?? '') || isModelSuperCall(node))) {
       const entry = outermostFunction(node) ?? fieldInitializerEntry(node);
       // A function that ran without reaching this builder (a branch not taken) is tried once more with unknowns.
       if (entry && !tried.has(entry)) {
@@ -35,7 +35,8 @@ export function findUnreachedEntry(sf: ts.SourceFile, built: Set<ts.Node>, tried
 /** Whether the file has a model-creating call at all: only then do other programs' contexts matter to its report. */
 export function createsModels(sf: ts.SourceFile): boolean {
   const builders = builderNames(sf);
-  const visit = (node: ts.Node): boolean => (ts.isCallExpression(node) && builders.has(calleeName(node.expression) ?? '')) || ts.forEachChild(node, visit) === true;
+  const visit = (node: ts.Node): boolean =>
+    (ts.isCallExpression(node) && (builders.has(calleeName(node.expression) ?? '') || isModelSuperCall(node))) || ts.forEachChild(node, visit) === true;
   return visit(sf);
 }
 
@@ -173,6 +174,18 @@ function builderNames(sf: ts.SourceFile): Set<string> {
   };
   visit(sf);
   return names;
+}
+
+/** tfjs's model classes: a class extending one is a model created at its `super(…)` call. */
+const MODEL_CLASSES = new Set(['Sequential', 'LayersModel']);
+
+/** `super(…)` in the constructor of `class X extends tf.Sequential` (or `Sequential`, `tf.LayersModel`). */
+function isModelSuperCall(node: ts.CallExpression): boolean {
+  if (node.expression.kind !== ts.SyntaxKind.SuperKeyword) return false;
+  let cls: ts.Node | undefined = node.parent;
+  while (cls && !ts.isClassLike(cls)) cls = cls.parent;
+  const base = cls && ts.isClassLike(cls) ? cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression : undefined;
+  return base !== undefined && MODEL_CLASSES.has(calleeName(base) ?? '');
 }
 
 function calleeName(e: ts.Expression): string | undefined {

@@ -71,6 +71,10 @@ export function modelsToReport(instances: ModelInstance[], root = ''): Reported[
   return [...out, ...variants];
 }
 
+function isSuperCall(node: ts.Node): boolean {
+  return ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.SuperKeyword;
+}
+
 function isEmptySequential(m: ModelInstance): boolean {
   return m.kind === 'sequential' && m.layers.length === 0;
 }
@@ -239,6 +243,13 @@ function collectLayerIds(m: ModelInstance): string[] {
 
 /** The name a user knows the model by: the variable it is stored in, or the function returning it. */
 export function modelName(m: ModelInstance): string {
+  if (isSuperCall(m.createdAt)) {
+    // An instance of a user class extending tf.Sequential: named by what its `new` is bound to, else by its class.
+    const bound = [...m.callChain].reverse().filter(ts.isNewExpression).map(bindingOf).find((b) => b !== undefined);
+    if (bound) return bound;
+    const cls = ts.findAncestor(m.createdAt, ts.isClassLike);
+    if (cls?.name && m.name.startsWith(m.kind === 'sequential' ? 'sequential_' : 'model')) return cls.name.text;
+  }
   let n: ts.Node = m.createdAt;
   for (let p = n.parent; p; n = p, p = p.parent) {
     if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isAwaitExpression(p) || ts.isSatisfiesExpression(p)) continue;

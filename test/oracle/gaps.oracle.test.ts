@@ -36,6 +36,7 @@ const FIXTURES: Record<string, Fixture> = {
   'commander-options.ts': {},
   'yargs-options.js': {},
   'minimist-defaults.mjs': {},
+  'model-subclass.ts': {},
 };
 
 /** Runs the fixture as `node <file>` would (no arguments) and returns the models it exports, by export name. */

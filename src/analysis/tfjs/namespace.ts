@@ -187,15 +187,16 @@ export function createTfNamespace(session: Session, interp: Interpreter): Value 
   for (const f of knownFactories()) layerMembers.set(f, layerFactory(f));
   const layers = new Namespace('tf.layers', layerMembers, (name) => layerFactory(name));
 
-  const sequential = native('tf.sequential', (_t, [arg], call) => {
+  const newSequential = (arg: Value, node: ts.Node): ModelInstance => {
     const cfg = arg instanceof ObjectValue ? arg : undefined;
     const name = cfg?.props.get('name');
-    const model = new ModelInstance(session, 'sequential', call.node, typeof name === 'string' ? name : undefined);
+    const model = new ModelInstance(session, 'sequential', node, typeof name === 'string' ? name : undefined);
     const list = cfg?.props.get('layers');
-    if (Array.isArray(list)) for (const l of list) sequentialAdd(model, l, call.node);
-    else if (list !== undefined) sequentialAdd(model, list, call.node);
+    if (Array.isArray(list)) for (const l of list) sequentialAdd(model, l, node);
+    else if (list !== undefined) sequentialAdd(model, list, node);
     return model;
-  });
+  };
+  const sequential = native('tf.sequential', (_t, [arg], call) => newSequential(arg, call.node));
 
   const model = native('tf.model', (_t, [arg], call) => functionalModel(session, arg, call.node));
 
@@ -231,13 +232,44 @@ export function createTfNamespace(session: Session, interp: Interpreter): Value 
     })],
     ['loadLayersModel', native('tf.loadLayersModel', () => unknown('a model loaded at run time'))],
     ['loadGraphModel', native('tf.loadGraphModel', () => unknown('a model loaded at run time'))],
-    ['Sequential', native('tf.Sequential', () => unknown('tf.Sequential constructor is not modelled; use tf.sequential()'))],
-    ['LayersModel', native('tf.LayersModel', () => unknown('tf.LayersModel constructor is not modelled; use tf.model()'))],
+    ['Sequential', modelBase('tf.Sequential', newSequential)],
+    ['LayersModel', modelBase('tf.LayersModel', (arg, node) => functionalModel(session, arg, node))],
   ]);
   const tf = new Namespace('tf', members, (name) => runtime(name));
   // `import { default as tf } from '@tensorflow/tfjs'` (and `tf.default` of a CommonJS interop): the namespace itself.
   members.set('default', tf);
   return tf;
+}
+
+/**
+ * `tf.Sequential` and `tf.LayersModel` as classes: `new tf.Sequential({layers})` is
+ * `tf.sequential(…)`, and an instance of `class Net extends tf.Sequential` is a model
+ * created at its `super(…)` call, with the layers its constructor and methods add to
+ * `this`. What the user class does not define (`add`, `compile`, `layers`…) is the model's.
+ */
+function modelBase(name: string, make: (arg: Value, node: ts.Node) => ModelInstance): NativeFunction {
+  const base = new NativeFunction(
+    name,
+    (_t, [arg], call) => make(arg, call.node),
+    ([arg], call) => make(arg, call.node),
+  );
+  base.props = new Map<string, Value>();
+  base.props.set(
+    '#init',
+    native('#init', (self, [arg], call) => {
+      if (self instanceof ObjectValue && !customLayers.has(self)) customLayers.set(self, make(arg, call.node));
+      return undefined;
+    }),
+  );
+  base.props.set(
+    '#instance',
+    native('#instance', (self, [key]) => {
+      const m = self instanceof ObjectValue ? customLayers.get(self) : undefined;
+      if (!m) return unknown(`${name} base class used before super()`);
+      return m.getProp(key as string);
+    }),
+  );
+  return base;
 }
 
 function defaultLearningRate(name: string): number | null {
