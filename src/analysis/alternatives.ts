@@ -21,6 +21,8 @@ export interface DecidedRun {
   forks: ts.Node[];
   /** A decided side threw: no run of the program builds this alternative. */
   throws: boolean;
+  /** Conditions left undecided whose other side throws: the side this alternative takes (labels only). */
+  implied?: Decisions;
 }
 
 /** How many sides a condition has: an `if` or `?:` two, a `switch` one per clause. */
@@ -35,17 +37,17 @@ export interface Alternatives {
 }
 
 /**
- * Every combination of sides of the conditions that fork a model, including conditions
- * that only fork once another is decided (nested), up to MAX_ALTERNATIVES.
+ * Every combination of sides of the conditions that fork a model, up to MAX_ALTERNATIVES.
+ * One condition is decided at a time (the first in source order that still forks), so a
+ * condition nested in one side (`else if (type === 'cnn')` under `if (type === 'dense')`)
+ * is decided only on the side that reaches it: a chain of n else-ifs is n + 1
+ * alternatives, not 2ⁿ, and each alternative's label names only conditions its run met.
  */
 export function enumerate(firstForks: ts.Node[], run: (d: Decisions) => DecidedRun): Alternatives {
   const expand = (d: Decisions, forks: ts.Node[]): Decisions[] => {
-    let out: Map<ts.Node, number>[] = [new Map(d)];
-    for (const f of forks) {
-      if (d.has(f)) continue;
-      out = out.flatMap((m) => Array.from({ length: sidesOf(f) }, (_, side) => new Map(m).set(f, side)));
-    }
-    return out;
+    const f = forks.find((x) => !d.has(x));
+    if (!f) return [new Map(d)];
+    return Array.from({ length: sidesOf(f) }, (_, side) => new Map(d).set(f, side));
   };
   const frontier = expand(new Map(), firstForks);
   const done: { decisions: Decisions; run: DecidedRun }[] = [];
@@ -97,6 +99,20 @@ export function decisionsLabel(d: Decisions): string {
   return parts.filter((p) => !(p.includes(' ≠ ') && equal.has(p.split(' ≠ ')[0]))).join(', ');
 }
 
+/**
+ * The decisions plus the implied sides of conditions on the same subject: the last
+ * `else if (modelType === 'gru') … else throw` is `modelType = 'gru'`, not only
+ * `modelType ≠ 'lstm'`. Implied sides on other subjects (a check that throws on bad data) say nothing of the alternative.
+ */
+function withImplied(d: Decisions, implied: Decisions | undefined): Decisions {
+  if (!implied || implied.size === 0) return d;
+  const subject = (node: ts.Node, side: number) => sideLabel(node, side).split(/ [=≠] /)[0];
+  const subjects = new Set([...d].map(([n, side]) => subject(n, side)));
+  const out = new Map(d);
+  for (const [n, side] of implied) if (!out.has(n) && subjects.has(subject(n, side))) out.set(n, side);
+  return out;
+}
+
 function short(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 }
@@ -123,7 +139,7 @@ export function mergeAlternatives(base: FileAnalysis, forked: Set<string>, found
     for (const a of found.built) {
       const alt = a.run.analysis.models.find((x) => !x.variant && x.name === m.name && sameSite(x, m));
       if (!alt || alts.some((y) => modelKey(y.model) === modelKey(alt))) continue;
-      alts.push({ label: decisionsLabel(a.decisions), model: alt });
+      alts.push({ label: decisionsLabel(withImplied(a.decisions, a.run.implied)), model: alt });
     }
     if (alts.length === 0) {
       models.push(m);

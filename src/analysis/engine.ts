@@ -64,7 +64,8 @@ export class Analyzer {
     try {
       const found = enumerate(first.forks, (decisions) => {
         const run = new Run(this, options, decisions);
-        return { analysis: run.analyzeFile(file), forks: run.forksOf(file).forks, throws: run.interp.forcedThrows.size > 0 };
+        const analysis = run.analyzeFile(file);
+        return { analysis, forks: run.forksOf(file).forks, throws: run.interp.forcedThrows.size > 0, implied: run.interp.impliedSides };
       });
       const forks = [...new Set([...first.forks, ...found.built.flatMap((b) => [...b.decisions.keys()])])];
       return mergeAlternatives(result, first.models, found, forks);

@@ -38,6 +38,7 @@ const PROJECTS_SEEN: Record<string, Project> = {
   'filled-elsewhere': {},
   'library-only': { unknown: ['model'] },
   'run-time-switch': { alternatives: { env: 'RNN_TYPE', value: /^rnnType = '(\w+)'$/, entry: 'main.ts' } },
+  'else-if-chain': { alternatives: { env: 'MODEL_TYPE', value: /^modelType = '(\w+)'$/, entry: 'train.js' } },
 };
 
 function sources(dir: string): string[] {

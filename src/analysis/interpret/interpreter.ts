@@ -105,6 +105,8 @@ export class Interpreter {
   readonly forced = new Map<ts.Node, number>();
   /** Decided conditions whose decided side threw. */
   readonly forcedThrows = new Set<ts.Node>();
+  /** Undecided `if`s and `?:`s one side of which throws: the side the program must have taken. */
+  readonly impliedSides = new Map<ts.Node, number>();
   /** `module` of the file the analysis started from: what `require.main` is in it and in what it imports. */
   private mainModule: Value = undefined;
 
@@ -551,6 +553,8 @@ export class Interpreter {
       () => (ta && !tb ? 'b' : tb && !ta ? 'a' : 'join'),
     );
     if (ta && tb) throw ta;
+    const at = this.openCondition();
+    if (at && !ts.isSwitchStatement(at) && (ta || tb)) this.impliedSides.set(at, ta ? 1 : 0);
     if (ta) return cb;
     if (tb) return ca;
     if (ca?.kind === 'return' && cb?.kind === 'return') return { kind: 'return', value: join(ca.value, cb.value, UNDECIDED) };
