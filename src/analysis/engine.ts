@@ -299,7 +299,9 @@ class Run implements InterpreterHost {
     const diags = quiet ? [] : this.fileDiagnostics.get(file)!;
     try {
       fn();
+      this.interp.runPendingHandlers();
     } catch (e) {
+      this.interp.pendingHandlers.length = 0;
       if (e instanceof BoundReached) {
         diags.push(boundDiagnostic(e.message));
       } else if (e instanceof UserThrow) {

@@ -37,6 +37,7 @@ const FIXTURES: Record<string, Fixture> = {
   'yargs-options.js': {},
   'minimist-defaults.mjs': {},
   'model-subclass.ts': {},
+  'global-model.js': {},
 };
 
 /** Runs the fixture as `node <file>` would (no arguments) and returns the models it exports, by export name. */

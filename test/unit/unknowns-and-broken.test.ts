@@ -149,3 +149,42 @@ describe('values known only at run time are unknown (null), with a reason', () =
     assert.ok(!allDiagnostics(r).some((x) => x.severity === 'error'), JSON.stringify(allDiagnostics(r)));
   });
 });
+
+describe('a Web Worker keeps its model on self', () => {
+  const worker = [
+    '/* global tf, importScripts */',
+    'export default () => {',
+    "  self.addEventListener('message', (e) => {",
+    "    if (e.data.cmd === 'init') {",
+    "      importScripts('https://cdn.jsdelivr.net/npm/@tensorflow/tfjs/dist/tf.min.js');",
+    '      self.createModel(20, 1, e.data.params.cells);',
+    '    }',
+    '  });',
+    '  self.createModel = (timeSteps, vocab, units) => {',
+    '    self.model = tf.sequential();',
+    '    self.model.add(tf.layers.lstm({ units, inputShape: [timeSteps, vocab] }));',
+    "    self.model.add(tf.layers.dense({ units: 1, activation: 'tanh' }));",
+    '    return self.model;',
+    '  };',
+    '};',
+  ].join('\n');
+
+  it('reports the model its message handler builds, with the sizes the message decides unknown', () => {
+    const m = model(analyse('worker.js', worker), 'model');
+    assert.deepEqual(
+      m.layers.map((l) => [l.className, l.outputShape]),
+      [
+        ['LSTM', [null, null]],
+        ['Dense', [null, 1]],
+      ],
+    );
+    assert.equal(m.layers[0].params.total, null);
+    assert.equal(m.totals.total, null);
+  });
+
+  it('reads what the page never stored on self as unknown, not undefined', () => {
+    const text = `${TF}const units = self.hiddenUnits;\nexport const net = tf.sequential();\nnet.add(tf.layers.dense({ units: units ? units : 4, inputShape: [3] }));\n`;
+    const m = model(analyse('page.js', text), 'net');
+    assert.equal(m.layers[0].outputShape?.[1] ?? null, null);
+  });
+});

@@ -181,7 +181,20 @@ export function installGlobals(interp: Interpreter, scope: Scope): void {
   scope.declare('NaN', NaN);
   scope.declare('Infinity', Infinity);
   scope.declare('undefined', undefined);
-  scope.declare('globalThis', new ObjectValue());
+  // The global object, also `self` (a Web Worker's scope, where `self.model = tf.sequential()` is a
+  // global): what code stores on it is kept, anything else on it is unknown. Message and event
+  // handlers it is given run once with an unknown event, after the code that registered them.
+  const global = new ObjectValue();
+  global.openEnded = true;
+  const handlerRunner = fn('addEventListener', (_t, args, call) => {
+    for (const a of args) if (a instanceof FunctionValue) interp.pendingHandlers.push({ fn: a, node: call.node });
+    return undefined;
+  });
+  global.props.set('addEventListener', handlerRunner);
+  global.props.set('importScripts', fn('importScripts', () => undefined));
+  global.props.set('postMessage', fn('postMessage', () => undefined));
+  scope.declare('globalThis', global);
+  scope.declare('self', global);
 
   const noop = fn('noop', () => undefined);
   scope.declare('console', ObjectValue.from({ log: noop, info: noop, warn: noop, error: noop, debug: noop, table: noop, time: noop, timeEnd: noop }));

@@ -105,6 +105,17 @@ export class Interpreter {
   readonly forced = new Map<ts.Node, number>();
   /** Decided conditions whose decided side threw. */
   readonly forcedThrows = new Set<ts.Node>();
+  /** Event handlers registered on the global object: they run after the code that registered them, with an unknown event. */
+  readonly pendingHandlers: { fn: FunctionValue; node: ts.Node }[] = [];
+
+  /** Runs the registered handlers (and those they register), each once. */
+  runPendingHandlers(): void {
+    for (let i = 0; i < 64 && this.pendingHandlers.length; i++) {
+      const h = this.pendingHandlers.shift()!;
+      this.callWithUnknowns(h.fn, h.node);
+    }
+  }
+
   /** Undecided `if`s and `?:`s one side of which throws: the side the program must have taken. */
   readonly impliedSides = new Map<ts.Node, number>();
   /** `module` of the file the analysis started from: what `require.main` is in it and in what it imports. */
@@ -1197,7 +1208,7 @@ export class Interpreter {
           if (hook instanceof NativeFunction) return hook.impl(obj, [key], { node: node ?? obj.classRef.node });
         }
       }
-      return builtinMember(this, obj, key) ?? undefined;
+      return builtinMember(this, obj, key) ?? (obj.openEnded ? unknown(`'${key}' of the global object is known only at run time`) : undefined);
     }
     if (obj instanceof HostValue) return obj.getProp(key);
     if (Array.isArray(obj)) {

@@ -28,6 +28,8 @@ export class ObjectValue {
   readonly props = new Map<string, Value>();
   /** Getters/setters declared with `get x()` / `set x(v)` on a class or literal. */
   accessors?: Map<string, { get?: FunctionValue; set?: FunctionValue }>;
+  /** Missing properties are unknown, not undefined: the global object, whose host defines far more than is modelled. */
+  openEnded = false;
   constructor(
     /** The user class this object is an instance of, if any. */
     public classRef?: ClassValue,
