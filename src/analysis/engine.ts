@@ -32,6 +32,15 @@ export interface AnalyzeOptions {
 
 const DEFAULT_BATCH_SIZE = 32;
 
+/**
+ * Parsed files kept between analyses beyond the open editors' own: a whole-program analysis
+ * reaches every file of a project, and a tree of a few hundred lines holds hundreds of
+ * kilobytes, so an unbounded cache grows with every project browsed.
+ */
+export const MAX_PARSED_FILES = 256;
+/** Cached existence checks (a few per import), cleared when this many accumulate. */
+const MAX_EXISTENCE_ENTRIES = 20_000;
+
 const RESOLVE_SUFFIXES = [...SOURCE_EXTENSIONS, '.json', ...SOURCE_EXTENSIONS.map((e) => `/index${e}`)];
 
 /**
@@ -47,6 +56,7 @@ export class Analyzer {
     skipLoadingLibFiles: true,
     compilerOptions: { allowJs: true, noLib: true },
   });
+  /** Parsed files' texts, least recently used first: the order evicts (see MAX_PARSED_FILES). */
   private readonly texts = new Map<string, string>();
   private readonly existence = new Map<string, boolean>();
 
@@ -80,12 +90,47 @@ export class Analyzer {
     const text = contents?.get(file) ?? readText(file);
     if (text === undefined) return undefined;
     const existing = this.project.getSourceFile(file);
-    if (existing && this.texts.get(file) === text) return existing.compilerNode;
+    if (existing && this.texts.get(file) === text) {
+      // Most recently used last.
+      this.texts.delete(file);
+      this.texts.set(file, text);
+      return existing.compilerNode;
+    }
     // Forgotten first: when parsing throws (a stack overflow on absurdly deep nesting), no stale tree is reused.
     this.texts.delete(file);
     const sf = this.project.createSourceFile(file, text, { overwrite: true, scriptKind: scriptKindOf(file) });
     this.texts.set(file, text);
+    this.evict(contents);
     return sf.compilerNode;
+  }
+
+  /** How many parsed files are kept (bounded by MAX_PARSED_FILES, open editors' files aside). */
+  parsedFileCount(): number {
+    return this.project.getSourceFiles().length;
+  }
+
+  /** Drops a file's parsed tree and cached facts (a document closed): the next read parses it afresh. */
+  forget(file: string): void {
+    this.texts.delete(file);
+    const sf = this.project.getSourceFile(file);
+    if (sf) this.project.removeSourceFile(sf);
+    this.existence.delete(file);
+    this.workspace.forget(file);
+  }
+
+  /**
+   * Least recently used parsed files beyond the bound are removed from the project; the
+   * open editors' files (`contents`) stay, as the next keystroke reuses their imports' trees.
+   */
+  private evict(contents: Map<string, string> | undefined): void {
+    if (this.texts.size <= MAX_PARSED_FILES) return;
+    for (const file of this.texts.keys()) {
+      if (this.texts.size <= MAX_PARSED_FILES) break;
+      if (contents?.has(file)) continue;
+      this.texts.delete(file);
+      const sf = this.project.getSourceFile(file);
+      if (sf) this.project.removeSourceFile(sf);
+    }
   }
 
   exists(file: string, contents?: Map<string, string>): boolean {
@@ -93,6 +138,8 @@ export class Analyzer {
     let e = this.existence.get(file);
     if (e === undefined) {
       e = isFile(file);
+      // Paths probed grow with every import spelling tried; past the bound they are checked afresh.
+      if (this.existence.size >= MAX_EXISTENCE_ENTRIES) this.existence.clear();
       this.existence.set(file, e);
     }
     return e;

@@ -84,6 +84,12 @@ export class Workspace {
     if (path.basename(file) === 'package.json') this.packageEntries.delete(path.dirname(file));
   }
 
+  /** A document closed: its imports were read from the editor's text, kept no longer. */
+  forget(file: string): void {
+    const cached = this.imports.get(file);
+    if (cached?.key.startsWith('text:')) this.imports.delete(file);
+  }
+
   invalidate(): void {
     this.diskKeys.clear();
     this.listings.clear();

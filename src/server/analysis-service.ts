@@ -129,6 +129,9 @@ export class AnalysisService {
     }
     this.cache.delete(uri);
     this.stale.delete(uri);
+    // Its parsed tree and editor-text imports go too; a file another open document imports is read again from disk.
+    const file = fileOfUri(uri);
+    if (file) this.analyzer.forget(file);
   }
 
   /**
