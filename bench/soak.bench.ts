@@ -6,7 +6,9 @@
  * 25 edits, a hover at an out-of-range position and inlay hints for an inverted range.
  * Prints RSS and heap-used at intervals, growth after warm-up next to the first interval's
  * figure, the same after a forced GC, checks every request was answered and that the hover on
- * lenet's first conv2d afterwards reads 5·5·1·6 + 6 = 156. SOAK_NODE_FLAGS adds node flags to the server.
+ * lenet's first conv2d afterwards reads 5·5·1·6 + 6 = 156. Then 200 distinct model files are opened,
+ * hovered and closed per round (`--open-close-rounds 5`), with heap-used and RSS after a forced GC
+ * per round next to round 1's. SOAK_NODE_FLAGS adds node flags to the server.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -20,6 +22,9 @@ const flag = process.argv.indexOf('--edits');
 const EDITS = flag >= 0 ? Number(process.argv[flag + 1]) : 15_000;
 const WARM = Math.min(3_000, Math.floor(EDITS / 5));
 const EVERY = Math.max(1, Math.floor(EDITS / 5));
+const roundsFlag = process.argv.indexOf('--open-close-rounds');
+const ROUNDS = roundsFlag >= 0 ? Number(process.argv[roundsFlag + 1]) : 5;
+const FILES = 200;
 const MiB = (b: number) => `${(b / 1048576).toFixed(1)} MiB`;
 
 let seed = 15;
@@ -87,12 +92,33 @@ async function main(): Promise<void> {
   const last = rows[rows.length - 1];
   const gcWarm = await memory(true);
 
+  // Open/close: 200 distinct model files a round, opened, hovered, closed; heap and RSS after a forced GC per round.
+  const openClose: Array<{ rss: number; heap: number }> = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const uris: string[] = [];
+    for (let f = 0; f < FILES; f++) {
+      const u = pathToFileURL(path.join(dir, `r${round}`, `model${f}.ts`)).toString();
+      const model = `import * as tf from '@tensorflow/tfjs';\nexport const model = tf.sequential();\nmodel.add(tf.layers.dense({ inputShape: [8], units: ${round * FILES + f + 1} }));\nmodel.add(tf.layers.dense({ units: 2 }));\n`;
+      await client.sendNotification('textDocument/didOpen', { textDocument: { uri: u, languageId: 'typescript', version: 1, text: model } });
+      uris.push(u);
+    }
+    for (const u of uris) await ask(client.sendRequest('textDocument/hover', { textDocument: { uri: u }, position: { line: 2, character: 30 } }));
+    for (const u of uris) await client.sendNotification('textDocument/didClose', { textDocument: { uri: u } });
+    const m = await memory(true);
+    openClose.push({ rss: m.rss, heap: m.heapUsed });
+    console.log(`open/close round ${round + 1} (${FILES} files): rss ${MiB(m.rss).padStart(10)}  heap-used ${MiB(m.heapUsed).padStart(10)}  vs round 1: rss ${MiB(m.rss - openClose[0].rss)}, heap-used ${MiB(m.heapUsed - openClose[0].heap)}`);
+  }
+
   console.log('');
   console.log(`first interval (0 edits): rss ${MiB(rows[0].rss)}, heap-used ${MiB(rows[0].heap)}`);
   const growth = last.rss - warm.rss;
   console.log(`growth ${WARM} → ${last.edits} edits: rss ${MiB(growth)} (target ≤ 30 MiB) ${growth <= 30 * 1048576 ? 'MET' : 'MISSED'}; heap-used ${MiB(last.heap - warm.heap)}`);
   const afterGc = gcWarm.heapUsed / warm.heap - 1;
   console.log(`after a forced GC: heap-used ${MiB(gcWarm.heapUsed)}, rss ${MiB(gcWarm.rss)}; ${(afterGc * 100).toFixed(1)}% vs warm heap-used (target ≤ 10%) ${afterGc <= 0.1 ? 'MET' : 'MISSED'}`);
+  if (openClose.length > 1) {
+    const oc = openClose[openClose.length - 1].heap - openClose[0].heap;
+    console.log(`open/close: heap-used after GC ${MiB(oc)} from round 1 to ${openClose.length} (${(oc / ((openClose.length - 1) * FILES)).toFixed(0)} B per open/close), rss ${MiB(openClose[openClose.length - 1].rss - openClose[0].rss)}`);
+  }
   console.log(`requests answered: ${answered}/${sent} ${answered === sent ? 'MET' : 'MISSED'}; server crashed: ${crashed}`);
   const ok = /156/.test(hoverText);
   console.log(`final hover on the first conv2d shows 156 parameters: ${ok ? 'MET' : 'MISSED'}`);
